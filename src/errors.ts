@@ -1,0 +1,54 @@
+/**
+ * One error class for the whole library. Programs branch on `code` (stable strings);
+ * people read `message`. A photo that merely breaks the spec is never an error: it is a result.
+ */
+export const ErrorCode = {
+  /** An argument is of the wrong type or out of range (misuse of the API). */
+  INVALID_ARGUMENT: 'INVALID_ARGUMENT',
+  /** The input path does not exist or cannot be read. */
+  INPUT_NOT_FOUND: 'INPUT_NOT_FOUND',
+  /** The input has zero bytes. */
+  INPUT_EMPTY: 'INPUT_EMPTY',
+  /** The input file is larger than `maxInputBytes`. */
+  INPUT_TOO_LARGE: 'INPUT_TOO_LARGE',
+  /** The bytes are not an image format this library decodes (text, PDF, HEIC without a decoder, …). */
+  UNSUPPORTED_FORMAT: 'UNSUPPORTED_FORMAT',
+  /** The header declares more pixels than `maxPixels` (decompression-bomb guard): refused before decoding. */
+  IMAGE_TOO_LARGE: 'IMAGE_TOO_LARGE',
+  /** The image is truncated or its data is damaged. */
+  CORRUPT_IMAGE: 'CORRUPT_IMAGE',
+  /** A model file is missing or cannot be parsed. */
+  MODEL_LOAD_FAILED: 'MODEL_LOAD_FAILED',
+  /** A model file's sha256 differs from the manifest in `models/manifest.json`. */
+  MODEL_CHECKSUM_MISMATCH: 'MODEL_CHECKSUM_MISMATCH',
+  /** The requested TensorFlow.js backend cannot be initialised. */
+  BACKEND_UNAVAILABLE: 'BACKEND_UNAVAILABLE',
+} as const;
+
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+export class VerifyError extends Error {
+  override readonly name = 'VerifyError';
+  readonly code: ErrorCode;
+  /** Facts about the failure for programs (limits, measured values, paths). */
+  readonly details: Readonly<Record<string, unknown>>;
+
+  constructor(code: ErrorCode, message: string, options: { cause?: unknown; details?: Record<string, unknown> } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.details = Object.freeze({ ...(options.details ?? {}) });
+  }
+}
+
+export function isVerifyError(value: unknown, code?: ErrorCode): value is VerifyError {
+  return value instanceof VerifyError && (code === undefined || value.code === code);
+}
+
+/** sharp-style argument message: what was expected and what came. */
+export function invalidArgument(name: string, expected: string, received: unknown): VerifyError {
+  const shown = typeof received === 'string' ? JSON.stringify(received) : String(received);
+  const kind = received === null ? 'null' : Array.isArray(received) ? 'array' : typeof received;
+  return new VerifyError(ErrorCode.INVALID_ARGUMENT, `Expected ${expected} for ${name} but received ${shown} of type ${kind}`, {
+    details: { name, expected },
+  });
+}

@@ -1,0 +1,107 @@
+import sharp, { type Metadata } from 'sharp';
+import { ErrorCode, VerifyError } from '../errors.js';
+import type { SniffedFormat } from './sniff.js';
+
+/** Decoded pixels: interleaved 8-bit sRGB, rows top to bottom, upright (EXIF orientation applied). */
+export interface RgbImage {
+  data: Buffer;
+  width: number;
+  height: number;
+}
+
+export interface HeaderFacts {
+  /** Pixels as stored. */
+  width: number;
+  height: number;
+  /** sharp's colour space name: 'srgb', 'b-w', 'cmyk', … */
+  space: string | undefined;
+  channels: number;
+  hasAlpha: boolean;
+  /** Embedded ICC profile description, when sharp reports it. */
+  hasProfile: boolean;
+}
+
+// sharp's own timeout, seconds: a pathological image never holds a worker for ever.
+const DECODE_TIMEOUT_S = 30;
+
+/**
+ * Reads the header only and refuses images whose declared pixel count exceeds `maxPixels`
+ * before any pixel is decoded (decompression bombs: a 30000×30000 JPEG is 2.7 GB of RGB).
+ */
+export async function readHeader(bytes: Buffer, format: SniffedFormat, maxPixels: number): Promise<HeaderFacts> {
+  if (format === 'unknown') {
+    throw new VerifyError(ErrorCode.UNSUPPORTED_FORMAT, 'The file is not an image (no known image signature in its first bytes).', {
+      details: { format },
+    });
+  }
+  let meta: Metadata;
+  try {
+    meta = await sharp(bytes, { limitInputPixels: false }).metadata();
+  } catch (cause) {
+    throw decodeError(cause, format);
+  }
+  const width = meta.width ?? 0;
+  const height = meta.height ?? 0;
+  if (width <= 0 || height <= 0) {
+    throw new VerifyError(ErrorCode.CORRUPT_IMAGE, 'The image header declares no size.', { details: { format } });
+  }
+  if (width * height > maxPixels) {
+    throw new VerifyError(
+      ErrorCode.IMAGE_TOO_LARGE,
+      `The image is ${width}×${height} pixels (${(width * height / 1e6).toFixed(1)} MP); at most ${(maxPixels / 1e6).toFixed(1)} MP are decoded.`,
+      { details: { width, height, maxPixels } },
+    );
+  }
+  return {
+    width,
+    height,
+    space: meta.space,
+    channels: meta.channels ?? 0,
+    hasAlpha: meta.hasAlpha ?? false,
+    hasProfile: meta.hasProfile ?? false,
+  };
+}
+
+/**
+ * Decodes to upright sRGB, reduced so that the longer side is at most `maxSide` (JPEG shrink-on-load
+ * makes the reduction nearly free). Alpha is flattened onto white. Any decoder warning is an error:
+ * a truncated or damaged upload is refused rather than measured.
+ */
+export async function decodeRgb(bytes: Buffer, format: SniffedFormat, maxPixels: number, maxSide = Infinity): Promise<RgbImage> {
+  try {
+    let pipeline = sharp(bytes, { limitInputPixels: maxPixels, failOn: 'warning', sequentialRead: true })
+      .timeout({ seconds: DECODE_TIMEOUT_S })
+      .rotate();
+    if (Number.isFinite(maxSide)) {
+      pipeline = pipeline.resize({ width: maxSide, height: maxSide, fit: 'inside', withoutEnlargement: true });
+    }
+    const { data, info } = await pipeline
+      .flatten({ background: '#ffffff' })
+      .toColourspace('srgb')
+      .removeAlpha()
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    if (info.channels !== 3) throw new Error(`decoder returned ${info.channels} channels`);
+    return { data, width: info.width, height: info.height };
+  } catch (cause) {
+    throw decodeError(cause, format);
+  }
+}
+
+function decodeError(cause: unknown, format: SniffedFormat): VerifyError {
+  const text = (cause as Error)?.message ?? String(cause);
+  if (format === 'heic' || /heif|heic|unsupported image format|compression format has not been built in/i.test(text)) {
+    return new VerifyError(
+      ErrorCode.UNSUPPORTED_FORMAT,
+      `This ${format === 'heic' ? 'HEIC' : format} image cannot be decoded here (${text.trim()}). Save the photo as JPEG and upload it again.`,
+      { cause, details: { format } },
+    );
+  }
+  if (/pixel limit/i.test(text)) {
+    return new VerifyError(ErrorCode.IMAGE_TOO_LARGE, `The image has too many pixels to decode (${text.trim()}).`, { cause, details: { format } });
+  }
+  return new VerifyError(ErrorCode.CORRUPT_IMAGE, `The ${format} image is damaged or truncated and cannot be decoded (${text.trim()}).`, {
+    cause,
+    details: { format },
+  });
+}

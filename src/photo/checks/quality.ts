@@ -1,0 +1,71 @@
+/** Sharpness and exposure of the face. */
+import type { DetectedFace, Point } from '../../face/detect.js';
+import type { LumaStats, Rect } from '../../image/measures.js';
+import { lumaStats, measureSharpness } from '../../image/measures.js';
+import type { RgbImage } from '../../image/decode.js';
+import type { PhotoSpec } from '../../spec.js';
+import type { Check } from '../../types.js';
+import { SKIPPED_NO_FACE, result, round, skipped } from '../check.js';
+
+/** The face from brows to chin, jaw to jaw. */
+export function faceRect(landmarks: Point[]): Rect {
+  const xs = landmarks.map((p) => p.x);
+  const ys = landmarks.map((p) => p.y);
+  return { x0: Math.min(...xs), y0: Math.min(...ys), x1: Math.max(...xs), y1: Math.max(...ys) };
+}
+
+/** Cheek rectangles (left and right as seen): between the eyes' lower line and the nose base, outside the nose. */
+export function cheekRects(lm: Point[]): [Rect, Rect] {
+  const top = (lm[40].y + lm[47].y) / 2 + 0.05 * (lm[33].y - lm[27].y);
+  const bottom = lm[33].y;
+  const left: Rect = { x0: lm[1].x + 0.3 * (lm[31].x - lm[1].x), y0: top, x1: lm[31].x - 0.1 * (lm[31].x - lm[1].x), y1: bottom };
+  const right: Rect = { x0: lm[35].x + 0.1 * (lm[15].x - lm[35].x), y0: top, x1: lm[15].x - 0.3 * (lm[15].x - lm[35].x), y1: bottom };
+  return [left, right];
+}
+
+export async function checkSharpness(image: RgbImage, face: DetectedFace | undefined, spec: PhotoSpec): Promise<Check> {
+  const limit = { minSharpness: spec.minSharpness };
+  if (!face) return skipped('sharpness', 'error', limit, SKIPPED_NO_FACE);
+  const sharpness = await measureSharpness(image, faceRect(face.landmarks));
+  const passed = sharpness >= spec.minSharpness;
+  return result('sharpness', 'error', passed, { sharpness: round(sharpness, 1) }, limit, passed
+    ? { zh: '面部清晰。', en: 'The face is sharp.' }
+    : { zh: '照片模糊，请对焦清晰、保持不动后重新拍摄。', en: 'The photo is blurred: focus on the face and hold still.' });
+}
+
+export interface ExposureMeasure {
+  face: LumaStats;
+  left: LumaStats;
+  right: LumaStats;
+}
+
+export function measureExposure(image: RgbImage, face: DetectedFace): ExposureMeasure {
+  const [l, r] = cheekRects(face.landmarks);
+  const left = lumaStats(image, l);
+  const right = lumaStats(image, r);
+  const pixels = left.pixels + right.pixels;
+  const weighted = (k: 'mean' | 'clipped') => (pixels ? (left[k] * left.pixels + right[k] * right.pixels) / pixels : 0);
+  return { face: { mean: weighted('mean'), clipped: weighted('clipped'), pixels }, left, right };
+}
+
+export function checkExposure(measure: ExposureMeasure | undefined, spec: PhotoSpec): Check {
+  const e = spec.exposure;
+  const limit = { faceLuma: [e.minFaceLuma, e.maxFaceLuma], maxClippedShare: e.maxClipped, maxSideDifference: e.maxSideDifference };
+  if (!measure) return skipped('exposure', 'error', limit, SKIPPED_NO_FACE);
+  const side = Math.abs(measure.left.mean - measure.right.mean);
+  const measured = {
+    faceLuma: round(measure.face.mean, 1),
+    clippedShare: round(measure.face.clipped, 3),
+    sideDifference: round(side, 1),
+  };
+  if (measure.face.mean < e.minFaceLuma) {
+    return result('exposure', 'error', false, measured, limit, { zh: '照片太暗，请在光线充足处重新拍摄。', en: 'The photo is too dark: take it again in good light.' });
+  }
+  if (measure.face.mean > e.maxFaceLuma || measure.face.clipped > e.maxClipped) {
+    return result('exposure', 'error', false, measured, limit, { zh: '照片过亮（面部过曝），请避免强光直射。', en: 'The photo is too bright (the face is washed out): avoid direct strong light.' });
+  }
+  if (side > e.maxSideDifference) {
+    return result('exposure', 'error', false, measured, limit, { zh: '面部光线不均匀（一侧明显偏暗），请使用正面均匀的光线。', en: 'The light on the face is uneven (one side is much darker): light the face evenly from the front.' });
+  }
+  return result('exposure', 'error', true, measured, limit, { zh: '曝光正常。', en: 'The exposure is good.' });
+}

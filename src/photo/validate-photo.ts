@@ -1,0 +1,147 @@
+import { detectFaces, type DetectorName } from '../face/detect.js';
+import { faceGeometry } from '../face/geometry.js';
+import { segmentPerson } from '../face/segment.js';
+import { decodeRgb, readHeader } from '../image/decode.js';
+import { type ImageInput, loadInput } from '../image/input.js';
+import { readJpegHeader } from '../image/jpeg.js';
+import { readExif } from '../image/metadata.js';
+import { sniffFormat } from '../image/sniff.js';
+import { invalidArgument } from '../errors.js';
+import { DEFAULTS, type DeepPartial, HUBEI_EXAM_PHOTO, type PhotoSpec, defineSpec } from '../spec.js';
+import type { Check, PhotoFace, PhotoMetadata, PhotoValidation } from '../types.js';
+import { checkBackground, measureBackground } from './checks/background.js';
+import { checkEyesOpen, checkFaceCount, checkHeadPosition, checkPose, countFaces, findCrown, measureHead } from './checks/face.js';
+import { checkDimensions, checkDpi, checkExtension, checkFileSize, checkFormat, checkOrientation } from './checks/file.js';
+import { checkHeadCovering, meanColour, measureHeadCovering } from './checks/head-covering.js';
+import { checkExposure, checkSharpness, cheekRects, measureExposure } from './checks/quality.js';
+
+export interface ValidatePhotoOptions {
+  /** The upload's file name when the input is bytes (for the extension check). Default: the path's base name. */
+  filename?: string;
+  /** The spec, or changes to the default spec (HUBEI_EXAM_PHOTO): `{ fileSize: { kilobyte: 1000 } }`. */
+  spec?: PhotoSpec | DeepPartial<PhotoSpec>;
+  /** Face detector: 'ssd' (default) or 'tiny'. */
+  detector?: DetectorName;
+  /** Largest input in bytes. Default 50 MiB. */
+  maxInputBytes?: number;
+  /** Largest image in pixels, read from the header before decoding. Default 64,000,000. */
+  maxPixels?: number;
+}
+
+// Images larger than this (longer side, pixels) are analysed reduced: every check that reads pixels
+// works at this size or below; file facts (size, dpi, dimensions) come from the original.
+const ANALYSIS_MAX_SIDE = 1280;
+
+/** Checks a photo against every rule of the spec. A photo that breaks the spec is a result, not an error. */
+export async function validatePhoto(input: ImageInput, options: ValidatePhotoOptions = {}): Promise<PhotoValidation> {
+  if (typeof options !== 'object' || options === null) throw invalidArgument('options', 'an object', options);
+  const spec = resolveSpec(options.spec);
+  const maxPixels = positive('options.maxPixels', options.maxPixels ?? DEFAULTS.maxPixels);
+  const maxInputBytes = positive('options.maxInputBytes', options.maxInputBytes ?? DEFAULTS.maxInputBytes);
+  if (options.detector !== undefined && options.detector !== 'ssd' && options.detector !== 'tiny') {
+    throw invalidArgument('options.detector', "'ssd' or 'tiny'", options.detector);
+  }
+  const timings: Record<string, number> = {};
+  let t = performance.now();
+  const lap = (name: string) => {
+    const now = performance.now();
+    timings[name] = Math.round((now - t) * 10) / 10;
+    t = now;
+  };
+
+  const { bytes, filename } = await loadInput(input, { filename: options.filename, maxInputBytes });
+  const format = sniffFormat(bytes);
+  const jpeg = format === 'jpeg' ? readJpegHeader(bytes) : undefined;
+  const header = await readHeader(bytes, format, maxPixels);
+  const exif = await readExif(bytes);
+  lap('read');
+
+  const image = await decodeRgb(bytes, format, maxPixels, ANALYSIS_MAX_SIDE);
+  const rotated = exif.orientation !== undefined && exif.orientation >= 5 && exif.orientation <= 8;
+  const width = rotated ? header.height : header.width;
+  const height = rotated ? header.width : header.height;
+  lap('decode');
+
+  const faces = await detectFaces(image, { detector: options.detector, minConfidence: Math.min(0.3, spec.minFaceConfidence), maxSide: DEFAULTS.detectionMaxSide });
+  lap('detect');
+  const mask = await segmentPerson(image);
+  lap('segment');
+
+  const counted = countFaces(faces, image.height, spec);
+  const face = counted.length === 1 ? counted[0] : undefined;
+  const geometry = face ? faceGeometry(face.landmarks) : undefined;
+  const crownY = face ? findCrown(mask, face) : undefined;
+  const head = face && geometry ? measureHead(crownY ?? 0, geometry, face, image.width, image.height, spec) : undefined;
+  const skin = face ? meanColour(image, cheekRects(face.landmarks)) : undefined;
+
+  const checks: Check[] = [
+    checkFormat(format, jpeg, spec),
+    checkExtension(filename, spec),
+    checkDimensions(width, height, spec),
+    checkOrientation(exif.orientation),
+    checkDpi(jpeg, exif, spec),
+    checkFileSize(bytes.length, spec),
+    checkBackground(measureBackground(image, mask, spec), spec),
+    checkFaceCount(counted, spec),
+    checkHeadPosition(head, spec),
+    checkPose(geometry, spec),
+    checkEyesOpen(geometry, spec),
+    await checkSharpness(image, face, spec),
+    checkExposure(face ? measureExposure(image, face) : undefined, spec),
+    checkHeadCovering(face && geometry && crownY !== undefined && skin ? measureHeadCovering(image, mask, face, geometry, crownY, skin) : undefined, spec),
+  ];
+  lap('checks');
+
+  const metadata: PhotoMetadata = {
+    format,
+    jpegCoding: jpeg?.coding,
+    components: jpeg?.components ?? header.channels,
+    storedWidth: header.width,
+    storedHeight: header.height,
+    width,
+    height,
+    orientation: exif.orientation,
+    jfif: jpeg?.jfif,
+    exifDpi: exif.dpi,
+    bytes: bytes.length,
+    filename,
+    hasExif: jpeg?.hasExif ?? exif.orientation !== undefined,
+    hasIccProfile: header.hasProfile,
+    hasGps: exif.hasGps,
+    camera: exif.camera,
+  };
+  return {
+    passed: checks.every((c) => c.severity !== 'error' || c.status !== 'failed'),
+    checks,
+    metadata,
+    face: face && geometry ? toPhotoFace(face, geometry, crownY, width / image.width) : undefined,
+    timings,
+  };
+}
+
+function toPhotoFace(face: ReturnType<typeof countFaces>[number], geometry: ReturnType<typeof faceGeometry>, crownY: number | undefined, scale: number): PhotoFace {
+  const s = (v: number) => Math.round(v * scale * 10) / 10;
+  return {
+    box: { x: s(face.box.x), y: s(face.box.y), width: s(face.box.width), height: s(face.box.height) },
+    score: Math.round(face.score * 1000) / 1000,
+    landmarks: face.landmarks.map((p) => [s(p.x), s(p.y)]),
+    crownYPx: crownY === undefined ? undefined : s(crownY),
+    chinYPx: s(geometry.chin.y),
+    pose: {
+      yawDeg: Math.round(geometry.pose.yaw * 10) / 10,
+      pitchDeg: Math.round(geometry.pose.pitch * 10) / 10,
+      rollDeg: Math.round(geometry.pose.roll * 10) / 10,
+    },
+  };
+}
+
+function resolveSpec(spec: ValidatePhotoOptions['spec']): PhotoSpec {
+  if (spec === undefined) return HUBEI_EXAM_PHOTO;
+  if (typeof spec !== 'object' || spec === null) throw invalidArgument('options.spec', 'a spec object', spec);
+  return defineSpec(spec as DeepPartial<PhotoSpec>);
+}
+
+function positive(name: string, value: number): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) throw invalidArgument(name, 'a positive number', value);
+  return value;
+}

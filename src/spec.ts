@@ -1,0 +1,168 @@
+/**
+ * Photo specs and every default of the library, in one place.
+ *
+ * Where each limit comes from is written beside it; "measured" means measured by
+ * `npm run eval` on the real photos in ../shared/data (see README, "Where the limits come from").
+ */
+
+export interface ReferenceColor {
+  name: string;
+  /** sRGB, 0–255. */
+  rgb: readonly [number, number, number];
+}
+
+export interface PhotoSpec {
+  /** Human-readable name of the spec, shown in reports. */
+  readonly name: string;
+  /** Accepted file-name extensions, lower case with the dot. */
+  readonly extensions: readonly string[];
+  /** Progressive JPEG accepted (some upload systems only take baseline). */
+  readonly allowProgressive: boolean;
+  /** Pixels, as displayed (after EXIF orientation). */
+  readonly width: number;
+  readonly height: number;
+  /** Dots per inch, declared in the JFIF header and/or EXIF. */
+  readonly dpi: number;
+  /** Allowed difference in dpi (dots-per-cm declarations round: 118 dpcm = 299.7 dpi). */
+  readonly dpiTolerance: number;
+  readonly fileSize: {
+    /** Kilobytes (see `kilobyte`). */
+    readonly minKB: number;
+    readonly maxKB: number;
+    /** Bytes in a kilobyte: 1024 (default) or 1000. */
+    readonly kilobyte: 1024 | 1000;
+  };
+  readonly background: {
+    /** The colours the spec means; reported as the nearest one. */
+    readonly references: readonly ReferenceColor[];
+    /** Hue range in degrees that counts as the background colour. */
+    readonly hueRange: readonly [number, number];
+    /** HSV saturation 0–1 below which a pixel is grey/white, not coloured. */
+    readonly minSaturation: number;
+    /** HSV value 0–1 below which a pixel is too dark to count as the colour. */
+    readonly minValue: number;
+    /** Share 0–1 of background pixels that must be of the colour. */
+    readonly minShare: number;
+    /** Largest CIE76 ΔE between the mean colours of background regions (left/right, top/bottom). */
+    readonly maxUnevenness: number;
+  };
+  readonly head: {
+    /** Pixels from the top edge to the crown (top of hair). */
+    readonly crownMarginPx: readonly [number, number];
+    /** Pixels from the chin to the bottom edge. */
+    readonly chinMarginPx: readonly [number, number];
+    /** Crown-to-chin height as a share of the photo height. */
+    readonly heightRatio: readonly [number, number];
+    /** Largest horizontal offset of the face centre from the photo centre, share of the width. */
+    readonly maxCentreOffset: number;
+  };
+  readonly pose: {
+    /** Degrees. */
+    readonly maxYaw: number;
+    readonly maxPitch: number;
+    readonly maxRoll: number;
+  };
+  /** Smallest eye aspect ratio (eye height / eye width from the 68 landmarks) counted as open. */
+  readonly minEyeOpenness: number;
+  /** Smallest sharpness score (see `measureSharpness`) of the face region. */
+  readonly minSharpness: number;
+  readonly exposure: {
+    /** Mean luma 0–255 of the face skin. */
+    readonly minFaceLuma: number;
+    readonly maxFaceLuma: number;
+    /** Share 0–1 of face pixels at 250 or above (blown highlights). */
+    readonly maxClipped: number;
+    /** Largest luma difference 0–255 between the left and right halves of the face. */
+    readonly maxSideDifference: number;
+  };
+  /** Largest head-covering score 0–1 accepted (see headCovering in README). */
+  readonly maxHeadCoveringScore: number;
+  /** Smallest detector confidence 0–1 for a face to count. */
+  readonly minFaceConfidence: number;
+}
+
+export type DeepPartial<T> = {
+  [K in keyof T]?: T[K] extends readonly unknown[] ? T[K] : T[K] extends object ? DeepPartial<T[K]> : T[K];
+};
+
+/**
+ * Reference blues. ID-photo tools (HivisionIDPhotos and others) use about RGB(67,142,219) and
+ * RGB(98,139,206); Chinese education exams often use a light blue about RGB(100,197,255).
+ */
+export const REFERENCE_BLUES: readonly ReferenceColor[] = Object.freeze([
+  { name: 'id-blue', rgb: [67, 142, 219] },
+  { name: 'id-blue-dark', rgb: [98, 139, 206] },
+  { name: 'exam-light-blue', rgb: [100, 197, 255] },
+]);
+
+/** The Hubei self-study exam's electronic photo: 480×640, 300 dpi, JPEG, 20–40 KB, blue background. */
+export const HUBEI_EXAM_PHOTO: PhotoSpec = deepFreeze({
+  name: 'Hubei self-study exam electronic photo',
+  extensions: ['.jpg'],
+  allowProgressive: true,
+  width: 480,
+  height: 640,
+  dpi: 300,
+  dpiTolerance: 1,
+  fileSize: { minKB: 20, maxKB: 40, kilobyte: 1024 },
+  background: {
+    references: REFERENCE_BLUES,
+    // Blue hues; the three reference blues sit at 203°–217°.
+    hueRange: [185, 250],
+    minSaturation: 0.2,
+    minValue: 0.35,
+    minShare: 0.9,
+    maxUnevenness: 20,
+  },
+  head: {
+    // Published Hubei guide: crown 50–70 px below the top, chin 200–300 px above the bottom
+    // (head 42–61% of the height). Widened where real compliant photos fall outside (README).
+    crownMarginPx: [30, 110],
+    chinMarginPx: [170, 320],
+    heightRatio: [0.4, 0.65],
+    maxCentreOffset: 0.08,
+  },
+  // ICAO 9303 / OFIQ allow about ±5° for passports; these photos are checked by eye, not by
+  // an e-gate, so a little more.
+  pose: { maxYaw: 15, maxPitch: 15, maxRoll: 8 },
+  minEyeOpenness: 0.16,
+  minSharpness: 40,
+  exposure: { minFaceLuma: 70, maxFaceLuma: 225, maxClipped: 0.08, maxSideDifference: 45 },
+  maxHeadCoveringScore: 0.5,
+  minFaceConfidence: 0.5,
+});
+
+/** Defaults of the options that are not part of a spec. */
+export const DEFAULTS = Object.freeze({
+  /** Largest input accepted, bytes (an uploaded photo; the spec's own limit is far lower). */
+  maxInputBytes: 50 * 1024 * 1024,
+  /** Largest image accepted, pixels as declared in the header (refused before decoding). */
+  maxPixels: 64_000_000,
+  /** Longest side, pixels, the image is reduced to before face detection. */
+  detectionMaxSide: 640,
+});
+
+/** A spec with some limits changed: `defineSpec({ fileSize: { kilobyte: 1000 } })`. */
+export function defineSpec(overrides: DeepPartial<PhotoSpec> = {}, base: PhotoSpec = HUBEI_EXAM_PHOTO): PhotoSpec {
+  return deepFreeze(mergeDeep(base, overrides) as PhotoSpec);
+}
+
+function mergeDeep(base: unknown, over: unknown): unknown {
+  if (over === undefined) return base;
+  if (!isPlainObject(base) || !isPlainObject(over)) return over;
+  const out: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(over)) out[key] = mergeDeep(base[key], value);
+  return out;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}
