@@ -40,6 +40,7 @@ const NOSE_DEPTH_RATIO = 0.5;
 // depth ratio for pitch, from the frontal photos in ../shared/data (npm run eval).
 const FRONTAL_NOSE_HEIGHT = 0.42;
 const PITCH_DEPTH_RATIO = 0.6;
+const SYMMETRIC_PAIRS: ReadonlyArray<readonly [number, number]> = [[0, 16], [1, 15], [2, 14], [3, 13], [36, 45]];
 
 export function faceGeometry(landmarks: Point[]): FaceGeometry {
   const leftEye = mean(landmarks.slice(36, 42));
@@ -56,13 +57,17 @@ export function faceGeometry(landmarks: Point[]): FaceGeometry {
     x: centre.x + (p.x - centre.x) * cos - (p.y - centre.y) * sin,
     y: centre.y + (p.x - centre.x) * sin + (p.y - centre.y) * cos,
   });
-  const jawLeft = upright(landmarks[0]);
-  const jawRight = upright(landmarks[16]);
   const nose = upright(noseTip);
   const chinU = upright(chin);
-  const toLeft = nose.x - jawLeft.x;
-  const toRight = jawRight.x - nose.x;
-  const asymmetry = (toLeft - toRight) / Math.max(1e-6, toLeft + toRight);
+  // Asymmetry of the nose tip between symmetric landmark pairs (jaw outline, outer eye corners),
+  // averaged: single jaw points from a 68-point model are noisy.
+  let asymmetry = 0;
+  for (const [l, r] of SYMMETRIC_PAIRS) {
+    const toLeft = nose.x - upright(landmarks[l]).x;
+    const toRight = upright(landmarks[r]).x - nose.x;
+    asymmetry += (toLeft - toRight) / Math.max(1e-6, toLeft + toRight);
+  }
+  asymmetry /= SYMMETRIC_PAIRS.length;
   const yaw = deg(Math.atan(asymmetry / NOSE_DEPTH_RATIO));
   const noseHeight = (nose.y - centre.y) / Math.max(1e-6, chinU.y - centre.y);
   const pitch = deg(Math.atan((FRONTAL_NOSE_HEIGHT - noseHeight) / PITCH_DEPTH_RATIO));

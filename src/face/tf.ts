@@ -58,6 +58,7 @@ async function initRuntime(backend: BackendName): Promise<Runtime> {
     }
   }
   const faceapi: FaceApi = require('@vladmandic/face-api/dist/face-api.node-wasm.js');
+  const before = processHandlers();
   try {
     const ok = await tf.setBackend(chosen);
     if (!ok) throw new Error(`tf.setBackend('${chosen}') returned false`);
@@ -68,7 +69,25 @@ async function initRuntime(backend: BackendName): Promise<Runtime> {
       details: { backend: chosen },
     });
   }
-  // Quieter and deterministic: no debug checks, no "install tfjs-node" banners.
+  // The Emscripten loader of the WASM backend adds process-wide 'uncaughtException' and
+  // 'unhandledRejection' handlers that rethrow, so that any later crash of the host prints the
+  // backend's 100 KB minified source line. A library must not change how its host crashes.
+  removeHandlersAddedSince(before);
   tf.env().set('PROD', true);
   return { tf, faceapi, backend: tf.getBackend() };
+}
+
+type ProcessEvent = 'uncaughtException' | 'unhandledRejection';
+const EVENTS: readonly ProcessEvent[] = ['uncaughtException', 'unhandledRejection'];
+
+function processHandlers(): Map<ProcessEvent, Function[]> {
+  return new Map(EVENTS.map((event) => [event, process.listeners(event as 'uncaughtException')]));
+}
+
+function removeHandlersAddedSince(before: Map<ProcessEvent, Function[]>): void {
+  for (const event of EVENTS) {
+    for (const listener of process.listeners(event as 'uncaughtException')) {
+      if (!before.get(event)!.includes(listener)) process.removeListener(event as 'uncaughtException', listener as NodeJS.UncaughtExceptionListener);
+    }
+  }
 }

@@ -17,8 +17,10 @@ export interface HeaderFacts {
   space: string | undefined;
   channels: number;
   hasAlpha: boolean;
-  /** Embedded ICC profile description, when sharp reports it. */
+  /** An ICC profile is embedded. */
   hasProfile: boolean;
+  /** Density in dots per inch as the decoder reads it (PNG pHYs, TIFF, JPEG), when declared. */
+  density: number | undefined;
 }
 
 // sharp's own timeout, seconds: a pathological image never holds a worker for ever.
@@ -59,6 +61,7 @@ export async function readHeader(bytes: Buffer, format: SniffedFormat, maxPixels
     channels: meta.channels ?? 0,
     hasAlpha: meta.hasAlpha ?? false,
     hasProfile: meta.hasProfile ?? false,
+    density: meta.density,
   };
 }
 

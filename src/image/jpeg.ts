@@ -119,3 +119,19 @@ export function jfifDpi(jfif: JfifDensity): { x: number; y: number } | undefined
   if (jfif.units === 2) return { x: jfif.x * 2.54, y: jfif.y * 2.54 };
   return undefined;
 }
+
+/**
+ * Returns the JPEG with a JFIF APP0 segment declaring `dpi` dots per inch, replacing any APP0 there
+ * was. (libvips writes density only into EXIF; systems that read JFIF would see no resolution.)
+ */
+export function withJfifDensity(bytes: Uint8Array, dpi: number): Buffer {
+  if (bytes[0] !== 0xff || bytes[1] !== 0xd8) throw new Error('not a JPEG');
+  const density = Math.round(dpi);
+  const app0 = Buffer.from([
+    0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 0x01, 0x01, 0x01,
+    density >> 8, density & 0xff, density >> 8, density & 0xff, 0x00, 0x00,
+  ]);
+  let rest = 2;
+  if (bytes[2] === 0xff && bytes[3] === 0xe0) rest = 4 + ((bytes[4] << 8) | bytes[5]);
+  return Buffer.concat([Buffer.from([0xff, 0xd8]), app0, Buffer.from(bytes.subarray(rest))]);
+}

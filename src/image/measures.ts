@@ -15,8 +15,8 @@ export const SHARPNESS_WIDTH = 160;
 
 /**
  * Sharpness of a region: variance of the 4-neighbour Laplacian of its luma after resampling the
- * region to SHARPNESS_WIDTH pixels wide. A crisp 480×640 ID photo's face scores in the hundreds;
- * a Gaussian blur of σ = 2 px brings it under 30 (fixtures; `npm run eval`).
+ * region to SHARPNESS_WIDTH pixels wide and stretching its contrast. Scores compare across photo
+ * sizes and exposures; see README for the measured ranges.
  */
 export async function measureSharpness(image: RgbImage, rect: Rect): Promise<number> {
   const r = clampRect(rect, image);
@@ -30,6 +30,13 @@ export async function measureSharpness(image: RgbImage, rect: Rect): Promise<num
     .greyscale()
     .raw()
     .toBuffer();
+  // Stretch the region's contrast (1st–99th percentile to 0–255) so that a dark or flat but focused
+  // face scores like a well-lit one: the measure is of focus, not of exposure (checked separately).
+  const histogram = new Uint32Array(256);
+  for (const v of grey) histogram[v]++;
+  const lo = percentile(histogram, grey.length, 0.01);
+  const hi = Math.max(lo + 16, percentile(histogram, grey.length, 0.99));
+  const gain = 255 / (hi - lo);
   const w = SHARPNESS_WIDTH;
   let sum = 0;
   let sumSq = 0;
@@ -44,7 +51,16 @@ export async function measureSharpness(image: RgbImage, rect: Rect): Promise<num
     }
   }
   const mean = sum / n;
-  return sumSq / n - mean * mean;
+  return (sumSq / n - mean * mean) * gain * gain;
+}
+
+function percentile(histogram: Uint32Array, total: number, share: number): number {
+  let seen = 0;
+  for (let v = 0; v < 256; v++) {
+    seen += histogram[v];
+    if (seen >= total * share) return v;
+  }
+  return 255;
 }
 
 export interface LumaStats {

@@ -79,7 +79,7 @@ export async function validatePhoto(input: ImageInput, options: ValidatePhotoOpt
     checkExtension(filename, spec),
     checkDimensions(width, height, spec),
     checkOrientation(exif.orientation),
-    checkDpi(jpeg, exif, spec),
+    checkDpi(jpeg, exif, header.density, spec),
     checkFileSize(bytes.length, spec),
     checkBackground(measureBackground(image, mask, spec), spec),
     checkFaceCount(counted, spec),

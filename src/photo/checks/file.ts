@@ -95,12 +95,18 @@ export function checkOrientation(orientation: number | undefined): Check {
       });
 }
 
-export function checkDpi(jpeg: JpegHeader | undefined, exif: ExifFacts, spec: PhotoSpec): Check {
+/**
+ * Resolution as declared by the JFIF header and by EXIF (both read: systems differ in which they
+ * trust). For other formats, the decoder's density (PNG pHYs, …) stands in for JFIF.
+ */
+export function checkDpi(jpeg: JpegHeader | undefined, exif: ExifFacts, otherDensity: number | undefined, spec: PhotoSpec): Check {
   const jfif = jpeg?.jfif ? jfifDpi(jpeg.jfif) : undefined;
-  const declarations: Array<{ source: 'jfif' | 'exif'; x: number; y: number }> = [];
+  const declarations: Array<{ source: 'jfif' | 'exif' | 'header'; x: number; y: number }> = [];
   if (jfif) declarations.push({ source: 'jfif', x: round(jfif.x, 1), y: round(jfif.y, 1) });
   if (exif.dpi) declarations.push({ source: 'exif', x: round(exif.dpi.x, 1), y: round(exif.dpi.y, 1) });
+  if (!jpeg && otherDensity !== undefined && !exif.dpi) declarations.push({ source: 'header', x: round(otherDensity, 1), y: round(otherDensity, 1) });
   const measured = {
+    headerDpi: !jpeg && otherDensity !== undefined ? round(otherDensity, 1) : null,
     jfifDpi: jfif ? { x: round(jfif.x, 1), y: round(jfif.y, 1) } : null,
     jfifUnits: jpeg?.jfif ? (['none', 'inch', 'cm'] as const)[jpeg.jfif.units] : null,
     exifDpi: exif.dpi ? { x: round(exif.dpi.x, 1), y: round(exif.dpi.y, 1) } : null,

@@ -10,7 +10,7 @@
 import type { DetectedFace } from '../../face/detect.js';
 import type { FaceGeometry } from '../../face/geometry.js';
 import type { PersonMask } from '../../face/segment.js';
-import { type Rgb, luma, rgbToHsv, rgbToLab } from '../../image/color.js';
+import { type Rgb, rgbToHsv, rgbToLab } from '../../image/color.js';
 import type { RgbImage } from '../../image/decode.js';
 import type { PhotoSpec } from '../../spec.js';
 import type { Check } from '../../types.js';
@@ -18,10 +18,11 @@ import { SKIPPED_NO_FACE, result, round, skipped } from '../check.js';
 
 // Skin pixels lie within this CIE76 ΔE of the mean cheek colour.
 const SKIN_DELTA_E = 20;
-// Hair: dark (luma below this), or muted and mid-dark in the brown–blond hues.
-const DARK_HAIR_LUMA = 95;
-// Above the hairline hair rarely stands taller than this share of the brow-to-chin distance.
-const MAX_HAIR_HEIGHT = 0.75;
+// Hair: dark (HSV value below this, whatever the hue), or muted in the brown–blond hues.
+const DARK_HAIR_VALUE = 0.38;
+// Above the hairline, hair stands up to about one brow-to-chin distance (long voluminous hair in the
+// fixtures: 0.93–1.05; real ID photos in ../shared/data: 0.38–0.47). Far taller is a tall covering.
+const MAX_HAIR_HEIGHT = 1.4;
 
 export interface HeadCoveringMeasure {
   /** 0–1: higher means more likely covered. */
@@ -67,16 +68,15 @@ export function measureHeadCovering(
     }
   }
   const foreignShare = n ? foreign / n : 0;
-  const tallness = Math.min(1, Math.max(0, (heightAboveHairline - MAX_HAIR_HEIGHT) / 0.5));
+  const tallness = Math.min(1, Math.max(0, (heightAboveHairline - MAX_HAIR_HEIGHT) / 0.6));
   return { score: Math.max(foreignShare, tallness), foreignShare, heightAboveHairline, pixels: n };
 }
 
 function isHair(r: number, g: number, b: number): boolean {
-  const y = luma(r, g, b);
-  if (y < DARK_HAIR_LUMA) return true;
-  const [hue, saturation] = rgbToHsv(r, g, b);
+  const [hue, saturation, value] = rgbToHsv(r, g, b);
+  if (value < DARK_HAIR_VALUE) return true;
   // Brown, auburn, blond and grey hair: warm hues or no hue, muted saturation, not white.
-  return y < 200 && (saturation < 0.18 || (hue >= 15 && hue <= 50 && saturation < 0.6));
+  return value < 0.8 && (saturation < 0.18 || (hue >= 15 && hue <= 50 && saturation < 0.6));
 }
 
 export function checkHeadCovering(measure: HeadCoveringMeasure | undefined, spec: PhotoSpec): Check {
