@@ -1,14 +1,15 @@
 import { defineConfig } from 'tsup';
 
-export default defineConfig({
-  entry: { index: 'src/index.ts' },
-  format: ['esm', 'cjs'],
-  dts: true,
-  sourcemap: true,
-  clean: true,
+const common = {
   target: 'node20',
   platform: 'node',
+  sourcemap: true,
   // import.meta.url in the CommonJS build (used to find models/ and to create require)
   shims: true,
   splitting: false,
-});
+} as const;
+
+export default defineConfig([
+  { ...common, entry: { index: 'src/index.ts' }, format: ['esm', 'cjs'], dts: true },
+  { ...common, entry: { cli: 'src/cli/bin.ts' }, format: ['esm'], banner: { js: '#!/usr/bin/env node' } },
+]);

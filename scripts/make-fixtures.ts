@@ -171,7 +171,7 @@ async function main() {
   files['red-background.jpg'] = await inBand(await frame(composite(cut.crop, cut.alpha, RED), cut, RED));
   files['head-cut-off.jpg'] = await inBand(await frame(onBlue, cut, BLUE, { crownPx: -30 }));
   files['head-too-small.jpg'] = await inBand(await frame(onBlue, cut, BLUE, { ratio: 0.3, crownPx: 150 }));
-  files['blurred.jpg'] = await inBand(compliant, (s) => dpi300(s).blur(1.6));
+  files['blurred.jpg'] = await inBand(compliant, (s) => dpi300(s).blur(2));
   files['dark-face.jpg'] = await inBand(await frame(composite(cut.crop, cut.alpha, BLUE, 0.3), cut, BLUE));
   files['tilted-head.jpg'] = await inBand(await tilt(compliant, 14));
   files['two-faces.jpg'] = await inBand(await twoFaces(onBlue, cut));
@@ -216,7 +216,7 @@ async function twoFaces(onBlue: Raw, cut: { crown: number; chinY: number; centre
   return { data, width: W, height: H };
 }
 
-/** The compliant photo with the face pixelated in 40 px blocks (as an anonymised photo): a head, no face. */
+/** The compliant photo with the face pixelated in 24 px blocks (as an anonymised photo): a head, no face. */
 async function noFace(compliant: Raw): Promise<Raw> {
   const image: RgbImage = { data: compliant.data, width: W, height: H };
   const [face] = await detectFaces(image);
@@ -224,10 +224,14 @@ async function noFace(compliant: Raw): Promise<Raw> {
   const top = Math.round(Math.min(...face.landmarks.slice(17, 27).map((p) => p.y))) - 30;
   const width = Math.round(face.landmarks[16].x) + 10 - left;
   const height = Math.round(face.landmarks[8].y) + 10 - top;
-  const block = 40;
-  const pixelated = await sharp(compliant.data, { raw: { width: W, height: H, channels: 3 } })
+  const block = 24;
+  // Two pipelines: sharp applies only the last resize of a chain.
+  const small = await sharp(compliant.data, { raw: { width: W, height: H, channels: 3 } })
     .extract({ left, top, width, height })
     .resize(Math.ceil(width / block), Math.ceil(height / block), { kernel: 'cubic' })
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  const pixelated = await sharp(small.data, { raw: { width: small.info.width, height: small.info.height, channels: 3 } })
     .resize(width, height, { kernel: 'nearest' })
     .raw()
     .toBuffer();

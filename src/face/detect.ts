@@ -50,18 +50,30 @@ export async function detectFaces(image: RgbImage, options: DetectOptions = {}):
       detector === 'ssd'
         ? new faceapi.SsdMobilenetv1Options({ minConfidence, maxResults: 20 })
         : new faceapi.TinyFaceDetectorOptions({ inputSize: 416, scoreThreshold: minConfidence });
-    const results = await faceapi.detectAllFaces(tensor as never, options).withFaceLandmarks();
+    let results = await faceapi.detectAllFaces(tensor as never, options).withFaceLandmarks();
+    let shift = 0;
+    if (results.length === 0) {
+      // SSD misses a face that fills the whole frame (a tight crop); a margin brings it back into
+      // the range of sizes it was trained on. Only paid for when nothing was found.
+      shift = Math.round(Math.max(input.width, input.height) * 0.3);
+      const padded = tf.pad(tensor, [[shift, shift], [shift, shift], [0, 0]], 127);
+      try {
+        results = await faceapi.detectAllFaces(padded as never, options).withFaceLandmarks();
+      } finally {
+        padded.dispose();
+      }
+    }
     const inv = 1 / scale;
     return results
       .map((r) => ({
         box: {
-          x: r.detection.box.x * inv,
-          y: r.detection.box.y * inv,
+          x: (r.detection.box.x - shift) * inv,
+          y: (r.detection.box.y - shift) * inv,
           width: r.detection.box.width * inv,
           height: r.detection.box.height * inv,
         },
         score: r.detection.score,
-        landmarks: r.landmarks.positions.map((p) => ({ x: p.x * inv, y: p.y * inv })),
+        landmarks: r.landmarks.positions.map((p) => ({ x: (p.x - shift) * inv, y: (p.y - shift) * inv })),
       }))
       .sort((a, b) => b.box.width * b.box.height - a.box.width * a.box.height);
   } finally {

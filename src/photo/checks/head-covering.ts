@@ -56,7 +56,8 @@ export function measureHeadCovering(
   for (let y = y0; y < y1; y += 2) {
     for (let x = x0; x < x1; x += 2) {
       const i = y * image.width + x;
-      if (mask.data[i] < 0.5) continue;
+      // Well inside the person: the soft edge of the mask lets background show through thin hair.
+      if (mask.data[i] < 0.8) continue;
       const r = image.data[i * 3];
       const g = image.data[i * 3 + 1];
       const b = image.data[i * 3 + 2];
@@ -75,8 +76,9 @@ export function measureHeadCovering(
 function isHair(r: number, g: number, b: number): boolean {
   const [hue, saturation, value] = rgbToHsv(r, g, b);
   if (value < DARK_HAIR_VALUE) return true;
-  // Brown, auburn, blond and grey hair: warm hues or no hue, muted saturation, not white.
-  return value < 0.8 && (saturation < 0.18 || (hue >= 15 && hue <= 50 && saturation < 0.6));
+  // Grey and white hair (no hue), and brown, auburn and blond hair (warm hues, muted). A white or
+  // grey covering therefore passes as hair: accepting grey-haired applicants matters more.
+  return saturation < 0.15 || (hue >= 15 && hue <= 50 && saturation < 0.65 && value < 0.97);
 }
 
 export function checkHeadCovering(measure: HeadCoveringMeasure | undefined, spec: PhotoSpec): Check {

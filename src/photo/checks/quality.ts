@@ -14,13 +14,22 @@ export function faceRect(landmarks: Point[]): Rect {
   return { x0: Math.min(...xs), y0: Math.min(...ys), x1: Math.max(...xs), y1: Math.max(...ys) };
 }
 
-/** Cheek rectangles (left and right as seen): between the eyes' lower line and the nose base, outside the nose. */
+/**
+ * Cheek rectangles (left and right as seen): under each eye, from a quarter of the way down to the
+ * nose base until the nose base, between the eye's corners. Clear of eyes, brows, nose and hair.
+ */
 export function cheekRects(lm: Point[]): [Rect, Rect] {
-  const top = (lm[40].y + lm[47].y) / 2 + 0.05 * (lm[33].y - lm[27].y);
-  const bottom = lm[33].y;
-  const left: Rect = { x0: lm[1].x + 0.3 * (lm[31].x - lm[1].x), y0: top, x1: lm[31].x - 0.1 * (lm[31].x - lm[1].x), y1: bottom };
-  const right: Rect = { x0: lm[35].x + 0.1 * (lm[15].x - lm[35].x), y0: top, x1: lm[15].x - 0.3 * (lm[15].x - lm[35].x), y1: bottom };
-  return [left, right];
+  const rect = (outer: number, inner: number, lids: number[]): Rect => {
+    const eyeBottom = Math.max(...lids.map((i) => lm[i].y));
+    const noseBase = lm[33].y;
+    return {
+      x0: Math.min(lm[outer].x, lm[inner].x),
+      x1: Math.max(lm[outer].x, lm[inner].x),
+      y0: eyeBottom + 0.25 * (noseBase - eyeBottom),
+      y1: noseBase,
+    };
+  };
+  return [rect(36, 39, [40, 41]), rect(45, 42, [46, 47])];
 }
 
 export async function checkSharpness(image: RgbImage, face: DetectedFace | undefined, spec: PhotoSpec): Promise<Check> {

@@ -1,0 +1,111 @@
+/**
+ * Access to the evaluation data in ../shared/data (override with VERIFY_DATA_DIR).
+ * The data is for evaluation only: it is read in place, never copied into this repository.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+export const DATA_DIR = resolve(process.env.VERIFY_DATA_DIR ?? join(repoRoot, '..', 'shared', 'data'));
+
+export interface LabelRow {
+  source: string;
+  /** Absolute path of the file. */
+  path: string;
+  /** Path as written in the labels file. */
+  relative: string;
+  identity: string;
+  kind: string;
+  note: string;
+  dupOf: string;
+  resolution: string;
+}
+
+/** Says exactly what is missing and how to point at the data, then exits with status 2. */
+export function requireData(): void {
+  const needed = ['labels.csv', 'asia/labels.csv'];
+  const missing = needed.filter((f) => !existsSync(join(DATA_DIR, f)));
+  if (missing.length > 0) {
+    console.error(
+      `Evaluation data not found: ${missing.map((f) => join(DATA_DIR, f)).join(', ')} missing.\n` +
+        'These scripts read the real photos in ../shared/data (beside the repository).\n' +
+        'Set VERIFY_DATA_DIR to the folder that holds labels.csv and asia/labels.csv.',
+    );
+    process.exit(2);
+  }
+}
+
+export function dataAvailable(): boolean {
+  return existsSync(join(DATA_DIR, 'labels.csv')) && existsSync(join(DATA_DIR, 'asia', 'labels.csv'));
+}
+
+/** Both label files, rows with absolute paths. */
+export function readLabels(): LabelRow[] {
+  const main = parseCsv(readFileSync(join(DATA_DIR, 'labels.csv'), 'utf8')).map((r) => ({
+    source: r.source,
+    path: join(DATA_DIR, r.path),
+    relative: r.path,
+    identity: r.identity,
+    kind: r.kind,
+    note: r.note ?? '',
+    dupOf: r.dup_of ?? '',
+    resolution: r.resolution ?? '',
+  }));
+  const asia = parseCsv(readFileSync(join(DATA_DIR, 'asia', 'labels.csv'), 'utf8')).map((r) => ({
+    source: `asia/${r.source}`,
+    path: join(DATA_DIR, 'asia', r.path.replace(/^asia\//, '')),
+    relative: r.path,
+    identity: r.identity,
+    kind: r.kind,
+    note: r.note ?? '',
+    dupOf: '',
+    resolution: r.resolution ?? '',
+  }));
+  return [...main, ...asia];
+}
+
+/** RFC 4180 CSV with a header row. */
+export function parseCsv(text: string): Array<Record<string, string>> {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') {
+      row.push(field);
+      field = '';
+    } else if (c === '\n' || c === '\r') {
+      if (c === '\r' && text[i + 1] === '\n') i++;
+      row.push(field);
+      if (row.some((f) => f !== '')) rows.push(row);
+      row = [];
+      field = '';
+    } else field += c;
+  }
+  if (field !== '' || row.length > 0) {
+    row.push(field);
+    rows.push(row);
+  }
+  const [header, ...body] = rows;
+  return body.map((r) => Object.fromEntries(header.map((h, i) => [h, r[i] ?? ''])));
+}
+
+/** Prints a table with aligned columns. */
+export function printTable(headers: string[], rows: Array<Array<string | number>>): void {
+  const cells = [headers, ...rows.map((r) => r.map(String))];
+  const widths = headers.map((_, i) => Math.max(...cells.map((r) => [...(r[i] ?? '')].length)));
+  const line = (r: string[]) => `| ${r.map((c, i) => c + ' '.repeat(widths[i] - [...c].length)).join(' | ')} |`;
+  console.log(line(headers));
+  console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+  for (const r of cells.slice(1)) console.log(line(r));
+}

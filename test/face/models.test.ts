@@ -1,0 +1,57 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { afterAll, describe, expect, it } from 'vitest';
+import { readVerified } from '../../src/face/models.js';
+import { ErrorCode, MODEL_NAMES, disposeModels, loadModels, validatePhoto } from '../../src/index.js';
+import { photo } from '../helpers.js';
+
+const tf = createRequire(import.meta.url)('@tensorflow/tfjs') as typeof import('@tensorflow/tfjs');
+
+describe('models', () => {
+  afterAll(async () => {
+    await loadModels();
+  });
+
+  it('loads every model from installed packages and models/, verified, on the WASM backend', async () => {
+    const { backend, models } = await loadModels();
+    expect(backend).toBe('wasm');
+    expect(models.map((m) => m.name)).toEqual([...MODEL_NAMES]);
+    for (const model of models) {
+      expect(model.bytes).toBeGreaterThan(50_000);
+      expect(model.provenance).toMatch(/@vladmandic\//);
+    }
+  });
+
+  it('loadModels is idempotent: a second call loads nothing and makes no tensors', async () => {
+    await loadModels();
+    const before = tf.memory().numTensors;
+    const again = await loadModels();
+    expect(again.models).toHaveLength(MODEL_NAMES.length);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('disposeModels frees every weight tensor; the next call loads them again', async () => {
+    await disposeModels();
+    const empty = tf.memory().numTensors;
+    await loadModels();
+    expect(tf.memory().numTensors).toBeGreaterThan(empty + 100);
+    await disposeModels();
+    expect(tf.memory().numTensors).toBe(empty);
+    const result = await validatePhoto(photo('compliant.jpg'));
+    expect(result.passed).toBe(true);
+  });
+
+  it('refuses a weight file whose sha256 differs from the manifest', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'idphoto-model-'));
+    writeFileSync(join(dir, 'weights.bin'), Buffer.from('tampered'));
+    await expect(readVerified('selfie', dir, 'weights.bin', '0'.repeat(64))).rejects.toMatchObject({ code: ErrorCode.MODEL_CHECKSUM_MISMATCH });
+    await expect(readVerified('selfie', dir, 'missing.bin', '0'.repeat(64))).rejects.toMatchObject({ code: ErrorCode.MODEL_LOAD_FAILED });
+    await expect(readVerified('selfie', dir, 'weights.bin', undefined)).rejects.toMatchObject({ code: ErrorCode.MODEL_CHECKSUM_MISMATCH });
+  });
+
+  it('refuses an unknown model name or backend', async () => {
+    await expect(loadModels({ models: ['yolo' as never] })).rejects.toMatchObject({ code: ErrorCode.INVALID_ARGUMENT });
+  });
+});
