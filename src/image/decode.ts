@@ -70,20 +70,18 @@ export async function readHeader(bytes: Buffer, format: SniffedFormat, maxPixels
  * makes the reduction nearly free). Alpha is flattened onto white. Any decoder warning is an error:
  * a truncated or damaged upload is refused rather than measured.
  */
-export async function decodeRgb(bytes: Buffer, format: SniffedFormat, maxPixels: number, maxSide = Infinity): Promise<RgbImage> {
+export async function decodeRgb(bytes: Buffer, format: SniffedFormat, maxPixels: number, maxSide = Infinity, header?: HeaderFacts): Promise<RgbImage> {
   try {
     let pipeline = sharp(bytes, { limitInputPixels: maxPixels, failOn: 'warning', sequentialRead: true })
       .timeout({ seconds: DECODE_TIMEOUT_S })
       .rotate();
-    if (Number.isFinite(maxSide)) {
+    // Each operation costs a pass over the pixels: skip those the header shows are not needed.
+    if (Number.isFinite(maxSide) && (!header || Math.max(header.width, header.height) > maxSide)) {
       pipeline = pipeline.resize({ width: maxSide, height: maxSide, fit: 'inside', withoutEnlargement: true });
     }
-    const { data, info } = await pipeline
-      .flatten({ background: '#ffffff' })
-      .toColourspace('srgb')
-      .removeAlpha()
-      .raw()
-      .toBuffer({ resolveWithObject: true });
+    if (!header || header.hasAlpha) pipeline = pipeline.flatten({ background: '#ffffff' });
+    if (!header || header.space !== 'srgb' || header.channels !== 3) pipeline = pipeline.toColourspace('srgb').removeAlpha();
+    const { data, info } = await pipeline.raw().toBuffer({ resolveWithObject: true });
     if (info.channels !== 3) throw new Error(`decoder returned ${info.channels} channels`);
     return { data, width: info.width, height: info.height };
   } catch (cause) {

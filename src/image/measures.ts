@@ -1,5 +1,4 @@
 /** Image-quality measures on raw RGB, independent of any model. */
-import sharp from 'sharp';
 import { luma } from './color.js';
 import type { RgbImage } from './decode.js';
 
@@ -18,30 +17,25 @@ export const SHARPNESS_WIDTH = 160;
  * region to SHARPNESS_WIDTH pixels wide and stretching its contrast. Scores compare across photo
  * sizes and exposures; see README for the measured ranges.
  */
-export async function measureSharpness(image: RgbImage, rect: Rect): Promise<number> {
+export function measureSharpness(image: RgbImage, rect: Rect): number {
   const r = clampRect(rect, image);
   const width = r.x1 - r.x0;
   const height = r.y1 - r.y0;
   if (width < 8 || height < 8) return 0;
-  const outHeight = Math.max(8, Math.round((height * SHARPNESS_WIDTH) / width));
-  const grey = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } })
-    .extract({ left: r.x0, top: r.y0, width, height })
-    .resize(SHARPNESS_WIDTH, outHeight, { fit: 'fill', kernel: 'cubic' })
-    .greyscale()
-    .raw()
-    .toBuffer();
+  const w = SHARPNESS_WIDTH;
+  const h = Math.max(8, Math.round((height * w) / width));
+  const grey = resampleLuma(image, r, w, h);
   // Stretch the region's contrast (1st–99th percentile to 0–255) so that a dark or flat but focused
   // face scores like a well-lit one: the measure is of focus, not of exposure (checked separately).
   const histogram = new Uint32Array(256);
-  for (const v of grey) histogram[v]++;
+  for (const v of grey) histogram[Math.max(0, Math.min(255, Math.round(v)))]++;
   const lo = percentile(histogram, grey.length, 0.01);
   const hi = Math.max(lo + 16, percentile(histogram, grey.length, 0.99));
   const gain = 255 / (hi - lo);
-  const w = SHARPNESS_WIDTH;
   let sum = 0;
   let sumSq = 0;
   let n = 0;
-  for (let y = 1; y < outHeight - 1; y++) {
+  for (let y = 1; y < h - 1; y++) {
     for (let x = 1; x < w - 1; x++) {
       const i = y * w + x;
       const lap = 4 * grey[i] - grey[i - 1] - grey[i + 1] - grey[i - w] - grey[i + w];
@@ -54,13 +48,50 @@ export async function measureSharpness(image: RgbImage, rect: Rect): Promise<num
   return (sumSq / n - mean * mean) * gain * gain;
 }
 
-function percentile(histogram: Uint32Array, total: number, share: number): number {
-  let seen = 0;
-  for (let v = 0; v < 256; v++) {
-    seen += histogram[v];
-    if (seen >= total * share) return v;
+/**
+ * Luma of a region resampled to w×h: area averaging when shrinking (no aliasing to fake detail),
+ * bilinear when enlarging (no blocks to fake edges).
+ */
+function resampleLuma(image: RgbImage, r: Rect, w: number, h: number): Float32Array {
+  const srcW = r.x1 - r.x0;
+  const srcH = r.y1 - r.y0;
+  const out = new Float32Array(w * h);
+  const at = (x: number, y: number) => {
+    const i = ((r.y0 + y) * image.width + r.x0 + x) * 3;
+    return luma(image.data[i], image.data[i + 1], image.data[i + 2]);
+  };
+  const sx = srcW / w;
+  const sy = srcH / h;
+  if (sx >= 1 && sy >= 1) {
+    for (let oy = 0; oy < h; oy++) {
+      const y0 = Math.floor(oy * sy);
+      const y1 = Math.max(y0 + 1, Math.floor((oy + 1) * sy));
+      for (let ox = 0; ox < w; ox++) {
+        const x0 = Math.floor(ox * sx);
+        const x1 = Math.max(x0 + 1, Math.floor((ox + 1) * sx));
+        let sum = 0;
+        for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) sum += at(x, y);
+        out[oy * w + ox] = sum / ((y1 - y0) * (x1 - x0));
+      }
+    }
+    return out;
   }
-  return 255;
+  for (let oy = 0; oy < h; oy++) {
+    const fy = Math.min(srcH - 1, Math.max(0, (oy + 0.5) * sy - 0.5));
+    const y0 = Math.floor(fy);
+    const y1 = Math.min(srcH - 1, y0 + 1);
+    const ty = fy - y0;
+    for (let ox = 0; ox < w; ox++) {
+      const fx = Math.min(srcW - 1, Math.max(0, (ox + 0.5) * sx - 0.5));
+      const x0 = Math.floor(fx);
+      const x1 = Math.min(srcW - 1, x0 + 1);
+      const tx = fx - x0;
+      const top = at(x0, y0) * (1 - tx) + at(x1, y0) * tx;
+      const bottom = at(x0, y1) * (1 - tx) + at(x1, y1) * tx;
+      out[oy * w + ox] = top * (1 - ty) + bottom * ty;
+    }
+  }
+  return out;
 }
 
 export interface LumaStats {
@@ -97,4 +128,13 @@ export function clampRect(rect: Rect, image: { width: number; height: number }):
     x1: Math.max(x0, Math.min(image.width, Math.round(rect.x1))),
     y1: Math.max(y0, Math.min(image.height, Math.round(rect.y1))),
   };
+}
+
+function percentile(histogram: Uint32Array, total: number, share: number): number {
+  let seen = 0;
+  for (let v = 0; v < 256; v++) {
+    seen += histogram[v];
+    if (seen >= total * share) return v;
+  }
+  return 255;
 }

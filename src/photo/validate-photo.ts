@@ -57,7 +57,7 @@ export async function validatePhoto(input: ImageInput, options: ValidatePhotoOpt
   const exif = await readExif(bytes);
   lap('read');
 
-  const image = await decodeRgb(bytes, format, maxPixels, ANALYSIS_MAX_SIDE);
+  const image = await decodeRgb(bytes, format, maxPixels, ANALYSIS_MAX_SIDE, header);
   const rotated = exif.orientation !== undefined && exif.orientation >= 5 && exif.orientation <= 8;
   const width = rotated ? header.height : header.width;
   const height = rotated ? header.width : header.height;
@@ -89,7 +89,7 @@ export async function validatePhoto(input: ImageInput, options: ValidatePhotoOpt
     checkHeadPosition(head, spec),
     checkPose(mesh, spec),
     checkEyesOpen(mesh, spec),
-    await checkSharpness(image, face, spec),
+    checkSharpness(image, face, spec),
     checkExposure(face ? measureExposure(image, face) : undefined, spec),
     checkHeadCovering(face && geometry && crownY !== undefined && skin ? measureHeadCovering(image, mask, face, geometry, crownY, skin) : undefined, spec),
   ];

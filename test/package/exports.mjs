@@ -6,6 +6,11 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
 const require = createRequire(import.meta.url);
+let passed = 0;
+const ok = (value, message) => {
+  assert.ok(value, message);
+  passed++;
+};
 const fixture = fileURLToPath(new URL('../../fixtures/photos/compliant.jpg', import.meta.url));
 const cli = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 
@@ -13,20 +18,21 @@ const esm = await import('idphoto-verify');
 const cjs = require('idphoto-verify');
 for (const [name, api] of [['import', esm], ['require', cjs]]) {
   for (const key of ['validatePhoto', 'loadModels', 'disposeModels', 'VerifyError', 'ErrorCode', 'HUBEI_EXAM_PHOTO', 'defineSpec']) {
-    assert.ok(api[key] !== undefined, `${name}: ${key} is exported`);
+    ok(api[key] !== undefined, `${name}: ${key} is exported`);
   }
 }
 const viaImport = await esm.validatePhoto(fixture);
-assert.equal(viaImport.passed, true, 'import: the compliant fixture passes');
+ok(viaImport.passed === true, 'import: the compliant fixture passes');
 const viaRequire = await cjs.validatePhoto(fixture);
-assert.equal(viaRequire.passed, true, 'require: the compliant fixture passes');
+ok(viaRequire.passed === true, 'require: the compliant fixture passes');
 const error = await cjs.validatePhoto(Buffer.alloc(0)).catch((e) => e);
-assert.ok(error instanceof cjs.VerifyError && error.code === 'INPUT_EMPTY', 'require: typed errors');
+ok(error instanceof cjs.VerifyError && error.code === 'INPUT_EMPTY', 'require: typed errors');
 
-const ok = spawnSync(process.execPath, [cli, 'check', fixture], { encoding: 'utf8' });
-assert.equal(ok.status, 0, `CLI exit 0 on a compliant photo: ${ok.stderr}`);
-assert.match(ok.stdout, /1 passed, 0 failed/);
+const good = spawnSync(process.execPath, [cli, 'check', fixture], { encoding: 'utf8' });
+ok(good.status === 0 && /1 passed, 0 failed/.test(good.stdout), `CLI exits 0 on a compliant photo: ${good.stderr}`);
+const bad = spawnSync(process.execPath, [cli, 'check', '--json', fixture.replace('compliant', 'hat')], { encoding: 'utf8' });
+ok(bad.status === 1 && JSON.parse(bad.stdout).passed === false, 'CLI exits 1 and prints JSON for a failing photo');
 const usage = spawnSync(process.execPath, [cli, 'nonsense'], { encoding: 'utf8' });
-assert.equal(usage.status, 2, 'CLI exit 2 on a usage error');
+ok(usage.status === 2, 'CLI exits 2 on a usage error');
 
-console.log('package: 5 passed, 0 failed');
+console.log(`package: ${passed} passed, 0 failed`);

@@ -32,10 +32,10 @@ export function cheekRects(lm: Point[]): [Rect, Rect] {
   return [rect(36, 39, [40, 41]), rect(45, 42, [46, 47])];
 }
 
-export async function checkSharpness(image: RgbImage, face: DetectedFace | undefined, spec: PhotoSpec): Promise<Check> {
+export function checkSharpness(image: RgbImage, face: DetectedFace | undefined, spec: PhotoSpec): Check {
   const limit = { minSharpness: spec.minSharpness };
   if (!face) return skipped('sharpness', 'error', limit, SKIPPED_NO_FACE);
-  const sharpness = await measureSharpness(image, faceRect(face.landmarks));
+  const sharpness = measureSharpness(image, faceRect(face.landmarks));
   const passed = sharpness >= spec.minSharpness;
   return result('sharpness', 'error', passed, { sharpness: round(sharpness, 1) }, limit, passed
     ? { zh: '面部清晰。', en: 'The face is sharp.' }
