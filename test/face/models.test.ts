@@ -24,6 +24,13 @@ describe('models', () => {
     }
   });
 
+  it('leaves no process-wide crash handlers behind (the WASM loader installs two that rethrow)', async () => {
+    await loadModels();
+    for (const event of ['uncaughtException', 'unhandledRejection'] as const) {
+      expect(process.listeners(event as 'uncaughtException').some((l) => String(l).includes('ExitStatus') || String(l).includes('throw reason'))).toBe(false);
+    }
+  });
+
   it('loadModels is idempotent: a second call loads nothing and makes no tensors', async () => {
     await loadModels();
     const before = tf.memory().numTensors;
