@@ -1,6 +1,7 @@
 import sharp from 'sharp';
 import type { RgbImage } from '../image/decode.js';
 import { useFaceApi } from './models.js';
+import { type PixelSource, withPixels } from './pixels.js';
 
 export interface Point {
   x: number;
@@ -35,7 +36,7 @@ export interface DetectOptions {
 }
 
 /** Finds faces and their 68 landmarks; the tensors it makes are released before it returns. */
-export async function detectFaces(image: RgbImage, options: DetectOptions = {}): Promise<DetectedFace[]> {
+export async function detectFaces(image: PixelSource, options: DetectOptions = {}): Promise<DetectedFace[]> {
   const detector = options.detector ?? 'ssd';
   const minConfidence = options.minConfidence ?? 0.3;
   const maxSide = options.maxSide ?? 640;
@@ -43,42 +44,37 @@ export async function detectFaces(image: RgbImage, options: DetectOptions = {}):
   const { tf, faceapi } = rt;
 
   const scale = Math.min(1, maxSide / Math.max(image.width, image.height));
-  const input = scale < 1 ? await resizeRgb(image, Math.round(image.width * scale), Math.round(image.height * scale)) : image;
-  const tensor = tf.tensor3d(new Uint8Array(input.data.buffer, input.data.byteOffset, input.data.byteLength), [input.height, input.width, 3], 'int32');
-  try {
-    const options =
-      detector === 'ssd'
-        ? new faceapi.SsdMobilenetv1Options({ minConfidence, maxResults: 20 })
-        : new faceapi.TinyFaceDetectorOptions({ inputSize: 416, scoreThreshold: minConfidence });
-    let results = await faceapi.detectAllFaces(tensor as never, options).withFaceLandmarks();
-    let shift = 0;
-    if (results.length === 0) {
-      // SSD misses a face that fills the whole frame (a tight crop); a margin brings it back into
-      // the range of sizes it was trained on. Only paid for when nothing was found.
-      shift = Math.round(Math.max(input.width, input.height) * 0.3);
-      const padded = tf.pad(tensor, [[shift, shift], [shift, shift], [0, 0]], 127);
-      try {
-        results = await faceapi.detectAllFaces(padded as never, options).withFaceLandmarks();
-      } finally {
-        padded.dispose();
-      }
+  const input: PixelSource = scale < 1 ? await resizeRgb(image, Math.round(image.width * scale), Math.round(image.height * scale)) : image;
+  const netOptions =
+    detector === 'ssd'
+      ? new faceapi.SsdMobilenetv1Options({ minConfidence, maxResults: 20 })
+      : new faceapi.TinyFaceDetectorOptions({ inputSize: 416, scoreThreshold: minConfidence });
+  const { results, shift } = await withPixels(rt, input, async (tensor) => {
+    const found = await faceapi.detectAllFaces(tensor as never, netOptions).withFaceLandmarks();
+    if (found.length > 0) return { results: found, shift: 0 };
+    // SSD misses a face that fills the whole frame (a tight crop); a margin brings it back into
+    // the range of sizes it was trained on. Only paid for when nothing was found.
+    const pad = Math.round(Math.max(input.width, input.height) * 0.3);
+    const padded = tf.pad(tensor, [[pad, pad], [pad, pad], [0, 0]], 127);
+    try {
+      return { results: await faceapi.detectAllFaces(padded as never, netOptions).withFaceLandmarks(), shift: pad };
+    } finally {
+      padded.dispose();
     }
-    const inv = 1 / scale;
-    return results
-      .map((r) => ({
-        box: {
-          x: (r.detection.box.x - shift) * inv,
-          y: (r.detection.box.y - shift) * inv,
-          width: r.detection.box.width * inv,
-          height: r.detection.box.height * inv,
-        },
-        score: r.detection.score,
-        landmarks: r.landmarks.positions.map((p) => ({ x: (p.x - shift) * inv, y: (p.y - shift) * inv })),
-      }))
-      .sort((a, b) => b.box.width * b.box.height - a.box.width * a.box.height);
-  } finally {
-    tensor.dispose();
-  }
+  });
+  const inv = 1 / scale;
+  return results
+    .map((r) => ({
+      box: {
+        x: (r.detection.box.x - shift) * inv,
+        y: (r.detection.box.y - shift) * inv,
+        width: r.detection.box.width * inv,
+        height: r.detection.box.height * inv,
+      },
+      score: r.detection.score,
+      landmarks: r.landmarks.positions.map((p) => ({ x: (p.x - shift) * inv, y: (p.y - shift) * inv })),
+    }))
+    .sort((a, b) => b.box.width * b.box.height - a.box.width * a.box.height);
 }
 
 export async function resizeRgb(image: RgbImage, width: number, height: number): Promise<RgbImage> {

@@ -6,9 +6,9 @@
  * gives the head pose; the iris model, run on a 64×64 crop of each eye as MediaPipe does, places the
  * eyelids: eye openness is read from its contour.
  */
-import type { RgbImage } from '../image/decode.js';
 import type { DetectedFace, Point } from './detect.js';
 import { useGraphModel } from './models.js';
+import { type PixelSource, withPixels } from './pixels.js';
 
 export interface Point3 {
   x: number;
@@ -49,7 +49,7 @@ const EYES = [
 
 type Tensor = { dispose(): void; data(): Promise<Float32Array | Int32Array | Uint8Array>; shape: number[] };
 
-export async function faceMesh(image: RgbImage, face: DetectedFace): Promise<FaceMesh> {
+export async function faceMesh(image: PixelSource, face: DetectedFace): Promise<FaceMesh> {
   const { rt, model } = await useGraphModel('facemesh');
   const iris = (await useGraphModel('iris')).model;
   const { tf } = rt;
@@ -64,13 +64,12 @@ export async function faceMesh(image: RgbImage, face: DetectedFace): Promise<Fac
   const bigPx = Math.round(INPUT * OUTER);
 
   // The levelled face crop, 192×192, values 0–1: input of both models.
-  const crop = tf.tidy(() => {
-    const pixels = tf.tensor4d(new Uint8Array(image.data.buffer, image.data.byteOffset, image.data.byteLength), [1, image.height, image.width, 3], 'int32');
+  const crop = await withPixels(rt, image, async (pixels) => tf.tidy(() => {
     const box = [[(cy - big / 2) / image.height, (cx - big / 2) / image.width, (cy + big / 2) / image.height, (cx + big / 2) / image.width]];
-    const outer = tf.image.cropAndResize(tf.cast(pixels, 'float32'), box, [0], [bigPx, bigPx]);
+    const outer = tf.image.cropAndResize(tf.cast(tf.expandDims(pixels, 0), 'float32') as never, box, [0], [bigPx, bigPx]);
     const levelled = tf.image.rotateWithOffset(outer, roll, 0, 0.5);
     return tf.div(tf.slice(levelled, [0, (bigPx - INPUT) / 2, (bigPx - INPUT) / 2, 0], [1, INPUT, INPUT, 3]), 255);
-  });
+  }));
   let meshValues: Float32Array;
   let score: number;
   let eyeValues: Float32Array;

@@ -1,6 +1,8 @@
 import { detectFaces, type DetectorName } from '../face/detect.js';
 import { faceGeometry } from '../face/geometry.js';
 import { type FaceMesh, faceMesh } from '../face/mesh.js';
+import { useFaceApi } from '../face/models.js';
+import { uploadPixels } from '../face/pixels.js';
 import { segmentPerson } from '../face/segment.js';
 import { decodeRgb, readHeader } from '../image/decode.js';
 import { type ImageInput, loadInput } from '../image/input.js';
@@ -63,15 +65,22 @@ export async function validatePhoto(input: ImageInput, options: ValidatePhotoOpt
   const height = rotated ? header.width : header.height;
   lap('decode');
 
-  const faces = await detectFaces(image, { detector: options.detector, minConfidence: Math.min(0.3, spec.minFaceConfidence), maxSide: DEFAULTS.detectionMaxSide });
-  lap('detect');
-  const mask = await segmentPerson(image);
-  lap('segment');
-
-  const counted = countFaces(faces, image.height, spec);
-  const face = counted.length === 1 ? counted[0] : undefined;
-  const mesh = face ? await faceMesh(image, face) : undefined;
-  lap('mesh');
+  // One upload of the pixels, lent to detection, segmentation and the mesh.
+  const rt = await useFaceApi([]);
+  const shared = { ...image, tensor: uploadPixels(rt, image) };
+  let faces, mask, mesh: FaceMesh | undefined, counted, face;
+  try {
+    faces = await detectFaces(shared, { detector: options.detector, minConfidence: Math.min(0.3, spec.minFaceConfidence), maxSide: DEFAULTS.detectionMaxSide });
+    lap('detect');
+    mask = await segmentPerson(shared);
+    lap('segment');
+    counted = countFaces(faces, image.height, spec);
+    face = counted.length === 1 ? counted[0] : undefined;
+    mesh = face ? await faceMesh(shared, face) : undefined;
+    lap('mesh');
+  } finally {
+    shared.tensor.dispose();
+  }
   const geometry = face ? faceGeometry(face.landmarks) : undefined;
   const crownY = face ? findCrown(mask, face) : undefined;
   const head = face && geometry ? measureHead(crownY ?? 0, geometry, face, image.width, image.height, spec) : undefined;
