@@ -5,7 +5,7 @@
  *
  * Exit status: 0 when every photo passes, 1 when any fails (or cannot be read), 2 on usage errors.
  */
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readFileSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { isVerifyError } from '../errors.js';
@@ -72,7 +72,8 @@ export async function main(argv: string[]): Promise<number> {
     }
   }
 
-  const files = targets.flatMap(expand);
+  const seen = new Set<string>();
+  const files = targets.flatMap((target) => expand(target, seen));
   let passed = 0;
   let failed = 0;
   const failures = new Map<string, number>();
@@ -113,8 +114,8 @@ export async function main(argv: string[]): Promise<number> {
   return failed === 0 ? 0 : 1;
 }
 
-/** A folder becomes its files (recursively, sorted, hidden ones left out); a file stays itself. */
-function expand(target: string): string[] {
+/** A folder becomes its files (recursively, sorted, hidden ones left out, each real folder once: symlink loops end); a file stays itself. */
+function expand(target: string, seen: Set<string>): string[] {
   let info;
   try {
     info = statSync(target);
@@ -122,8 +123,11 @@ function expand(target: string): string[] {
     return [target]; // reported as unreadable in its row
   }
   if (!info.isDirectory()) return [target];
+  const real = realpathSync(target);
+  if (seen.has(real)) return [];
+  seen.add(real);
   return readdirSync(target)
     .filter((name) => !name.startsWith('.'))
     .sort()
-    .flatMap((name) => expand(join(target, name)));
+    .flatMap((name) => expand(join(target, name), seen));
 }
