@@ -18,7 +18,7 @@ describe('idphoto-verify check', () => {
   it('exits 0 when every photo passes', async () => {
     const lines = capture();
     expect(await main(['check', photo('compliant.jpg'), photo('compliant-progressive.jpg')])).toBe(0);
-    expect(lines.join('\n')).toMatch(/2 passed, 0 failed/);
+    expect(lines.join('\n')).toMatch(/2 photos checked: 2 pass, 0 fail/);
   });
 
   it('walks a folder with odd entries, reports each in its row, and exits 1', async () => {
@@ -36,7 +36,7 @@ describe('idphoto-verify check', () => {
     expect(out).toMatch(/✗ .*with hat\.jpg\n\s+headCovering: The photo must be bareheaded/);
     expect(out).toMatch(/✗ .*empty\.jpg\n\s+INPUT_EMPTY/);
     expect(out).toMatch(/✗ .*notes\.txt\n\s+UNSUPPORTED_FORMAT/);
-    expect(out).toMatch(/1 passed, 3 failed/);
+    expect(out).toMatch(/4 photos checked: 1 pass, 3 fail/);
   });
 
   it('prints one JSON object per photo with --json, messages in Chinese with --locale zh', async () => {

@@ -29,7 +29,7 @@ const error = await cjs.validatePhoto(Buffer.alloc(0)).catch((e) => e);
 ok(error instanceof cjs.VerifyError && error.code === 'INPUT_EMPTY', 'require: typed errors');
 
 const good = spawnSync(process.execPath, [cli, 'check', fixture], { encoding: 'utf8' });
-ok(good.status === 0 && /1 passed, 0 failed/.test(good.stdout), `CLI exits 0 on a compliant photo: ${good.stderr}`);
+ok(good.status === 0 && /1 photo checked: 1 pass, 0 fail/.test(good.stdout), `CLI exits 0 on a compliant photo: ${good.stderr}`);
 const bad = spawnSync(process.execPath, [cli, 'check', '--json', fixture.replace('compliant', 'hat')], { encoding: 'utf8' });
 ok(bad.status === 1 && JSON.parse(bad.stdout).passed === false, 'CLI exits 1 and prints JSON for a failing photo');
 const usage = spawnSync(process.execPath, [cli, 'nonsense'], { encoding: 'utf8' });
