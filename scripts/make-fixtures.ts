@@ -178,6 +178,23 @@ async function main() {
   files['no-face.jpg'] = await inBand(await noFace(compliant));
   files['hat.jpg'] = await inBand(await withHat(compliant, cut));
 
+  // Sources for compressToSpec: ordinary photos, not in the spec.
+  const sourceDir = join(root, 'fixtures', 'sources');
+  mkdirSync(sourceDir, { recursive: true });
+  const sample = readFileSync(require.resolve(FIXTURE_SOURCE));
+  const groupCrop = await sharp(sample).extract({ left: 960, top: 80, width: 520, height: 900 }).jpeg({ quality: 85 }).toBuffer();
+  const sources: Record<string, Buffer> = {
+    'group-crop.jpg': groupCrop,
+    // Stored sideways with EXIF orientation 8 (rotate 90° counter-clockwise to display), as phones do.
+    'exif-rotated.jpg': await sharp(groupCrop).rotate(90).withMetadata({ orientation: 8 }).jpeg({ quality: 85 }).toBuffer(),
+    'tiny.jpg': await sharp(groupCrop).resize(150).jpeg({ quality: 90 }).toBuffer(),
+    'person-alpha.png': await personWithAlpha(cut),
+  };
+  for (const [file, bytes] of Object.entries(sources)) {
+    writeFileSync(join(sourceDir, file), bytes);
+    console.log(`sources/${file.padEnd(22)} ${String(bytes.length).padStart(6)} bytes`);
+  }
+
   for (const fixture of PHOTO_FIXTURES) {
     const bytes = files[fixture.file];
     if (!bytes) throw new Error(`fixture ${fixture.file} is listed in test/fixtures.ts but not made here`);
@@ -186,6 +203,17 @@ async function main() {
   }
   const unlisted = Object.keys(files).filter((f) => !PHOTO_FIXTURES.some((p) => p.file === f));
   if (unlisted.length) throw new Error(`made but not listed in test/fixtures.ts: ${unlisted.join(', ')}`);
+}
+
+/** The subject on a transparent background (RGBA PNG, 256-colour palette), 520 px wide: a cut-out someone made elsewhere. */
+async function personWithAlpha(cut: Awaited<ReturnType<typeof cutOut>>): Promise<Buffer> {
+  const { crop, alpha } = cut;
+  const rgba = Buffer.alloc(crop.width * crop.height * 4);
+  for (let i = 0; i < alpha.length; i++) {
+    crop.data.copy(rgba, i * 4, i * 3, i * 3 + 3);
+    rgba[i * 4 + 3] = Math.round(alpha[i] * 255);
+  }
+  return sharp(rgba, { raw: { width: crop.width, height: crop.height, channels: 4 } }).resize(520).png({ compressionLevel: 9, palette: true, quality: 90 }).toBuffer();
 }
 
 async function tilt(image: Raw, degrees: number): Promise<Raw> {

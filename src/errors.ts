@@ -17,6 +17,16 @@ export const ErrorCode = {
   IMAGE_TOO_LARGE: 'IMAGE_TOO_LARGE',
   /** The image is truncated or its data is damaged. */
   CORRUPT_IMAGE: 'CORRUPT_IMAGE',
+  /** compressToSpec: no face was found in the photo. */
+  NO_FACE: 'NO_FACE',
+  /** compressToSpec: more than one face was found; `details.faces` says how many. */
+  MULTIPLE_FACES: 'MULTIPLE_FACES',
+  /** compressToSpec: the face is too small to fill the spec's size without enlarging beyond `maxUpscale`. */
+  FACE_TOO_SMALL: 'FACE_TOO_SMALL',
+  /** compressToSpec: the person could not be told from the background (too dark, too flat). */
+  SEGMENTATION_FAILED: 'SEGMENTATION_FAILED',
+  /** compressToSpec: no JPEG quality puts the file inside the spec's byte band. */
+  SIZE_UNREACHABLE: 'SIZE_UNREACHABLE',
   /** A model file is missing or cannot be parsed. */
   MODEL_LOAD_FAILED: 'MODEL_LOAD_FAILED',
   /** A model file's sha256 differs from the manifest in `models/manifest.json`. */

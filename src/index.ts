@@ -1,5 +1,7 @@
 export { validatePhoto } from './photo/validate-photo.js';
 export type { ValidatePhotoOptions } from './photo/validate-photo.js';
+export { compressToSpec } from './photo/compress-to-spec.js';
+export type { CompressToSpecOptions, CompressToSpecResult } from './photo/compress-to-spec.js';
 export { loadModels, disposeModels, MODEL_NAMES } from './face/models.js';
 export type { LoadModelsOptions, ModelInfo, ModelName } from './face/models.js';
 export type { BackendName } from './face/tf.js';

@@ -67,10 +67,18 @@ export async function readHeader(bytes: Buffer, format: SniffedFormat, maxPixels
 
 /**
  * Decodes to upright sRGB, reduced so that the longer side is at most `maxSide` (JPEG shrink-on-load
- * makes the reduction nearly free). Alpha is flattened onto white. Any decoder warning is an error:
+ * makes the reduction nearly free). Alpha is flattened onto `matte` (white). Any decoder warning is an error:
  * a truncated or damaged upload is refused rather than measured.
  */
-export async function decodeRgb(bytes: Buffer, format: SniffedFormat, maxPixels: number, maxSide = Infinity, header?: HeaderFacts): Promise<RgbImage> {
+export async function decodeRgb(
+  bytes: Buffer,
+  format: SniffedFormat,
+  maxPixels: number,
+  maxSide = Infinity,
+  header?: HeaderFacts,
+  /** Colour that transparent pixels are flattened onto. */
+  matte = '#ffffff',
+): Promise<RgbImage> {
   try {
     let pipeline = sharp(bytes, { limitInputPixels: maxPixels, failOn: 'warning', sequentialRead: true })
       .timeout({ seconds: DECODE_TIMEOUT_S })
@@ -79,7 +87,7 @@ export async function decodeRgb(bytes: Buffer, format: SniffedFormat, maxPixels:
     if (Number.isFinite(maxSide) && (!header || Math.max(header.width, header.height) > maxSide)) {
       pipeline = pipeline.resize({ width: maxSide, height: maxSide, fit: 'inside', withoutEnlargement: true });
     }
-    if (!header || header.hasAlpha) pipeline = pipeline.flatten({ background: '#ffffff' });
+    if (!header || header.hasAlpha) pipeline = pipeline.flatten({ background: matte });
     if (!header || header.space !== 'srgb' || header.channels !== 3) pipeline = pipeline.toColourspace('srgb').removeAlpha();
     const { data, info } = await pipeline.raw().toBuffer({ resolveWithObject: true });
     if (info.channels !== 3) throw new Error(`decoder returned ${info.channels} channels`);

@@ -147,7 +147,7 @@ function toPhotoFace(face: ReturnType<typeof countFaces>[number], geometry: Retu
   };
 }
 
-function resolveSpec(spec: ValidatePhotoOptions['spec']): PhotoSpec {
+export function resolveSpec(spec: ValidatePhotoOptions['spec']): PhotoSpec {
   if (spec === undefined) return HUBEI_EXAM_PHOTO;
   if (typeof spec !== 'object' || spec === null) throw invalidArgument('options.spec', 'a spec object', spec);
   return defineSpec(spec as DeepPartial<PhotoSpec>);
