@@ -137,23 +137,29 @@ export async function compressToSpec(input: ImageInput, options: CompressToSpecO
       { details: { upscale, maxUpscale, headHeightPx: (chinY - crownY) / (source.width / originalWidth) } },
     );
   }
-  const framed = await frame(source, box, W, H, mode === 'keep' ? undefined : colour);
+  // The part of the frame that lies inside the source, at output scale. Segmentation runs on it
+  // alone: a padded frame would show the model a photo-shaped rectangle, which it takes for a person.
+  const inside = intersect(box, source);
+  const part = await cut(source, inside, box, scale, W, H);
   lap('crop');
 
-  const mask = await segmentPerson(framed.image);
+  const mask = await segmentPerson(part.image);
   let background: CompressToSpecResult['background'];
-  const measured = measureBackground(framed.image, mask, spec);
+  let framed: RgbImage;
+  const measured = measureBackground(part.image, mask, spec);
   const passes = measured !== undefined && measured.colourShare >= spec.background.minShare && measured.unevennessDeltaE <= spec.background.maxUnevenness;
   if (mode === 'keep' || (mode === 'auto' && passes)) {
     background = { action: 'kept', reason: mode === 'keep' ? "option background: 'keep'" : `it already passes (${measured!.hex})`, colour: measured?.hex ?? 'unknown' };
+    framed = part.padded ? await extendEdges(part.image, part.at, W, H) : part.image;
   } else {
-    const person = personShare(mask, face, box, scale);
+    const person = personShare(mask, face, inside, scale);
     if (person < 0.3) {
       throw new VerifyError(ErrorCode.SEGMENTATION_FAILED, 'The person could not be separated from the background (the photo may be too dark or too flat). Take the photo in good, even light in front of a plain wall.', {
         details: { personShareInFace: person },
       });
     }
-    replaceBackground(framed.image, mask, colour);
+    replaceBackground(part.image, mask, colour);
+    framed = part.padded ? paste(part.image, part.at, W, H, colour) : part.image;
     background = {
       action: 'replaced',
       reason: mode === 'replace' ? "option background: 'replace'" : measured ? `it did not pass (${measured.hex}, ${Math.round(measured.colourShare * 100)}% of the spec's colour)` : 'no background was visible',
@@ -165,7 +171,7 @@ export async function compressToSpec(input: ImageInput, options: CompressToSpecO
   const kb = options.bothKilobyteReadings ?? true ? [1000, 1024] : [spec.fileSize.kilobyte];
   const minBytes = Math.max(...kb.map((k) => spec.fileSize.minKB * k));
   const maxBytes = Math.min(...kb.map((k) => spec.fileSize.maxKB * k));
-  const encoded = await encodeJpegInBand(framed.image, { minBytes, maxBytes, dpi: spec.dpi, progressive: false });
+  const encoded = await encodeJpegInBand(framed, { minBytes, maxBytes, dpi: spec.dpi, progressive: false });
   if (!encoded) {
     throw new VerifyError(ErrorCode.SIZE_UNREACHABLE, `No JPEG quality puts this photo between ${minBytes} and ${maxBytes} bytes.`, { details: { minBytes, maxBytes } });
   }
@@ -182,7 +188,7 @@ export async function compressToSpec(input: ImageInput, options: CompressToSpecO
     framing: {
       sourceBox: { x: round1(box.x), y: round1(box.y), width: round1(box.width), height: round1(box.height) },
       scale: Math.round(upscale * 1000) / 1000,
-      padded: framed.padded,
+      padded: part.padded,
       kept,
     },
     timings,
@@ -240,42 +246,66 @@ function framingAlreadyFits(source: RgbImage, crownY: number, chinY: number, cen
   return crownY > 0 && within(crown, spec.head.crownMarginPx) && within(chin, spec.head.chinMarginPx) && within(ratio, spec.head.heightRatio) && offset <= spec.head.maxCentreOffset;
 }
 
-/** Cuts `box` (source pixels) out of the source at W×H, padding outside the source with `pad` (or the edge pixels). */
-async function frame(source: RgbImage, box: { x: number; y: number; width: number; height: number }, W: number, H: number, pad: readonly [number, number, number] | undefined) {
-  const left = Math.round(box.x);
-  const top = Math.round(box.y);
-  const width = Math.max(1, Math.round(box.width));
-  const height = Math.max(1, Math.round(box.height));
-  const padL = Math.max(0, -left);
-  const padT = Math.max(0, -top);
-  const padR = Math.max(0, left + width - source.width);
-  const padB = Math.max(0, top + height - source.height);
-  const padded = padL + padT + padR + padB > 0;
-  let input = source.data;
-  let inputWidth = source.width;
-  let inputHeight = source.height;
-  if (padded) {
-    const extended = sharp(source.data, { raw: { width: source.width, height: source.height, channels: 3 } }).extend({
-      left: padL,
-      top: padT,
-      right: padR,
-      bottom: padB,
-      ...(pad ? { background: { r: pad[0], g: pad[1], b: pad[2] } } : { extendWith: 'copy' as const }),
-    });
-    input = await extended.raw().toBuffer();
-    inputWidth = source.width + padL + padR;
-    inputHeight = source.height + padT + padB;
-  }
-  const data = await sharp(input, { raw: { width: inputWidth, height: inputHeight, channels: 3 } })
-    .extract({ left: left + padL, top: top + padT, width, height })
-    .resize(W, H, { fit: 'fill', kernel: 'lanczos3' })
+type Box = { x: number; y: number; width: number; height: number };
+
+function intersect(box: Box, source: RgbImage): Box {
+  const x0 = Math.max(0, box.x);
+  const y0 = Math.max(0, box.y);
+  const x1 = Math.min(source.width, box.x + box.width);
+  const y1 = Math.min(source.height, box.y + box.height);
+  return { x: x0, y: y0, width: Math.max(0, x1 - x0), height: Math.max(0, y1 - y0) };
+}
+
+/**
+ * The source pixels of `inside` resized to output scale, and where they sit in the W×H frame.
+ * `padded` when the frame reaches past the source.
+ */
+async function cut(source: RgbImage, inside: Box, box: Box, scale: number, W: number, H: number) {
+  const at = {
+    x: Math.max(0, Math.round((inside.x - box.x) * scale)),
+    y: Math.max(0, Math.round((inside.y - box.y) * scale)),
+  };
+  const width = Math.max(1, Math.min(W - at.x, Math.round(inside.width * scale)));
+  const height = Math.max(1, Math.min(H - at.y, Math.round(inside.height * scale)));
+  const left = Math.round(inside.x);
+  const top = Math.round(inside.y);
+  const data = await sharp(source.data, { raw: { width: source.width, height: source.height, channels: 3 } })
+    .extract({
+      left,
+      top,
+      width: Math.max(1, Math.min(source.width - left, Math.round(inside.width))),
+      height: Math.max(1, Math.min(source.height - top, Math.round(inside.height))),
+    })
+    .resize(width, height, { fit: 'fill', kernel: 'lanczos3' })
     .raw()
     .toBuffer();
-  return { image: { data, width: W, height: H } as RgbImage, padded };
+  const padded = at.x > 0 || at.y > 0 || width < W || height < H;
+  return { image: { data, width, height } as RgbImage, at, padded };
+}
+
+/** The part placed on a W×H canvas of `colour`. */
+function paste(part: RgbImage, at: { x: number; y: number }, W: number, H: number, colour: readonly [number, number, number]): RgbImage {
+  const data = Buffer.alloc(W * H * 3);
+  for (let i = 0; i < W * H; i++) {
+    data[i * 3] = colour[0];
+    data[i * 3 + 1] = colour[1];
+    data[i * 3 + 2] = colour[2];
+  }
+  for (let y = 0; y < part.height; y++) part.data.copy(data, ((at.y + y) * W + at.x) * 3, y * part.width * 3, (y + 1) * part.width * 3);
+  return { data, width: W, height: H };
+}
+
+/** The part placed in the W×H frame with its edge pixels repeated outwards (a kept background continues). */
+async function extendEdges(part: RgbImage, at: { x: number; y: number }, W: number, H: number): Promise<RgbImage> {
+  const data = await sharp(part.data, { raw: { width: part.width, height: part.height, channels: 3 } })
+    .extend({ left: at.x, top: at.y, right: W - at.x - part.width, bottom: H - at.y - part.height, extendWith: 'copy' })
+    .raw()
+    .toBuffer();
+  return { data, width: W, height: H };
 }
 
 /** Share of the face box (mapped into the frame) that segmentation calls person. */
-function personShare(mask: { data: Float32Array; width: number; height: number }, face: DetectedFace, box: { x: number; y: number }, scale: number): number {
+function personShare(mask: { data: Float32Array; width: number; height: number }, face: DetectedFace, box: Box, scale: number): number {
   const x0 = Math.max(0, Math.round((face.box.x - box.x) * scale));
   const y0 = Math.max(0, Math.round((face.box.y - box.y) * scale));
   const x1 = Math.min(mask.width, Math.round((face.box.x + face.box.width - box.x) * scale));
