@@ -160,6 +160,9 @@ export async function compressToSpec(input: ImageInput, options: CompressToSpecO
     }
     replaceBackground(part.image, mask, colour);
     framed = part.padded ? paste(part.image, part.at, W, H, colour) : part.image;
+    // Second pass on the composed photo, as validatePhoto will see it: whatever the model now calls
+    // background (a neighbour's shoulder cut off at the frame, a halo) goes to the colour too.
+    replaceBackground(framed, await segmentPerson(framed), colour);
     background = {
       action: 'replaced',
       reason: mode === 'replace' ? "option background: 'replace'" : measured ? `it did not pass (${measured.hex}, ${Math.round(measured.colourShare * 100)}% of the spec's colour)` : 'no background was visible',
