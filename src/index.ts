@@ -6,7 +6,7 @@ export { loadModels, disposeModels, MODEL_NAMES } from './face/models.js';
 export type { LoadModelsOptions, ModelInfo, ModelName } from './face/models.js';
 export type { BackendName } from './face/tf.js';
 export { VerifyError, ErrorCode, isVerifyError } from './errors.js';
-export { HUBEI_EXAM_PHOTO, REFERENCE_BLUES, DEFAULTS, defineSpec } from './spec.js';
+export { HUBEI_EXAM_PHOTO, REFERENCE_BLUES, WHITE_BACKGROUND, RED_BACKGROUND, DEFAULTS, defineSpec } from './spec.js';
 export type { PhotoSpec, ReferenceColor, DeepPartial } from './spec.js';
 export type { ImageInput } from './image/input.js';
 export type { Check, CheckId, Message, PhotoValidation, PhotoMetadata, PhotoFace, BoxPx } from './types.js';

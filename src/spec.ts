@@ -35,8 +35,17 @@ export interface PhotoSpec {
   readonly background: {
     /** The colours the spec means; reported as the nearest one. */
     readonly references: readonly ReferenceColor[];
-    /** Hue range in degrees that counts as the background colour. */
-    readonly hueRange: readonly [number, number];
+    /**
+     * Hue range in degrees that counts as the background colour (with `minSaturation` and
+     * `minValue`); a range that wraps through 0° is written [340, 20]. `null` for colours without a
+     * hue (white, grey): then only `referenceTolerance` decides.
+     */
+    readonly hueRange: readonly [number, number] | null;
+    /**
+     * A pixel also counts as the background colour when it lies within this CIE76 ΔE of a reference
+     * colour. 0 (the Hubei default) leaves the decision to the hue rule.
+     */
+    readonly referenceTolerance: number;
     /** HSV saturation 0–1 below which a pixel is grey/white, not coloured. */
     readonly minSaturation: number;
     /** HSV value 0–1 below which a pixel is too dark to count as the colour. */
@@ -111,6 +120,7 @@ export const HUBEI_EXAM_PHOTO: PhotoSpec = deepFreeze({
     hueRange: [185, 250],
     minSaturation: 0.2,
     minValue: 0.35,
+    referenceTolerance: 0,
     minShare: 0.9,
     maxUnevenness: 20,
   },
@@ -132,6 +142,17 @@ export const HUBEI_EXAM_PHOTO: PhotoSpec = deepFreeze({
   exposure: { minFaceLuma: 70, maxFaceLuma: 225, maxClipped: 0.08, maxSideDifference: 50 },
   maxHeadCoveringScore: 0.5,
   minFaceConfidence: 0.5,
+});
+
+/**
+ * Background changes for exams that ask for white or red: `defineSpec(WHITE_BACKGROUND)`,
+ * `defineSpec(RED_BACKGROUND)`. The reference colours are the ones ID-photo tools use.
+ */
+export const WHITE_BACKGROUND: DeepPartial<PhotoSpec> = deepFreeze({
+  background: { references: [{ name: 'white', rgb: [255, 255, 255] }], hueRange: null, referenceTolerance: 12 },
+});
+export const RED_BACKGROUND: DeepPartial<PhotoSpec> = deepFreeze({
+  background: { references: [{ name: 'id-red', rgb: [214, 38, 38] }], hueRange: [340, 20], minSaturation: 0.35, referenceTolerance: 0 },
 });
 
 /** Defaults of the options that are not part of a spec. */

@@ -6,7 +6,7 @@ import exifr from 'exifr';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readJpegHeader } from '../../src/image/jpeg.js';
-import { ErrorCode, type VerifyError, compressToSpec, loadModels, validatePhoto } from '../../src/index.js';
+import { ErrorCode, RED_BACKGROUND, type VerifyError, WHITE_BACKGROUND, compressToSpec, loadModels, validatePhoto } from '../../src/index.js';
 import { photo, photoBytes, withDeclaredSize } from '../helpers.js';
 
 const tf = createRequire(import.meta.url)('@tensorflow/tfjs') as typeof import('@tensorflow/tfjs');
@@ -78,6 +78,16 @@ describe('compressToSpec: ordinary photos in, photos that pass validatePhoto out
     const bg = result.report.checks.find((c) => c.id === 'background')!;
     expect(bg.status).toBe('passed');
     expect((bg.measured as { nearestReference: { name: string } }).nearestReference.name).toBe('exam-light-blue');
+  });
+
+  it.each([
+    ['white', WHITE_BACKGROUND, '#ffffff'],
+    ['red', RED_BACKGROUND, '#d62626'],
+  ] as const)('makes a %s-background photo for a spec that asks for one', async (_, spec, hex) => {
+    const result = await compressToSpec(source('group-crop.jpg'), { spec });
+    expect(result.background).toMatchObject({ action: 'replaced', colour: hex });
+    expect(result.report.passed).toBe(true);
+    expect((await validatePhoto(result.buffer)).checks.find((c) => c.id === 'background')!.status).toBe('failed'); // not blue
   });
 
   it("keeps the background with background: 'keep' (and the report says it fails)", async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type CheckId, HUBEI_EXAM_PHOTO, validatePhoto } from '../../src/index.js';
+import { type CheckId, HUBEI_EXAM_PHOTO, RED_BACKGROUND, WHITE_BACKGROUND, validatePhoto } from '../../src/index.js';
 import { PHOTO_FIXTURES } from '../fixtures.js';
 import { photo, photoBytes } from '../helpers.js';
 
@@ -78,6 +78,16 @@ describe('validatePhoto result shape', () => {
     const dpi = result.checks.find((c) => c.id === 'dpi')!;
     expect(dpi.measured).toMatchObject({ jfifDpi: { x: 300, y: 300 }, exifDpi: { x: 72, y: 72 } });
     expect(dpi.message.en).toMatch(/disagree.*JFIF 300 dpi.*EXIF 72 dpi/);
+  });
+
+  it.each([
+    ['white', WHITE_BACKGROUND, 'white-background.jpg', 'compliant.jpg'],
+    ['red', RED_BACKGROUND, 'red-background.jpg', 'white-background.jpg'],
+  ] as const)('checks a %s background for a spec that asks for one', async (colour, spec, good, bad) => {
+    expect((await validatePhoto(photo(good), { spec })).checks.find((c) => c.id === 'background')!.status).toBe('passed');
+    const wrong = (await validatePhoto(photo(bad), { spec })).checks.find((c) => c.id === 'background')!;
+    expect(wrong.status).toBe('failed');
+    expect(wrong.message.en).toContain(`must be ${colour}`);
   });
 
   it('measures the background colour of the compliant photo near the reference blue', async () => {

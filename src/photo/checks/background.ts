@@ -1,5 +1,5 @@
 /** The background: measured on the pixels that person segmentation says are not the person. */
-import { type Rgb, deltaE, rgbToHsv, toHex } from '../../image/color.js';
+import { type Rgb, deltaE, rgbToHsv, rgbToLab, toHex } from '../../image/color.js';
 import type { RgbImage } from '../../image/decode.js';
 import type { PersonMask } from '../../face/segment.js';
 import type { PhotoSpec } from '../../spec.js';
@@ -34,7 +34,14 @@ export interface BackgroundMeasure {
 
 export function measureBackground(image: RgbImage, mask: PersonMask, spec: PhotoSpec): BackgroundMeasure | undefined {
   const { width, height, data } = image;
-  const [hueMin, hueMax] = spec.background.hueRange;
+  const { hueRange, minSaturation, minValue, referenceTolerance } = spec.background;
+  const references = referenceTolerance > 0 ? spec.background.references.map((ref) => rgbToLab(...ref.rgb)) : [];
+  const inHue = (h: number) => hueRange !== null && (hueRange[0] <= hueRange[1] ? h >= hueRange[0] && h <= hueRange[1] : h >= hueRange[0] || h <= hueRange[1]);
+  const nearReference = (r: number, g: number, b: number) => {
+    if (references.length === 0) return false;
+    const [l, a, bb] = rgbToLab(r, g, b);
+    return references.some((ref) => Math.hypot(l - ref[0], a - ref[1], bb - ref[2]) <= referenceTolerance);
+  };
   const halves = Array.from({ length: 4 }, () => ({ r: 0, g: 0, b: 0, n: 0 })); // left, right, top, bottom
   let r = 0;
   let g = 0;
@@ -55,7 +62,7 @@ export function measureBackground(image: RgbImage, mask: PersonMask, spec: Photo
       b += pb;
       n++;
       const [h, s, v] = rgbToHsv(pr, pg, pb);
-      if (h >= hueMin && h <= hueMax && s >= spec.background.minSaturation && v >= spec.background.minValue) coloured++;
+      if ((inHue(h) && s >= minSaturation && v >= minValue) || nearReference(pr, pg, pb)) coloured++;
       for (const k of [x < width / 2 ? 0 : 1, y < height / 2 ? 2 : 3]) {
         halves[k].r += pr;
         halves[k].g += pg;
@@ -103,6 +110,7 @@ export function checkBackground(measure: BackgroundMeasure | undefined, spec: Ph
     hueRangeDeg: bg.hueRange,
     minSaturation: bg.minSaturation,
     minValue: bg.minValue,
+    referenceToleranceDeltaE: bg.referenceTolerance,
     minColourShare: bg.minShare,
     maxUnevennessDeltaE: bg.maxUnevenness,
     references: bg.references.map((ref) => ({ name: ref.name, rgb: ref.rgb, hex: toHex(ref.rgb) })),
@@ -126,21 +134,22 @@ export function checkBackground(measure: BackgroundMeasure | undefined, spec: Ph
   };
   const isColour = measure.colourShare >= bg.minShare;
   const even = measure.unevennessDeltaE <= bg.maxUnevenness;
+  const wanted = bg.references[0] ? colourFamily(...rgbToHsv(...bg.references[0].rgb)) : 'blue';
   if (isColour && even) {
     return result('background', 'error', true, measured, limit, {
-      zh: `背景为蓝色（${measure.hex}）。`,
-      en: `The background is blue (${measure.hex}).`,
+      zh: `背景为${FAMILY_ZH[wanted]}（${measure.hex}）。`,
+      en: `The background is ${FAMILY_EN[wanted]} (${measure.hex}).`,
     });
   }
   if (!isColour) {
     const pct = Math.round(measure.colourShare * 100);
     return result('background', 'error', false, measured, limit, {
-      zh: `背景必须是蓝色，当前背景为${FAMILY_ZH[measure.family]}（${measure.hex}，蓝色部分仅占${pct}%）。`,
-      en: `The background must be blue; it is ${FAMILY_EN[measure.family]} (${measure.hex}, only ${pct}% of it blue).`,
+      zh: `背景必须是${FAMILY_ZH[wanted]}，当前背景为${FAMILY_ZH[measure.family]}（${measure.hex}，符合要求的部分仅占${pct}%）。`,
+      en: `The background must be ${FAMILY_EN[wanted]}; it is ${FAMILY_EN[measure.family]} (${measure.hex}, only ${pct}% of it ${FAMILY_EN[wanted]}).`,
     });
   }
   return result('background', 'error', false, measured, limit, {
-    zh: `背景颜色不均匀（色差ΔE ${measured.unevennessDeltaE}，上限${bg.maxUnevenness}），请使用单一颜色、光线均匀的蓝色背景。`,
-    en: `The background is uneven (ΔE ${measured.unevennessDeltaE} between its parts, limit ${bg.maxUnevenness}): use a single, evenly lit blue.`,
+    zh: `背景颜色不均匀（色差ΔE ${measured.unevennessDeltaE}，上限${bg.maxUnevenness}），请使用单一颜色、光线均匀的${FAMILY_ZH[wanted]}背景。`,
+    en: `The background is uneven (ΔE ${measured.unevennessDeltaE} between its parts, limit ${bg.maxUnevenness}): use a single, evenly lit ${FAMILY_EN[wanted]}.`,
   });
 }
