@@ -8,11 +8,12 @@ import { encodeJpegInBand } from '../image/encode.js';
 import { type ImageInput, loadInput } from '../image/input.js';
 import { sniffFormat } from '../image/sniff.js';
 import { ErrorCode, VerifyError, invalidArgument } from '../errors.js';
-import { DEFAULTS, type DeepPartial, type PhotoSpec } from '../spec.js';
+import type { DeepPartial, PhotoSpec } from '../spec.js';
 import type { PhotoValidation } from '../types.js';
 import { measureBackground } from './checks/background.js';
 import { findCrown } from './checks/face.js';
-import { resolveSpec, validatePhoto } from './validate-photo.js';
+import { resolveCommon, stageTimer } from './options.js';
+import { validatePhoto } from './validate-photo.js';
 
 export interface CompressToSpecOptions {
   /** The upload's file name (used for the report's extension check). Default: `photo` + the spec's first extension. */
@@ -83,23 +84,15 @@ const ALPHA_HIGH = 0.8;
  * a turned head) comes back with a report that says so.
  */
 export async function compressToSpec(input: ImageInput, options: CompressToSpecOptions = {}): Promise<CompressToSpecResult> {
-  if (typeof options !== 'object' || options === null) throw invalidArgument('options', 'an object', options);
-  const spec = resolveSpec(options.spec);
+  const { spec, maxPixels, maxInputBytes, detector } = resolveCommon(options);
   const mode = options.background ?? 'auto';
   if (!['auto', 'replace', 'keep'].includes(mode)) throw invalidArgument('options.background', "'auto', 'replace' or 'keep'", mode);
   const colour = parseColour(options.backgroundColor ?? spec.background.references[0]?.rgb ?? [67, 142, 219]);
   const maxUpscale = options.maxUpscale ?? 2;
   if (typeof maxUpscale !== 'number' || !(maxUpscale >= 1)) throw invalidArgument('options.maxUpscale', 'a number ≥ 1', maxUpscale);
-  const maxPixels = options.maxPixels ?? DEFAULTS.maxPixels;
-  const timings: Record<string, number> = {};
-  let t = performance.now();
-  const lap = (name: string) => {
-    const now = performance.now();
-    timings[name] = Math.round((now - t) * 10) / 10;
-    t = now;
-  };
+  const { timings, lap } = stageTimer();
 
-  const { bytes } = await loadInput(input, { filename: options.filename, maxInputBytes: options.maxInputBytes ?? DEFAULTS.maxInputBytes });
+  const { bytes } = await loadInput(input, { filename: options.filename, maxInputBytes });
   const format = sniffFormat(bytes);
   const header = await readHeader(bytes, format, maxPixels);
   lap('read');
@@ -108,7 +101,7 @@ export async function compressToSpec(input: ImageInput, options: CompressToSpecO
   const originalWidth = rotated ? header.height : header.width;
   lap('decode');
 
-  const faces = await detectFaces(source, { detector: options.detector, minConfidence: spec.minFaceConfidence, maxSide: 1280 });
+  const faces = await detectFaces(source, { detector, minConfidence: spec.minFaceConfidence, maxSide: 1280 });
   const face = theOneFace(faces);
   lap('detect');
 
@@ -180,7 +173,7 @@ export async function compressToSpec(input: ImageInput, options: CompressToSpecO
   }
   lap('encode');
 
-  const report = await validatePhoto(encoded.buffer, { spec, filename: options.filename ?? `photo${spec.extensions[0] ?? '.jpg'}`, detector: options.detector });
+  const report = await validatePhoto(encoded.buffer, { spec, filename: options.filename ?? `photo${spec.extensions[0] ?? '.jpg'}`, detector });
   lap('validate');
   return {
     buffer: encoded.buffer,

@@ -9,14 +9,14 @@ import { type ImageInput, loadInput } from '../image/input.js';
 import { readJpegHeader } from '../image/jpeg.js';
 import { readExif } from '../image/metadata.js';
 import { sniffFormat } from '../image/sniff.js';
-import { invalidArgument } from '../errors.js';
-import { DEFAULTS, type DeepPartial, HUBEI_EXAM_PHOTO, type PhotoSpec, defineSpec } from '../spec.js';
+import { DEFAULTS, type DeepPartial, type PhotoSpec } from '../spec.js';
 import type { Check, PhotoFace, PhotoMetadata, PhotoValidation } from '../types.js';
 import { checkBackground, measureBackground } from './checks/background.js';
 import { checkEyesOpen, checkFaceCount, checkHeadPosition, checkPose, countFaces, findCrown, measureHead } from './checks/face.js';
 import { checkDimensions, checkDpi, checkExtension, checkFileSize, checkFormat, checkOrientation } from './checks/file.js';
 import { checkHeadCovering, meanColour, measureHeadCovering } from './checks/head-covering.js';
 import { checkExposure, checkSharpness, cheekRects, measureExposure } from './checks/quality.js';
+import { resolveCommon, stageTimer } from './options.js';
 
 export interface ValidatePhotoOptions {
   /** The upload's file name when the input is bytes (for the extension check). Default: the path's base name. */
@@ -37,20 +37,8 @@ const ANALYSIS_MAX_SIDE = 1280;
 
 /** Checks a photo against every rule of the spec. A photo that breaks the spec is a result, not an error. */
 export async function validatePhoto(input: ImageInput, options: ValidatePhotoOptions = {}): Promise<PhotoValidation> {
-  if (typeof options !== 'object' || options === null) throw invalidArgument('options', 'an object', options);
-  const spec = resolveSpec(options.spec);
-  const maxPixels = positive('options.maxPixels', options.maxPixels ?? DEFAULTS.maxPixels);
-  const maxInputBytes = positive('options.maxInputBytes', options.maxInputBytes ?? DEFAULTS.maxInputBytes);
-  if (options.detector !== undefined && options.detector !== 'ssd' && options.detector !== 'tiny') {
-    throw invalidArgument('options.detector', "'ssd' or 'tiny'", options.detector);
-  }
-  const timings: Record<string, number> = {};
-  let t = performance.now();
-  const lap = (name: string) => {
-    const now = performance.now();
-    timings[name] = Math.round((now - t) * 10) / 10;
-    t = now;
-  };
+  const { spec, maxPixels, maxInputBytes, detector } = resolveCommon(options);
+  const { timings, lap } = stageTimer();
 
   const { bytes, filename } = await loadInput(input, { filename: options.filename, maxInputBytes });
   const format = sniffFormat(bytes);
@@ -70,7 +58,7 @@ export async function validatePhoto(input: ImageInput, options: ValidatePhotoOpt
   const shared = { ...image, tensor: uploadPixels(rt, image) };
   let faces, mask, mesh: FaceMesh | undefined, counted, face;
   try {
-    faces = await detectFaces(shared, { detector: options.detector, minConfidence: Math.min(0.3, spec.minFaceConfidence), maxSide: DEFAULTS.detectionMaxSide });
+    faces = await detectFaces(shared, { detector, minConfidence: Math.min(0.3, spec.minFaceConfidence), maxSide: DEFAULTS.detectionMaxSide });
     lap('detect');
     mask = await segmentPerson(shared);
     lap('segment');
@@ -145,15 +133,4 @@ function toPhotoFace(face: ReturnType<typeof countFaces>[number], geometry: Retu
       rollDeg: Math.round(mesh.pose.roll * 10) / 10,
     },
   };
-}
-
-export function resolveSpec(spec: ValidatePhotoOptions['spec']): PhotoSpec {
-  if (spec === undefined) return HUBEI_EXAM_PHOTO;
-  if (typeof spec !== 'object' || spec === null) throw invalidArgument('options.spec', 'a spec object', spec);
-  return defineSpec(spec as DeepPartial<PhotoSpec>);
-}
-
-function positive(name: string, value: number): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) throw invalidArgument(name, 'a positive number', value);
-  return value;
 }
