@@ -18,3 +18,17 @@ describe('no tensor leaks', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 });
+
+describe('concurrent calls', () => {
+  it('validatePhoto calls in flight together give the results they give one at a time, and leak nothing', async () => {
+    await loadModels();
+    const files = ['compliant.jpg', 'hat.jpg', 'two-faces.jpg', 'blurred.jpg'];
+    const sequential = [];
+    for (const f of files) sequential.push(await validatePhoto(photoBytes(f)));
+    const before = tf.memory().numTensors;
+    const together = await Promise.all(files.map((f) => validatePhoto(photoBytes(f))));
+    expect(tf.memory().numTensors).toBe(before);
+    const verdicts = (rs: typeof together) => rs.map((r) => r.checks.map((c) => `${c.id}:${c.status}`).join(' '));
+    expect(verdicts(together)).toEqual(verdicts(sequential));
+  });
+});
