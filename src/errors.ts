@@ -27,6 +27,14 @@ export const ErrorCode = {
   SEGMENTATION_FAILED: 'SEGMENTATION_FAILED',
   /** compressToSpec: no JPEG quality puts the file inside the spec's byte band. */
   SIZE_UNREACHABLE: 'SIZE_UNREACHABLE',
+  /** No ffmpeg/ffprobe binary was found (option, FFMPEG_PATH/FFPROBE_PATH, PATH, npm package). */
+  FFMPEG_NOT_FOUND: 'FFMPEG_NOT_FOUND',
+  /** ffmpeg or ffprobe ran past the timeout and was killed. */
+  FFMPEG_TIMEOUT: 'FFMPEG_TIMEOUT',
+  /** ffmpeg or ffprobe exited with an error; `details.stderr` holds the tail of its output. */
+  FFMPEG_FAILED: 'FFMPEG_FAILED',
+  /** The caller's AbortSignal fired; the process was killed. */
+  ABORTED: 'ABORTED',
   /** A model file is missing or cannot be parsed. */
   MODEL_LOAD_FAILED: 'MODEL_LOAD_FAILED',
   /** A model file's sha256 differs from the manifest in `models/manifest.json`. */

@@ -1,0 +1,191 @@
+/**
+ * The one module that runs ffmpeg and ffprobe: finding the binaries, spawning them with argument
+ * arrays (never a shell), a hard timeout (SIGTERM, then SIGKILL), AbortSignal, killing them when
+ * this process exits, and keeping the tail of stderr for the error.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { accessSync, constants, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { delimiter, join } from 'node:path';
+import { ErrorCode, VerifyError } from '../errors.js';
+
+const require = createRequire(import.meta.url);
+
+export interface BinaryOptions {
+  /** Path of ffmpeg; default: FFMPEG_PATH, then PATH, then @ffmpeg-installer/ffmpeg. */
+  ffmpegPath?: string;
+  /** Path of ffprobe; default: FFPROBE_PATH, then PATH, then @ffprobe-installer/ffprobe. */
+  ffprobePath?: string;
+}
+
+export interface Binary {
+  path: string;
+  /** Where it was found. */
+  source: 'option' | 'env' | 'PATH' | 'npm';
+}
+
+const NPM_PACKAGES = { ffmpeg: '@ffmpeg-installer/ffmpeg', ffprobe: '@ffprobe-installer/ffprobe' } as const;
+const ENV = { ffmpeg: 'FFMPEG_PATH', ffprobe: 'FFPROBE_PATH' } as const;
+
+/** Finds ffmpeg or ffprobe: the option, the environment variable, PATH, then the npm package. */
+export function locate(name: 'ffmpeg' | 'ffprobe', options: BinaryOptions = {}): Binary {
+  const given = name === 'ffmpeg' ? options.ffmpegPath : options.ffprobePath;
+  if (given !== undefined) {
+    if (isExecutable(given)) return { path: given, source: 'option' };
+    throw notFound(name, `the path given (${given}) is not an executable file`);
+  }
+  const fromEnv = process.env[ENV[name]];
+  if (fromEnv) {
+    if (isExecutable(fromEnv)) return { path: fromEnv, source: 'env' };
+    throw notFound(name, `${ENV[name]}=${fromEnv} is not an executable file`);
+  }
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    if (!dir) continue;
+    const candidate = join(dir, name);
+    if (isExecutable(candidate)) return { path: candidate, source: 'PATH' };
+  }
+  try {
+    const pkg = require(NPM_PACKAGES[name]) as { path: string };
+    if (isExecutable(pkg.path)) return { path: pkg.path, source: 'npm' };
+  } catch {
+    // not installed for this platform: fall through to the error
+  }
+  throw notFound(name, `not given, not in ${ENV[name]}, not on PATH, and ${NPM_PACKAGES[name]} is not installed for this platform`);
+}
+
+function isExecutable(path: string): boolean {
+  try {
+    if (!statSync(path).isFile()) return false;
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function notFound(name: string, why: string): VerifyError {
+  return new VerifyError(ErrorCode.FFMPEG_NOT_FOUND, `${name} was not found: ${why}. Install ffmpeg, or pass its path.`, { details: { binary: name } });
+}
+
+export interface RunOptions {
+  /** Hard limit on the run, milliseconds; the process is killed after it. */
+  timeoutMs: number;
+  signal?: AbortSignal;
+  /** Bytes written to the process's standard input (then closed). */
+  stdin?: Uint8Array;
+  /** Largest standard output kept, bytes; the process is killed past it. Default 256 MiB. */
+  maxOutputBytes?: number;
+}
+
+export interface RunResult {
+  stdout: Buffer;
+  /** The last 8 KB of standard error. */
+  stderr: string;
+  durationMs: number;
+}
+
+// Time a process has to exit after SIGTERM before SIGKILL.
+const KILL_GRACE_MS = 1500;
+const STDERR_TAIL = 8 * 1024;
+
+const running = new Set<ChildProcess>();
+let exitHookInstalled = false;
+
+/** Runs a binary with an argument array and resolves with its output, or rejects with a typed error. */
+export function run(binary: string, args: readonly string[], options: RunOptions): Promise<RunResult> {
+  if (options.signal?.aborted) return Promise.reject(aborted(binary));
+  installExitHook();
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    // Its own process group (detached), so that a kill reaches whatever it started too.
+    const child = spawn(binary, args, { stdio: ['pipe', 'pipe', 'pipe'], detached: process.platform !== 'win32', windowsHide: true });
+    running.add(child);
+    const chunks: Buffer[] = [];
+    let outBytes = 0;
+    let stderr = '';
+    let failure: VerifyError | undefined;
+    let killTimer: NodeJS.Timeout | undefined;
+    const terminate = (why: VerifyError) => {
+      if (failure) return;
+      failure = why;
+      signalGroup(child, 'SIGTERM');
+      killTimer = setTimeout(() => signalGroup(child, 'SIGKILL'), KILL_GRACE_MS);
+    };
+    const timer = setTimeout(
+      () => terminate(new VerifyError(ErrorCode.FFMPEG_TIMEOUT, `${name(binary)} did not finish within ${options.timeoutMs} ms and was stopped.`, { details: { timeoutMs: options.timeoutMs, args: [...args] } })),
+      options.timeoutMs,
+    );
+    const onAbort = () => terminate(aborted(binary));
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+
+    child.stdout!.on('data', (chunk: Buffer) => {
+      outBytes += chunk.length;
+      if (outBytes > (options.maxOutputBytes ?? 256 * 1024 * 1024)) {
+        terminate(new VerifyError(ErrorCode.FFMPEG_FAILED, `${name(binary)} produced more output than allowed.`, { details: { maxOutputBytes: options.maxOutputBytes } }));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    child.stderr!.on('data', (chunk: Buffer) => {
+      stderr = (stderr + chunk.toString('utf8')).slice(-STDERR_TAIL);
+    });
+    // ffmpeg may exit before reading all of stdin (an invalid file): that EPIPE is not the error to report.
+    child.stdin!.on('error', () => undefined);
+    if (options.stdin) child.stdin!.end(options.stdin);
+    else child.stdin!.end();
+
+    child.on('error', (error: NodeJS.ErrnoException) => {
+      failure ??= new VerifyError(
+        error.code === 'ENOENT' || error.code === 'EACCES' ? ErrorCode.FFMPEG_NOT_FOUND : ErrorCode.FFMPEG_FAILED,
+        `${name(binary)} could not be started: ${error.message}`,
+        { cause: error, details: { binary } },
+      );
+    });
+    child.on('close', (code, sig) => {
+      clearTimeout(timer);
+      clearTimeout(killTimer);
+      running.delete(child);
+      options.signal?.removeEventListener('abort', onAbort);
+      // The group may still hold children of a killed process (a shell's sleep): end them too.
+      if (failure || code !== 0) signalGroup(child, 'SIGKILL');
+      if (failure) return reject(failure);
+      if (code !== 0) {
+        return reject(
+          new VerifyError(ErrorCode.FFMPEG_FAILED, `${name(binary)} failed (${sig ?? `exit ${code}`}): ${lastLine(stderr)}`, { details: { exitCode: code, signal: sig, stderr, args: [...args] } }),
+        );
+      }
+      resolve({ stdout: Buffer.concat(chunks), stderr, durationMs: performance.now() - started });
+    });
+  });
+}
+
+function signalGroup(child: ChildProcess, sig: NodeJS.Signals): void {
+  if (child.pid === undefined) return;
+  try {
+    if (process.platform === 'win32') child.kill(sig);
+    else process.kill(-child.pid, sig);
+  } catch {
+    // already gone
+  }
+}
+
+/** Kills every process still running when this process exits (a crash, process.exit, Ctrl-C). */
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.once('exit', () => {
+    for (const child of running) signalGroup(child, 'SIGKILL');
+  });
+}
+
+/** Processes started here that have not finished (for tests and diagnostics). */
+export function runningProcesses(): number {
+  return running.size;
+}
+
+function aborted(binary: string): VerifyError {
+  return new VerifyError(ErrorCode.ABORTED, `${name(binary)} was stopped: the operation was aborted.`);
+}
+
+const name = (binary: string) => binary.split(/[\\/]/).pop() ?? binary;
+const lastLine = (text: string) => text.trim().split('\n').pop()?.trim() ?? '';
