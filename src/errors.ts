@@ -27,6 +27,14 @@ export const ErrorCode = {
   SEGMENTATION_FAILED: 'SEGMENTATION_FAILED',
   /** compressToSpec: no JPEG quality puts the file inside the spec's byte band. */
   SIZE_UNREACHABLE: 'SIZE_UNREACHABLE',
+  /** The file is not a video ffprobe can read (text, an image, random bytes, a truncated MP4). */
+  NOT_A_VIDEO: 'NOT_A_VIDEO',
+  /** The file has no video stream (audio only). */
+  NO_VIDEO_STREAM: 'NO_VIDEO_STREAM',
+  /** The video is shorter than `minDurationS` or longer than `maxDurationS`. */
+  VIDEO_DURATION: 'VIDEO_DURATION',
+  /** The video's resolution exceeds `maxPixels`. */
+  VIDEO_TOO_LARGE: 'VIDEO_TOO_LARGE',
   /** No ffmpeg/ffprobe binary was found (option, FFMPEG_PATH/FFPROBE_PATH, PATH, npm package). */
   FFMPEG_NOT_FOUND: 'FFMPEG_NOT_FOUND',
   /** ffmpeg or ffprobe ran past the timeout and was killed. */
