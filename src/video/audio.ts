@@ -1,0 +1,73 @@
+/**
+ * Loudness and speech activity of a recording's audio, from 16 kHz mono PCM: an energy-based voice
+ * activity measure with a noise floor that adapts to the recording.
+ */
+import { type BinaryOptions, locate, run } from './ffmpeg.js';
+
+export interface SpeechFacts {
+  /** RMS level of the whole track, dBFS (0 = full scale; −∞ reported as −120). */
+  loudnessDbfs: number;
+  /** Loudest 20 ms frame, dBFS. */
+  peakDbfs: number;
+  /** Seconds in which someone is speaking. */
+  speechSeconds: number;
+  /** The speaking intervals, seconds from the start. */
+  segments: Array<{ start: number; end: number }>;
+}
+
+const RATE = 16_000;
+const FRAME = 320; // 20 ms
+// A frame is voiced when it is this much above the recording's noise floor (its 10th-percentile
+// frame) and above an absolute floor: a quiet room reads about −60 dBFS, speech −35 to −15.
+const ABOVE_FLOOR_DB = 12;
+const MIN_SPEECH_DBFS = -50;
+// Gaps shorter than this join two segments (pauses between digits); segments shorter than the
+// minimum are clicks, not speech.
+const JOIN_GAP_S = 0.3;
+const MIN_SEGMENT_S = 0.12;
+
+export async function analyzeAudio(path: string, options: BinaryOptions & { timeoutMs: number; signal?: AbortSignal; maxSeconds: number }): Promise<SpeechFacts> {
+  const ffmpeg = locate('ffmpeg', options).path;
+  const { stdout } = await run(ffmpeg, ['-v', 'error', '-i', path, '-vn', '-ac', '1', '-ar', String(RATE), '-t', String(options.maxSeconds), '-f', 's16le', 'pipe:1'], {
+    ...options,
+    maxOutputBytes: Math.ceil(options.maxSeconds * RATE * 2) + 65_536,
+  });
+  const samples = new Int16Array(stdout.buffer, stdout.byteOffset, Math.floor(stdout.byteLength / 2));
+  return speechActivity(samples);
+}
+
+/** Loudness and voiced segments of 16 kHz mono samples. */
+export function speechActivity(samples: Int16Array): SpeechFacts {
+  const frames = Math.floor(samples.length / FRAME);
+  const db = new Float64Array(frames);
+  let total = 0;
+  for (let f = 0; f < frames; f++) {
+    let sum = 0;
+    for (let i = f * FRAME; i < (f + 1) * FRAME; i++) sum += samples[i] * samples[i];
+    total += sum;
+    db[f] = toDbfs(sum / FRAME);
+  }
+  const loudnessDbfs = frames ? toDbfs(total / (frames * FRAME)) : -120;
+  const peakDbfs = frames ? Math.max(...db) : -120;
+  const floor = frames ? [...db].sort((a, b) => a - b)[Math.floor(frames * 0.1)] : -120;
+  const threshold = Math.max(MIN_SPEECH_DBFS, floor + ABOVE_FLOOR_DB);
+  const segments: Array<{ start: number; end: number }> = [];
+  for (let f = 0; f < frames; f++) {
+    if (db[f] < threshold) continue;
+    const start = (f * FRAME) / RATE;
+    const end = ((f + 1) * FRAME) / RATE;
+    const last = segments[segments.length - 1];
+    if (last && start - last.end <= JOIN_GAP_S) last.end = end;
+    else segments.push({ start, end });
+  }
+  const kept = segments.filter((s) => s.end - s.start >= MIN_SEGMENT_S).map((s) => ({ start: round(s.start), end: round(s.end) }));
+  return {
+    loudnessDbfs: round(loudnessDbfs),
+    peakDbfs: round(peakDbfs),
+    speechSeconds: round(kept.reduce((sum, s) => sum + s.end - s.start, 0)),
+    segments: kept,
+  };
+}
+
+const toDbfs = (meanSquare: number) => (meanSquare > 0 ? 10 * Math.log10(meanSquare / (32768 * 32768)) : -120);
+const round = (v: number) => Math.round(v * 1000) / 1000;

@@ -1,0 +1,111 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import sharp from 'sharp';
+import { afterAll, describe, expect, it } from 'vitest';
+import { detectFaces } from '../../src/face/detect.js';
+import { ErrorCode, type VerifyError, extractFramesFromReadingVideo } from '../../src/index.js';
+import { runningProcesses } from '../../src/video/ffmpeg.js';
+
+// Made by scripts/make-video-fixtures.ts: the compliant photo's subject, 3 s, a tone "speaking" 0.8–2.4 s.
+const video = (file: string) => fileURLToPath(new URL(`../../fixtures/videos/${file}`, import.meta.url));
+const hang = fileURLToPath(new URL('../../fixtures/bin/ffmpeg-hang', import.meta.url));
+const tempDirs = () => readdirSync(tmpdir()).filter((d) => d.startsWith('idphoto-video-')).length;
+const tempBefore = tempDirs();
+
+async function uprightFaces(frames: Array<{ image: Buffer }>): Promise<number> {
+  let found = 0;
+  for (const frame of frames) {
+    const { data, info } = await sharp(frame.image).raw().toBuffer({ resolveWithObject: true });
+    const [face] = await detectFaces({ data, width: info.width, height: info.height });
+    // Upright: the chin (landmark 8) is below the eyes.
+    if (face && face.landmarks[8].y > face.landmarks[36].y) found++;
+  }
+  return found;
+}
+
+describe('extractFramesFromReadingVideo', () => {
+  it.each([
+    ['upright.mp4', { codec: 'h264', rotation: 0 }],
+    ['rotated-90.mp4', { rotation: 90, storedWidth: 320, storedHeight: 240 }],
+    ['rotated-180.mp4', { rotation: 180 }],
+    ['rotated-270.mp4', { rotation: 270, storedWidth: 320, storedHeight: 240 }],
+    ['hevc.mov', { codec: 'hevc', container: 'mov,mp4,m4a,3gp,3g2,mj2' }],
+    ['browser-no-duration.webm', { codec: 'vp9', container: 'matroska,webm', durationSource: 'packets' }],
+    ['variable-rate.mp4', { variableFrameRate: true }],
+  ] as const)('%s: 8 upright frames inside the speech, and the facts', async (file, facts) => {
+    const result = await extractFramesFromReadingVideo(video(file));
+    expect(result.video).toMatchObject({ width: 240, height: 320, ...facts });
+    expect(result.video.durationS).toBeGreaterThan(2.9);
+    expect(result.video.durationS).toBeLessThan(3.1);
+    expect(result.audio).toMatchObject({ present: true });
+    expect(result.audio.speechSeconds).toBeGreaterThan(1.4);
+    expect(result.audio.speechSeconds).toBeLessThan(1.9);
+    expect(result.span.source).toBe('speech');
+    expect(result.frames).toHaveLength(8);
+    for (const frame of result.frames) {
+      expect(frame.timestamp).toBeGreaterThanOrEqual(0.7);
+      expect(frame.timestamp).toBeLessThanOrEqual(2.5);
+      expect(frame).toMatchObject({ width: 240, height: 320 });
+      expect(frame.image.subarray(0, 2)).toEqual(Buffer.from([0xff, 0xd8]));
+    }
+    expect(await uprightFaces(result.frames.slice(0, 3))).toBe(3);
+  });
+
+  it('a silent video: no speech, frames over the whole video, loudness reported', async () => {
+    const result = await extractFramesFromReadingVideo(video('silent.mp4'));
+    expect(result.audio).toMatchObject({ present: true, speechSeconds: 0, loudnessDbfs: -120 });
+    expect(result.span).toMatchObject({ source: 'whole', start: 0 });
+    expect(result.frames[result.frames.length - 1].timestamp).toBeGreaterThan(2.4);
+  });
+
+  it('a video without audio says so', async () => {
+    const result = await extractFramesFromReadingVideo(video('no-audio.mp4'));
+    expect(result.audio).toEqual({ present: false });
+    expect(result.frames).toHaveLength(8);
+  });
+
+  it('takes bytes, raw RGB output, smaller frames and another count', async () => {
+    const result = await extractFramesFromReadingVideo(readFileSync(video('upright.mp4')), { count: 3, format: 'raw', maxWidth: 120 });
+    expect(result.frames).toHaveLength(3);
+    expect(result.frames[0]).toMatchObject({ width: 120, height: 160 });
+    expect(result.frames[0].image.length).toBe(120 * 160 * 3);
+  });
+
+  it('picks the sharpest frame of each slot', async () => {
+    const result = await extractFramesFromReadingVideo(video('upright.mp4'));
+    for (const frame of result.frames) expect(frame.sharpness).toBeGreaterThan(0);
+  });
+});
+
+describe('extractFramesFromReadingVideo refuses bad input with typed errors, in time, leaving nothing behind', () => {
+  const upright = readFileSync(video('upright.mp4'));
+  it.each([
+    ['a zero-byte file', ErrorCode.INPUT_EMPTY, Buffer.alloc(0), {}],
+    ['not a video (text)', ErrorCode.NOT_A_VIDEO, Buffer.from('this is not a video'), {}],
+    ['an image', ErrorCode.VIDEO_DURATION, readFileSync(fileURLToPath(new URL('../../fixtures/photos/compliant.jpg', import.meta.url))), {}],
+    ['a truncated MP4 (its moov atom, written last, cut off)', ErrorCode.NOT_A_VIDEO, upright.subarray(0, Math.floor(upright.length * 0.6)), {}],
+    ['audio only', ErrorCode.NO_VIDEO_STREAM, readFileSync(video('audio-only.m4a')), {}],
+    ['a resolution over maxPixels (8K is over the default 4K)', ErrorCode.VIDEO_TOO_LARGE, upright, { maxPixels: 240 * 320 - 1 }],
+    ['longer than maxDurationS (a 2-hour file is over the default 60 s)', ErrorCode.VIDEO_DURATION, upright, { maxDurationS: 2 }],
+    ['shorter than minDurationS', ErrorCode.VIDEO_DURATION, upright, { minDurationS: 5 }],
+    ['over maxFileBytes', ErrorCode.INPUT_TOO_LARGE, upright, { maxFileBytes: 1000 }],
+    ['an ffprobe that hangs', ErrorCode.FFMPEG_TIMEOUT, upright, { ffprobePath: hang, timeoutMs: 500 }],
+    ['a missing ffmpeg', ErrorCode.FFMPEG_NOT_FOUND, upright, { ffprobePath: '/nonexistent/ffprobe' }],
+    ['a bad count', ErrorCode.INVALID_ARGUMENT, upright, { count: 0 }],
+  ] as const)('%s → %s', async (_, code, input, options) => {
+    const started = performance.now();
+    const error = (await extractFramesFromReadingVideo(input, options as never).catch((e) => e)) as VerifyError;
+    expect(error.code).toBe(code);
+    expect(performance.now() - started).toBeLessThan(5000);
+  });
+
+  it('a missing path is INPUT_NOT_FOUND', async () => {
+    await expect(extractFramesFromReadingVideo('/nonexistent/video.mp4')).rejects.toMatchObject({ code: ErrorCode.INPUT_NOT_FOUND });
+  });
+
+  afterAll(() => {
+    expect(runningProcesses()).toBe(0);
+    expect(tempDirs()).toBe(tempBefore);
+  });
+});
