@@ -11,6 +11,7 @@ import { measureSharpness } from '../image/measures.js';
 import { analyzeAudio, type SpeechFacts } from './audio.js';
 import { type BinaryOptions, locate, run } from './ffmpeg.js';
 import { type AudioFacts, type VideoFacts, probe } from './probe.js';
+import { stageTimer } from '../photo/options.js';
 
 export interface ExtractFramesOptions extends BinaryOptions {
   /** Frames to return, spread over the speech. Default 8. */
@@ -70,12 +71,7 @@ export async function extractFramesFromReadingVideo(video: string | Buffer | Uin
   const o = { ...DEFAULTS, ...definedOnly(options) };
   if (!Number.isInteger(o.count) || o.count < 1 || o.count > 64) throw invalidArgument('options.count', 'an integer from 1 to 64', o.count);
   if (o.format !== undefined && o.format !== 'jpeg' && o.format !== 'raw') throw invalidArgument('options.format', "'jpeg' or 'raw'", o.format);
-  const timings: Record<string, number> = {};
-  let t = performance.now();
-  const lap = (name: string) => {
-    timings[name] = Math.round(performance.now() - t);
-    t = performance.now();
-  };
+  const { timings, lap } = stageTimer();
 
   let tempDir: string | undefined;
   try {
@@ -97,8 +93,8 @@ export async function extractFramesFromReadingVideo(video: string | Buffer | Uin
       throw invalidArgument('video', 'a file path, Buffer or Uint8Array', video);
     }
 
-    const run = { ffmpegPath: o.ffmpegPath, ffprobePath: o.ffprobePath, timeoutMs: o.timeoutMs, signal: o.signal };
-    const facts = await probe(path, run);
+    const runOptions = { ffmpegPath: o.ffmpegPath, ffprobePath: o.ffprobePath, timeoutMs: o.timeoutMs, signal: o.signal };
+    const facts = await probe(path, runOptions);
     const { video: v } = facts;
     if (v.storedWidth * v.storedHeight > o.maxPixels) {
       throw new VerifyError(ErrorCode.VIDEO_TOO_LARGE, `The video is ${v.storedWidth}×${v.storedHeight}; at most ${o.maxPixels} pixels a frame are accepted. Record at 1080p or 4K.`, {
@@ -115,7 +111,7 @@ export async function extractFramesFromReadingVideo(video: string | Buffer | Uin
     lap('probe');
 
     let audio: ReadingVideoFrames['audio'] = facts.audio;
-    if (facts.audio.present) audio = { ...facts.audio, ...(await analyzeAudio(path, { ...run, maxSeconds: v.durationS + 1 })) };
+    if (facts.audio.present) audio = { ...facts.audio, ...(await analyzeAudio(path, { ...runOptions, maxSeconds: v.durationS + 1 })) };
     lap('audio');
 
     const speech = audio.segments ?? [];
@@ -123,7 +119,7 @@ export async function extractFramesFromReadingVideo(video: string | Buffer | Uin
       speech.length > 0 && (audio.speechSeconds ?? 0) >= 0.3
         ? { start: speech[0].start, end: Math.min(v.durationS, speech[speech.length - 1].end), source: 'speech' }
         : { start: 0, end: v.durationS, source: 'whole' };
-    const frames = await sharpestFrames(path, v, span, o, run);
+    const frames = await sharpestFrames(path, v, span, o, runOptions);
     lap('frames');
     return { video: v, audio, span, frames, timings };
   } finally {
