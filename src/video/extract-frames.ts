@@ -7,9 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { ErrorCode, VerifyError, invalidArgument } from '../errors.js';
-import { luma } from '../image/color.js';
-import type { RgbImage } from '../image/decode.js';
-import type { Rect } from '../image/measures.js';
+import { rankingSharpness } from '../image/measures.js';
 import { analyzeAudio, type SpeechFacts } from './audio.js';
 import { type BinaryOptions, locate, run } from './ffmpeg.js';
 import { type AudioFacts, type VideoFacts, probe } from './probe.js';
@@ -194,41 +192,6 @@ async function sharpestFrames(
       sharpness: Math.round(c.sharpness * 10) / 10,
     })),
   );
-}
-
-/**
- * Variance of the Laplacian on a grid of about 160 points across the region: enough to rank frames of
- * one video against each other (the same scale for all), at a fiftieth of the cost of
- * measureSharpness's resampling, which calibrates scores across photos.
- */
-function rankingSharpness(image: RgbImage, rect: Rect): number {
-  const step = Math.max(1, Math.floor((rect.x1 - rect.x0) / 160));
-  const x0 = Math.max(0, Math.round(rect.x0));
-  const y0 = Math.max(0, Math.round(rect.y0));
-  const w = Math.floor((Math.min(image.width, Math.round(rect.x1)) - x0) / step);
-  const h = Math.floor((Math.min(image.height, Math.round(rect.y1)) - y0) / step);
-  if (w < 3 || h < 3) return 0;
-  // Luma on the grid once, then the Laplacian between grid neighbours.
-  const grid = new Float32Array(w * h);
-  const { data, width } = image;
-  for (let gy = 0; gy < h; gy++) {
-    let i = ((y0 + gy * step) * width + x0) * 3;
-    for (let gx = 0; gx < w; gx++, i += step * 3) grid[gy * w + gx] = luma(data[i], data[i + 1], data[i + 2]);
-  }
-  let sum = 0;
-  let sumSq = 0;
-  let n = 0;
-  for (let gy = 1; gy < h - 1; gy++) {
-    for (let gx = 1; gx < w - 1; gx++) {
-      const k = gy * w + gx;
-      const lap = 4 * grid[k] - grid[k - 1] - grid[k + 1] - grid[k - w] - grid[k + w];
-      sum += lap;
-      sumSq += lap * lap;
-      n++;
-    }
-  }
-  const mean = sum / n;
-  return sumSq / n - mean * mean;
 }
 
 function checkBytes(size: number, max: number): void {

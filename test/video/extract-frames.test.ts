@@ -5,6 +5,7 @@ import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
 import { detectFaces } from '../../src/face/detect.js';
 import { ErrorCode, type VerifyError, extractFramesFromReadingVideo } from '../../src/index.js';
+import { rankingSharpness } from '../../src/image/measures.js';
 import { runningProcesses } from '../../src/video/ffmpeg.js';
 
 // Made by scripts/make-video-fixtures.ts: the compliant photo's subject, 3 s, a tone "speaking" 0.8–2.4 s.
@@ -72,7 +73,13 @@ describe('extractFramesFromReadingVideo', () => {
     expect(result.frames[0].image.length).toBe(120 * 160 * 3);
   });
 
-  it('picks the sharpest frame of each slot', async () => {
+  it('ranks frames by sharpness: a blurred picture of the same face scores lower', async () => {
+    const photoFile = (f: string) => fileURLToPath(new URL(`../../fixtures/photos/${f}`, import.meta.url));
+    const score = async (f: string) => {
+      const { data, info } = await sharp(photoFile(f)).raw().toBuffer({ resolveWithObject: true });
+      return rankingSharpness({ data, width: info.width, height: info.height }, { x0: 120, y0: 106, x1: 360, y1: 533 });
+    };
+    expect(await score('compliant.jpg')).toBeGreaterThan(3 * (await score('blurred.jpg')));
     const result = await extractFramesFromReadingVideo(video('upright.mp4'));
     for (const frame of result.frames) expect(frame.sharpness).toBeGreaterThan(0);
   });
