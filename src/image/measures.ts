@@ -56,7 +56,7 @@ export function rankingSharpness(image: RgbImage, rect: Rect): number {
 }
 
 /** Variance of the 4-neighbour Laplacian over the interior of a w×h grey grid. */
-function laplacianVariance(grey: Float32Array, w: number, h: number): number {
+export function laplacianVariance(grey: Float32Array, w: number, h: number): number {
   let sum = 0;
   let sumSq = 0;
   let n = 0;

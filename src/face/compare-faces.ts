@@ -1,0 +1,433 @@
+import sharp from 'sharp';
+import { ErrorCode, invalidArgument, isVerifyError } from '../errors.js';
+import { type RgbImage, decodeRgb, readHeader } from '../image/decode.js';
+import { type ImageInput, loadInput } from '../image/input.js';
+import { laplacianVariance } from '../image/measures.js';
+import { sniffFormat } from '../image/sniff.js';
+import { stageTimer } from '../photo/options.js';
+import type { Message } from '../types.js';
+import { fivePoints } from './align.js';
+import { THRESHOLDS, type CalibratedFar } from './calibration.js';
+import { type Box, type DetectedFace, type DetectorName, type Point, detectFaces } from './detect.js';
+import { alignFace, cosine, embedAligned, normalize } from './embed.js';
+
+/** A selfie frame: image bytes or a path, or a frame from extractFramesFromReadingVideo (JPEG or raw RGB). */
+export type FrameInput = ImageInput | { image: Buffer | Uint8Array; width?: number; height?: number; timestamp?: number };
+
+export interface CompareFacesOptions {
+  /** False-accept rate the decision threshold was calibrated for: 1e-2, 1e-3 (default) or 1e-4 (stricter). */
+  far?: CalibratedFar;
+  /** Fewest frames with a usable face for a verdict. Default 3, or the number of frames given when fewer. */
+  minFrames?: number;
+  /** Add the embedding of the mirrored face before comparing (measured in eval/compare-faces.ts). Default true. */
+  flip?: boolean;
+  /** Face detector: 'ssd' (default) or 'tiny'. */
+  detector?: DetectorName;
+  /** A face whose eyes are closer than this (pixels, in the decoded image) is too small to compare. Default 16. */
+  minEyeDistancePx?: number;
+  /** Largest input in bytes, each image. Default 50 MiB. */
+  maxInputBytes?: number;
+  /** Largest image in pixels, read from the header before decoding. Default 64,000,000. */
+  maxPixels?: number;
+}
+
+export type CompareReasonCode =
+  /** No face was found on the ID card image at any rotation. */
+  | 'NO_FACE_ON_CARD'
+  /** The card's portrait is so small that the comparison is unreliable. */
+  | 'CARD_FACE_TOO_SMALL'
+  /** No frame has a usable face. */
+  | 'NO_USABLE_FRAME'
+  /** Fewer usable frames than `minFrames`. */
+  | 'TOO_FEW_USABLE_FRAMES'
+  /** A frame shows more than one face of similar size. */
+  | 'MULTIPLE_FACES'
+  /** Some frames do not show the same person as the others. */
+  | 'FRAMES_INCONSISTENT'
+  /** A frame could not be read or decoded. */
+  | 'FRAME_UNREADABLE';
+
+export interface CompareReason {
+  code: CompareReasonCode;
+  /** Frame indexes concerned, when the reason is about frames. */
+  frames?: number[];
+  message: Message;
+}
+
+export interface FaceQuality {
+  /** Detector confidence 0–1. */
+  score: number;
+  /** Distance between the eye centres, pixels of the image as given (upright). */
+  eyeDistancePx: number;
+  /** Laplacian variance of the aligned 112×112 crop's luma: lower is blurrier. */
+  sharpness: number;
+  /** Nose-tip offset from the eyes' midpoint over the eye distance: 0 frontal, ~0.5 a strong turn. */
+  yawRatio: number;
+}
+
+export interface CardFace {
+  /** The face box, pixels of the card image as given, after `rotation` is applied (upright). */
+  box: Box;
+  /** Degrees clockwise the card image was turned to bring the portrait upright: 0, 90, 180 or 270. */
+  rotation: 0 | 90 | 180 | 270;
+  /** Roll of the face after that rotation, degrees (a card lying a little askew). */
+  rollDeg: number;
+  quality: FaceQuality;
+}
+
+export interface FrameComparison {
+  index: number;
+  /** Faces the detector found. */
+  faces: number;
+  /** The face compared, pixels of the frame; null when none. */
+  box: Box | null;
+  /** Cosine similarity to the card's face, clamped to 0–1; null when the frame was not usable. */
+  similarity: number | null;
+  quality: FaceQuality | null;
+  /** Whether the frame counted towards the verdict. */
+  used: boolean;
+  /** Why not: 'unreadable', 'no-face', 'multiple-faces', 'face-too-small', 'inconsistent'. */
+  excluded: 'unreadable' | 'no-face' | 'multiple-faces' | 'face-too-small' | 'inconsistent' | null;
+  /** The decoding error, when unreadable. */
+  error: { code: string; message: string } | null;
+}
+
+export interface CompareFacesResult {
+  /** True only when a verdict was reached and the similarity reaches the threshold. */
+  match: boolean;
+  /** Cosine similarity of the card's face to the fused embedding of the used frames, clamped to 0–1; 0 without a verdict. */
+  similarity: number;
+  /** The decision point for `far`, from calibration.ts. */
+  threshold: number;
+  /** The false-accept rate the threshold was calibrated for. */
+  far: CalibratedFar;
+  idCardFace: CardFace | null;
+  frames: FrameComparison[];
+  /** Stable codes: why no verdict could be reached, or what is suspicious. Empty when all is well. */
+  reasons: CompareReason[];
+  /** Frames that counted towards the verdict. */
+  usedFrames: number;
+  /** Milliseconds per stage. */
+  timings: Record<string, number>;
+}
+
+const DEFAULTS = Object.freeze({
+  far: 1e-3 as CalibratedFar,
+  minFrames: 3,
+  flip: true,
+  detector: 'ssd' as DetectorName,
+  minEyeDistancePx: 16,
+  maxInputBytes: 50 * 1024 * 1024,
+  maxPixels: 64_000_000,
+});
+
+// The card is searched at this size: a 12-megapixel photo of a whole card keeps a portrait of ~150 px.
+const CARD_MAX_SIDE = 2048;
+const FRAME_MAX_SIDE = 1280;
+// A second face at least this share of the main face's area makes a frame ambiguous; smaller ones are background.
+const SECOND_FACE_AREA = 0.25;
+
+interface Embedded {
+  face: DetectedFace;
+  quality: FaceQuality;
+  embedding: Float32Array;
+}
+
+/**
+ * Is the person in the frames the person on the ID card? The card's portrait is found at any rotation,
+ * every face is aligned to the ArcFace template and embedded; the frames' embeddings are checked against
+ * each other, outliers left out, the rest averaged and compared with the card's.
+ */
+export async function compareFaces(idCardImage: ImageInput, selfieFrames: readonly FrameInput[], options: CompareFacesOptions = {}): Promise<CompareFacesResult> {
+  const o = resolveOptions(options);
+  if (!Array.isArray(selfieFrames) || selfieFrames.length === 0) {
+    throw invalidArgument('selfieFrames', 'a non-empty array of images (paths, Buffers, Uint8Arrays or extracted frames)', selfieFrames);
+  }
+  const threshold = THRESHOLDS[o.far];
+  const { timings, lap } = stageTimer();
+  const reasons: CompareReason[] = [];
+
+  const card = await decodeImage(idCardImage, CARD_MAX_SIDE, o);
+  lap('decodeCard');
+  const cardFound = await findCardPortrait(card.image, o);
+  lap('findCard');
+  let cardEmbedded: Embedded | undefined;
+  let idCardFace: CardFace | null = null;
+  if (cardFound) {
+    const [embedding] = await embedFaces(cardFound.upright, [cardFound.face], o.flip);
+    const quality = faceQuality(cardFound.face, cardFound.crop, card.scale);
+    cardEmbedded = { face: cardFound.face, quality, embedding: embedding! };
+    idCardFace = {
+      box: scaleBox(cardFound.face.box, card.scale),
+      rotation: cardFound.rotation,
+      rollDeg: round(rollDeg(cardFound.face.landmarks), 1),
+      quality,
+    };
+    if (quality.eyeDistancePx < o.minEyeDistancePx) {
+      reasons.push(reason('CARD_FACE_TOO_SMALL', undefined, {
+        en: `The portrait on the ID card is very small (eyes ${quality.eyeDistancePx} px apart): photograph the card closer.`,
+        zh: `身份证上的头像太小（两眼间距 ${quality.eyeDistancePx} 像素），请靠近拍摄身份证。`,
+      }));
+    }
+  } else {
+    reasons.push(reason('NO_FACE_ON_CARD', undefined, {
+      en: 'No face was found on the ID card image. Photograph the side with the portrait, in focus and without glare.',
+      zh: '身份证图片上未找到人像。请拍摄带照片的一面，保证清晰、无反光。',
+    }));
+  }
+  lap('embedCard');
+
+  const frames: FrameComparison[] = [];
+  const embedded: Array<Embedded | undefined> = [];
+  for (let index = 0; index < selfieFrames.length; index++) {
+    const { frame, used } = await examineFrame(selfieFrames[index]!, index, o);
+    frames.push(frame);
+    embedded.push(used);
+  }
+  lap('frames');
+
+  for (const [code, excluded, message] of [
+    ['FRAME_UNREADABLE', 'unreadable', { en: 'Some frames could not be read.', zh: '部分画面无法读取。' }],
+    ['MULTIPLE_FACES', 'multiple-faces', { en: 'More than one face appears in some frames. Only the applicant may be in view.', zh: '部分画面中出现多张人脸，镜头前只能有考生本人。' }],
+  ] as const) {
+    const which = frames.filter((f) => f.excluded === excluded).map((f) => f.index);
+    if (which.length > 0) reasons.push(reason(code, which, message));
+  }
+
+  // Frames that do not look like the rest (another person stepping in, a mis-detection) are left out
+  // when they are a minority; when they are not, there is no single person to compare.
+  const candidates = embedded.flatMap((e, i) => (e ? [{ index: i, ...e }] : []));
+  let kept = candidates;
+  let consistent = true;
+  if (candidates.length >= 2) {
+    const outliers = candidates.filter((c) => median(candidates.filter((d) => d !== c).map((d) => cosine(c.embedding, d.embedding))) < THRESHOLDS[1e-3]);
+    if (outliers.length > 0) {
+      reasons.push(reason('FRAMES_INCONSISTENT', outliers.map((c) => c.index), {
+        en: 'Some frames do not show the same person as the others.',
+        zh: '部分画面中的人与其他画面不是同一人。',
+      }));
+      if (outliers.length * 2 >= candidates.length) consistent = false;
+      else {
+        kept = candidates.filter((c) => !outliers.includes(c));
+        for (const c of outliers) Object.assign(frames[c.index]!, { used: false, excluded: 'inconsistent' });
+      }
+    }
+  }
+
+  const minFrames = Math.min(o.minFrames, selfieFrames.length);
+  if (candidates.length === 0) {
+    reasons.push(reason('NO_USABLE_FRAME', undefined, {
+      en: 'No frame shows a usable face. Face the camera in good light.',
+      zh: '没有可用的人脸画面。请正对镜头，保证光线充足。',
+    }));
+  } else if (kept.length < minFrames) {
+    reasons.push(reason('TOO_FEW_USABLE_FRAMES', undefined, {
+      en: `Only ${kept.length} frame(s) show a usable face; ${minFrames} are needed.`,
+      zh: `只有 ${kept.length} 个画面有可用的人脸，至少需要 ${minFrames} 个。`,
+    }));
+  }
+
+  let similarity = 0;
+  if (cardEmbedded) {
+    for (const c of candidates) frames[c.index]!.similarity = round(clamp01(cosine(cardEmbedded.embedding, c.embedding)), 4);
+    if (kept.length > 0 && consistent) {
+      const fused = new Float32Array(cardEmbedded.embedding.length);
+      for (const c of kept) for (let i = 0; i < fused.length; i++) fused[i]! += c.embedding[i]!;
+      similarity = round(clamp01(cosine(cardEmbedded.embedding, normalize(fused))), 4);
+    }
+  }
+  lap('compare');
+  const verdict = cardEmbedded !== undefined && consistent && kept.length >= minFrames && kept.length > 0;
+  return {
+    match: verdict && similarity >= threshold,
+    similarity,
+    threshold,
+    far: o.far,
+    idCardFace,
+    frames,
+    reasons,
+    usedFrames: verdict ? kept.length : 0,
+    timings,
+  };
+}
+
+function resolveOptions(options: CompareFacesOptions) {
+  if (options === null || typeof options !== 'object') throw invalidArgument('options', 'an object', options);
+  const o = { ...DEFAULTS, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) } as typeof DEFAULTS;
+  if (!(o.far in THRESHOLDS)) throw invalidArgument('options.far', `one of ${Object.keys(THRESHOLDS).join(', ')}`, o.far);
+  if (!Number.isInteger(o.minFrames) || o.minFrames < 1) throw invalidArgument('options.minFrames', 'an integer ≥ 1', o.minFrames);
+  if (typeof o.flip !== 'boolean') throw invalidArgument('options.flip', 'a boolean', o.flip);
+  if (o.detector !== 'ssd' && o.detector !== 'tiny') throw invalidArgument('options.detector', "'ssd' or 'tiny'", o.detector);
+  if (!(o.minEyeDistancePx >= 0)) throw invalidArgument('options.minEyeDistancePx', 'a number ≥ 0', o.minEyeDistancePx);
+  if (!(Number.isInteger(o.maxPixels) && o.maxPixels > 0)) throw invalidArgument('options.maxPixels', 'a positive integer', o.maxPixels);
+  if (!(Number.isInteger(o.maxInputBytes) && o.maxInputBytes > 0)) throw invalidArgument('options.maxInputBytes', 'a positive integer', o.maxInputBytes);
+  return o;
+}
+
+type Resolved = ReturnType<typeof resolveOptions>;
+
+/** Decodes an image input, reduced to `maxSide`; `scale` maps decoded pixels back to the image as given. */
+async function decodeImage(input: ImageInput, maxSide: number, o: Resolved): Promise<{ image: RgbImage; scale: number }> {
+  const { bytes } = await loadInput(input, { maxInputBytes: o.maxInputBytes });
+  const format = sniffFormat(bytes);
+  const header = await readHeader(bytes, format, o.maxPixels);
+  const image = await decodeRgb(bytes, format, o.maxPixels, maxSide, header);
+  return { image, scale: Math.max(header.width, header.height) / Math.max(image.width, image.height) };
+}
+
+async function decodeFrame(input: FrameInput, o: Resolved): Promise<{ image: RgbImage; scale: number }> {
+  if (input !== null && typeof input === 'object' && !(input instanceof Uint8Array)) {
+    const { image, width, height } = input as { image: unknown; width?: number; height?: number };
+    if (!(image instanceof Uint8Array)) throw invalidArgument('selfieFrames[i].image', 'a Buffer or Uint8Array', image);
+    // A raw frame from extractFramesFromReadingVideo({ format: 'raw' }): RGB, width × height × 3 bytes.
+    if (width !== undefined && height !== undefined && image.byteLength === width * height * 3) {
+      const data = Buffer.from(image.buffer, image.byteOffset, image.byteLength);
+      if (Math.max(width, height) <= FRAME_MAX_SIDE) return { image: { data, width, height }, scale: 1 };
+      const reduced = await sharp(data, { raw: { width, height, channels: 3 } })
+        .resize({ width: FRAME_MAX_SIDE, height: FRAME_MAX_SIDE, fit: 'inside' })
+        .raw()
+        .toBuffer({ resolveWithObject: true });
+      return { image: { data: reduced.data, width: reduced.info.width, height: reduced.info.height }, scale: width / reduced.info.width };
+    }
+    return decodeImage(Buffer.from(image.buffer, image.byteOffset, image.byteLength), FRAME_MAX_SIDE, o);
+  }
+  return decodeImage(input as ImageInput, FRAME_MAX_SIDE, o);
+}
+
+async function examineFrame(input: FrameInput, index: number, o: Resolved): Promise<{ frame: FrameComparison; used?: Embedded }> {
+  const frame: FrameComparison = { index, faces: 0, box: null, similarity: null, quality: null, used: false, excluded: null, error: null };
+  let decoded: { image: RgbImage; scale: number };
+  try {
+    decoded = await decodeFrame(input, o);
+  } catch (error) {
+    // Misuse (a number where an image belongs) is the caller's bug; a frame that does not decode is the applicant's data.
+    if (!isVerifyError(error) || error.code === ErrorCode.INVALID_ARGUMENT) throw error;
+    return { frame: { ...frame, excluded: 'unreadable', error: { code: error.code, message: error.message } } };
+  }
+  const faces = await detectFaces(decoded.image, { detector: o.detector, minConfidence: 0.5 });
+  frame.faces = faces.length;
+  if (faces.length === 0) return { frame: { ...frame, excluded: 'no-face' } };
+  const face = faces[0]!;
+  frame.box = scaleBox(face.box, decoded.scale);
+  if (faces.length > 1 && area(faces[1]!.box) >= SECOND_FACE_AREA * area(face.box)) return { frame: { ...frame, excluded: 'multiple-faces' } };
+  const crop = await alignFace(decoded.image, face.landmarks);
+  const quality = faceQuality(face, crop, decoded.scale);
+  frame.quality = quality;
+  if (quality.eyeDistancePx < o.minEyeDistancePx) return { frame: { ...frame, excluded: 'face-too-small' } };
+  const [embedding] = await embedAlignedCrops([crop], o.flip);
+  frame.used = true;
+  return { frame, used: { face, quality, embedding: embedding! } };
+}
+
+async function embedFaces(image: RgbImage, faces: DetectedFace[], flip: boolean): Promise<Float32Array[]> {
+  const crops = await Promise.all(faces.map((f) => alignFace(image, f.landmarks)));
+  return embedAlignedCrops(crops, flip);
+}
+
+function embedAlignedCrops(crops: RgbImage[], flip: boolean): Promise<Float32Array[]> {
+  return embedAligned(crops, { flip });
+}
+
+interface CardPortrait {
+  upright: RgbImage;
+  face: DetectedFace;
+  rotation: 0 | 90 | 180 | 270;
+  crop: RgbImage;
+}
+
+/**
+ * The portrait on a card photographed at any of the four right-angle rotations. The upright view is
+ * tried first and kept when its face is confident and upright; otherwise all four are compared.
+ */
+export async function findCardPortrait(image: RgbImage, o: { detector: DetectorName }): Promise<CardPortrait | undefined> {
+  let best: (CardPortrait & { plausibility: number }) | undefined;
+  for (const rotation of [0, 90, 270, 180] as const) {
+    const upright = rotation === 0 ? image : await rotate(image, rotation);
+    // The whole card at 1024 px: a portrait on a card that fills a 12 MP photo is ~90 px wide there.
+    const faces = await detectFaces(upright, { detector: o.detector, minConfidence: 0.4, maxSide: 1024 });
+    for (const candidate of faces) {
+      const face = await refine(upright, candidate, o.detector);
+      const plausibility = face.score * (isUpright(face.landmarks) ? 1 : 0.5);
+      if (!best || plausibility > best.plausibility) best = { upright, face, rotation, crop: await alignFace(upright, face.landmarks), plausibility };
+    }
+    if (best && best.rotation === 0 && best.plausibility >= 0.8) break;
+  }
+  if (!best) return undefined;
+  const { plausibility: _, ...portrait } = best;
+  return portrait;
+}
+
+/** A small face found on a reduced view is found again on its own region at full resolution, for better landmarks. */
+async function refine(image: RgbImage, face: DetectedFace, detector: DetectorName): Promise<DetectedFace> {
+  const side = Math.max(face.box.width, face.box.height);
+  const scaleAtDetection = Math.min(1, 1024 / Math.max(image.width, image.height));
+  if (side * scaleAtDetection >= 160 || scaleAtDetection === 1) return face;
+  const m = side * 0.8;
+  const left = Math.max(0, Math.floor(face.box.x - m));
+  const top = Math.max(0, Math.floor(face.box.y - m));
+  const width = Math.min(image.width, Math.ceil(face.box.x + face.box.width + m)) - left;
+  const height = Math.min(image.height, Math.ceil(face.box.y + face.box.height + m)) - top;
+  const data = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } }).extract({ left, top, width, height }).raw().toBuffer();
+  const found = await detectFaces({ data, width, height }, { detector, minConfidence: 0.3 });
+  const again = found[0];
+  if (!again) return face;
+  const shift = (p: Point): Point => ({ x: p.x + left, y: p.y + top });
+  return {
+    box: { ...again.box, x: again.box.x + left, y: again.box.y + top },
+    score: Math.max(again.score, face.score),
+    landmarks: again.landmarks.map(shift),
+  };
+}
+
+async function rotate(image: RgbImage, degrees: 90 | 180 | 270): Promise<RgbImage> {
+  const { data, info } = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } })
+    .rotate(degrees)
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  return { data, width: info.width, height: info.height };
+}
+
+/** Eyes above the mouth and the eye line within 35° of level: the face is the right way up. */
+function isUpright(landmarks: readonly Point[]): boolean {
+  const [le, re, , lm, rm] = fivePoints(landmarks);
+  const eyesY = (le!.y + re!.y) / 2;
+  const mouthY = (lm!.y + rm!.y) / 2;
+  return mouthY > eyesY && re!.x > le!.x && Math.abs(rollDeg(landmarks)) < 35;
+}
+
+function rollDeg(landmarks: readonly Point[]): number {
+  const [le, re] = fivePoints(landmarks);
+  return (Math.atan2(re!.y - le!.y, re!.x - le!.x) * 180) / Math.PI;
+}
+
+function faceQuality(face: DetectedFace, crop: RgbImage, scale: number): FaceQuality {
+  const [le, re, nose] = fivePoints(face.landmarks);
+  const eyeDistance = Math.hypot(re!.x - le!.x, re!.y - le!.y);
+  const mid = { x: (le!.x + re!.x) / 2, y: (le!.y + re!.y) / 2 };
+  const grey = new Float32Array(crop.width * crop.height);
+  for (let i = 0; i < grey.length; i++) grey[i] = 0.299 * crop.data[i * 3]! + 0.587 * crop.data[i * 3 + 1]! + 0.114 * crop.data[i * 3 + 2]!;
+  return {
+    score: round(face.score, 3),
+    eyeDistancePx: round(eyeDistance * scale, 1),
+    sharpness: round(laplacianVariance(grey, crop.width, crop.height), 1),
+    yawRatio: round(Math.abs(nose!.x - mid.x) / Math.max(eyeDistance, 1e-6), 3),
+  };
+}
+
+function reason(code: CompareReasonCode, frames: number[] | undefined, message: Message): CompareReason {
+  return frames ? { code, frames, message } : { code, message };
+}
+
+function scaleBox(box: Box, k: number): Box {
+  return { x: round(box.x * k, 1), y: round(box.y * k, 1), width: round(box.width * k, 1), height: round(box.height * k, 1) };
+}
+
+const area = (b: Box) => b.width * b.height;
+const clamp01 = (v: number) => Math.min(1, Math.max(0, v));
+const round = (v: number, digits: number) => Math.round(v * 10 ** digits) / 10 ** digits;
+
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}

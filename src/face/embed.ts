@@ -1,0 +1,87 @@
+import type { RgbImage } from '../image/decode.js';
+import { ARCFACE_TEMPLATE, estimateSimilarity, fivePoints, warpToCrop } from './align.js';
+import type { Point } from './detect.js';
+import { useFaceApi, useOnnxModel } from './models.js';
+import { getOnnxRuntime } from './onnx.js';
+
+/** Side of the aligned crop the embedding model expects. */
+export const EMBEDDING_INPUT = 112;
+
+/** An aligned face crop from the 68 landmarks, ready for `embedAligned`. */
+export async function alignFace(image: RgbImage, landmarks: readonly Point[], size = EMBEDDING_INPUT, margin = 0): Promise<RgbImage> {
+  // `margin` widens the template (a share of the crop on each side), for models trained on looser chips.
+  const k = (size / EMBEDDING_INPUT) * (1 - 2 * margin);
+  const template = ARCFACE_TEMPLATE.map((p) => ({ x: p.x * k + size * margin, y: p.y * k + size * margin }));
+  return warpToCrop(image, estimateSimilarity(fivePoints(landmarks), template), size);
+}
+
+/**
+ * 512-d unit embeddings of aligned 112×112 crops (fr_feature.onnx). With `flip`, the embedding of the
+ * mirrored crop is added before normalising (test-time augmentation: measured in eval/compare-faces.ts).
+ * The model's batch dimension is fixed at 1: one run per crop (and per mirror).
+ */
+export async function embedAligned(crops: readonly RgbImage[], options: { flip?: boolean } = {}): Promise<Float32Array[]> {
+  const session = await useOnnxModel('faceEmbedding');
+  const { ort } = getOnnxRuntime();
+  const out: Float32Array[] = [];
+  for (const crop of crops) {
+    const sum = new Float32Array(512);
+    for (const mirrored of options.flip ? [false, true] : [false]) {
+      const input = new ort.Tensor('float32', toNchw(crop, mirrored), [1, 3, EMBEDDING_INPUT, EMBEDDING_INPUT]);
+      const result = await session.run({ [session.inputNames[0]!]: input });
+      const vector = result[session.outputNames[0]!]!.data as Float32Array;
+      for (let i = 0; i < 512; i++) sum[i]! += vector[i]!;
+    }
+    out.push(normalize(sum));
+  }
+  return out;
+}
+
+function toNchw(crop: RgbImage, mirrored: boolean): Float32Array {
+  const n = EMBEDDING_INPUT;
+  const plane = n * n;
+  const data = new Float32Array(3 * plane);
+  for (let y = 0; y < n; y++) {
+    for (let x = 0; x < n; x++) {
+      const src = (y * n + (mirrored ? n - 1 - x : x)) * 3;
+      const dst = y * n + x;
+      data[dst] = (crop.data[src]! - 127) / 128;
+      data[plane + dst] = (crop.data[src + 1]! - 127) / 128;
+      data[2 * plane + dst] = (crop.data[src + 2]! - 127) / 128;
+    }
+  }
+  return data;
+}
+
+/**
+ * face-api's FaceRecognitionNet (128-d) on aligned 150×150 crops: kept for evaluation and the
+ * benchmark's comparison, not used by compareFaces (eval/compare-faces.ts shows why).
+ */
+export async function embedFaceRecognitionNet(crops: readonly RgbImage[]): Promise<Float32Array[]> {
+  const rt = await useFaceApi(['faceRecognitionNet']);
+  const out: Float32Array[] = [];
+  for (const crop of crops) {
+    const tensor = rt.tf.tensor3d(crop.data, [crop.height, crop.width, 3], 'int32');
+    try {
+      const descriptor = (await rt.faceapi.nets.faceRecognitionNet.computeFaceDescriptor(tensor as never)) as Float32Array;
+      out.push(normalize(Float32Array.from(descriptor)));
+    } finally {
+      tensor.dispose();
+    }
+  }
+  return out;
+}
+
+export function normalize(v: Float32Array): Float32Array {
+  let s = 0;
+  for (let i = 0; i < v.length; i++) s += v[i]! * v[i]!;
+  const k = s > 0 ? 1 / Math.sqrt(s) : 0;
+  for (let i = 0; i < v.length; i++) v[i]! *= k;
+  return v;
+}
+
+export function cosine(a: Float32Array, b: Float32Array): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
+  return s;
+}
