@@ -6,6 +6,20 @@ export { extractFramesFromReadingVideo } from './video/extract-frames.js';
 export type { ExtractFramesOptions, ExtractedFrame, ReadingVideoFrames } from './video/extract-frames.js';
 export type { VideoFacts, AudioFacts } from './video/probe.js';
 export type { SpeechFacts } from './video/audio.js';
+export { compareFaces } from './face/compare-faces.js';
+export type {
+  CompareFacesOptions,
+  CompareFacesResult,
+  CompareReason,
+  CompareReasonCode,
+  CardFace,
+  FaceQuality,
+  FrameComparison,
+  FrameInput,
+} from './face/compare-faces.js';
+export { THRESHOLDS as COMPARE_THRESHOLDS } from './face/calibration.js';
+export type { CalibratedFar } from './face/calibration.js';
+export type { OnnxRuntimeName } from './face/onnx.js';
 export { loadModels, disposeModels, MODEL_NAMES } from './face/models.js';
 export type { LoadModelsOptions, ModelInfo, ModelName } from './face/models.js';
 export type { BackendName } from './face/tf.js';

@@ -9,7 +9,7 @@ import type { Message } from '../types.js';
 import { fivePoints } from './align.js';
 import { THRESHOLDS, type CalibratedFar } from './calibration.js';
 import { type Box, type DetectedFace, type DetectorName, type Point, detectFaces } from './detect.js';
-import { alignFace, cosine, embedAligned, normalize } from './embed.js';
+import { alignFace, cosine, embedOne, normalize } from './embed.js';
 
 /** A selfie frame: image bytes or a path, or a frame from extractFramesFromReadingVideo (JPEG or raw RGB). */
 export type FrameInput = ImageInput | { image: Buffer | Uint8Array; width?: number; height?: number; timestamp?: number };
@@ -63,6 +63,8 @@ export interface FaceQuality {
   sharpness: number;
   /** Nose-tip offset from the eyes' midpoint over the eye distance: 0 frontal, ~0.5 a strong turn. */
   yawRatio: number;
+  /** Length of the raw embedding: ~3.4–4 for a clear upright face, below ~2.5 for a poor or misaligned one. */
+  embeddingNorm: number;
 }
 
 export interface CardFace {
@@ -154,9 +156,9 @@ export async function compareFaces(idCardImage: ImageInput, selfieFrames: readon
   let cardEmbedded: Embedded | undefined;
   let idCardFace: CardFace | null = null;
   if (cardFound) {
-    const [embedding] = await embedFaces(cardFound.upright, [cardFound.face], o.flip);
-    const quality = faceQuality(cardFound.face, cardFound.crop, card.scale);
-    cardEmbedded = { face: cardFound.face, quality, embedding: embedding! };
+    const { embedding } = await embedOne(cardFound.crop, { flip: o.flip });
+    const quality = faceQuality(cardFound.face, cardFound.crop, card.scale, cardFound.norm);
+    cardEmbedded = { face: cardFound.face, quality, embedding };
     idCardFace = {
       box: scaleBox(cardFound.face.box, card.scale),
       rotation: cardFound.rotation,
@@ -311,33 +313,31 @@ async function examineFrame(input: FrameInput, index: number, o: Resolved): Prom
   frame.box = scaleBox(face.box, decoded.scale);
   if (faces.length > 1 && area(faces[1]!.box) >= SECOND_FACE_AREA * area(face.box)) return { frame: { ...frame, excluded: 'multiple-faces' } };
   const crop = await alignFace(decoded.image, face.landmarks);
-  const quality = faceQuality(face, crop, decoded.scale);
+  const { embedding, norm } = await embedOne(crop, { flip: o.flip });
+  const quality = faceQuality(face, crop, decoded.scale, norm);
   frame.quality = quality;
   if (quality.eyeDistancePx < o.minEyeDistancePx) return { frame: { ...frame, excluded: 'face-too-small' } };
-  const [embedding] = await embedAlignedCrops([crop], o.flip);
   frame.used = true;
-  return { frame, used: { face, quality, embedding: embedding! } };
-}
-
-async function embedFaces(image: RgbImage, faces: DetectedFace[], flip: boolean): Promise<Float32Array[]> {
-  const crops = await Promise.all(faces.map((f) => alignFace(image, f.landmarks)));
-  return embedAlignedCrops(crops, flip);
-}
-
-function embedAlignedCrops(crops: RgbImage[], flip: boolean): Promise<Float32Array[]> {
-  return embedAligned(crops, { flip });
+  return { frame, used: { face, quality, embedding } };
 }
 
 interface CardPortrait {
-  upright: RgbImage;
   face: DetectedFace;
   rotation: 0 | 90 | 180 | 270;
+  /** The aligned 112×112 crop. */
   crop: RgbImage;
+  /** Length of the face's raw embedding: high for an upright face (embed.ts). */
+  norm: number;
 }
 
+// Raw embedding length of an upright, aligned face: ~3.4–4.0; a face turned 90° or 180°: ~1.5–2.3.
+const UPRIGHT_NORM = 3;
+
 /**
- * The portrait on a card photographed at any of the four right-angle rotations. The upright view is
- * tried first and kept when its face is confident and upright; otherwise all four are compared.
+ * The portrait on a card photographed at any of the four right-angle rotations. Face detectors fire on
+ * faces turned 90°, and landmark networks always return an upright-looking face, so neither tells the
+ * right way up; the embedding's length does. The upright view is tried first and kept when its face
+ * is confident and its embedding long; otherwise the four views are compared.
  */
 export async function findCardPortrait(image: RgbImage, o: { detector: DetectorName }): Promise<CardPortrait | undefined> {
   let best: (CardPortrait & { plausibility: number }) | undefined;
@@ -345,12 +345,14 @@ export async function findCardPortrait(image: RgbImage, o: { detector: DetectorN
     const upright = rotation === 0 ? image : await rotate(image, rotation);
     // The whole card at 1024 px: a portrait on a card that fills a 12 MP photo is ~90 px wide there.
     const faces = await detectFaces(upright, { detector: o.detector, minConfidence: 0.4, maxSide: 1024 });
-    for (const candidate of faces) {
+    for (const candidate of faces.slice(0, 3)) {
       const face = await refine(upright, candidate, o.detector);
-      const plausibility = face.score * (isUpright(face.landmarks) ? 1 : 0.5);
-      if (!best || plausibility > best.plausibility) best = { upright, face, rotation, crop: await alignFace(upright, face.landmarks), plausibility };
+      const crop = await alignFace(upright, face.landmarks);
+      const { norm } = await embedOne(crop);
+      const plausibility = Math.min(1, face.score + 0.2) * norm;
+      if (!best || plausibility > best.plausibility) best = { face, rotation, crop, norm, plausibility };
     }
-    if (best && best.rotation === 0 && best.plausibility >= 0.8) break;
+    if (best && best.rotation === 0 && best.face.score >= 0.7 && best.norm >= UPRIGHT_NORM) break;
   }
   if (!best) return undefined;
   const { plausibility: _, ...portrait } = best;
@@ -387,20 +389,12 @@ async function rotate(image: RgbImage, degrees: 90 | 180 | 270): Promise<RgbImag
   return { data, width: info.width, height: info.height };
 }
 
-/** Eyes above the mouth and the eye line within 35° of level: the face is the right way up. */
-function isUpright(landmarks: readonly Point[]): boolean {
-  const [le, re, , lm, rm] = fivePoints(landmarks);
-  const eyesY = (le!.y + re!.y) / 2;
-  const mouthY = (lm!.y + rm!.y) / 2;
-  return mouthY > eyesY && re!.x > le!.x && Math.abs(rollDeg(landmarks)) < 35;
-}
-
 function rollDeg(landmarks: readonly Point[]): number {
   const [le, re] = fivePoints(landmarks);
   return (Math.atan2(re!.y - le!.y, re!.x - le!.x) * 180) / Math.PI;
 }
 
-function faceQuality(face: DetectedFace, crop: RgbImage, scale: number): FaceQuality {
+function faceQuality(face: DetectedFace, crop: RgbImage, scale: number, norm: number): FaceQuality {
   const [le, re, nose] = fivePoints(face.landmarks);
   const eyeDistance = Math.hypot(re!.x - le!.x, re!.y - le!.y);
   const mid = { x: (le!.x + re!.x) / 2, y: (le!.y + re!.y) / 2 };
@@ -410,7 +404,9 @@ function faceQuality(face: DetectedFace, crop: RgbImage, scale: number): FaceQua
     score: round(face.score, 3),
     eyeDistancePx: round(eyeDistance * scale, 1),
     sharpness: round(laplacianVariance(grey, crop.width, crop.height), 1),
-    yawRatio: round(Math.abs(nose!.x - mid.x) / Math.max(eyeDistance, 1e-6), 3),
+    // Along the eye line, so that a tilted head does not read as a turned one.
+    yawRatio: round(Math.abs(((nose!.x - mid.x) * (re!.x - le!.x) + (nose!.y - mid.y) * (re!.y - le!.y)) / Math.max(eyeDistance, 1e-6) ** 2), 3),
+    embeddingNorm: round(norm, 2),
   };
 }
 

@@ -1,0 +1,372 @@
+/**
+ * npm run eval:compare — face comparison on the labelled photos of ../shared/data.
+ *
+ * A. Every candidate embedding on the same detections (SSD + 68 landmarks): true-accept rate at
+ *    FAR 1e-2, 1e-3, 1e-4 and equal error rate, per source (pairs within a source) and pooled:
+ *    Western with every source weighted equally (AT&T's 400 grey faces must not dominate), and East-Asian.
+ * B. ID-card simulation: one photo of each pair printed small (eyes ~24 px apart), blurred, JPEG q55,
+ *    overlaid with a faint guilloche, then found and compared like a card.
+ * C. Multi-frame fusion, as compareFaces does it: one "card" photo against the average embedding of
+ *    three other photos of the same (or another) person.
+ * D. Thresholds for compareFaces: the strictest of the pooled Western, East-Asian and all-pairs impostor
+ *    quantiles, written to eval/results/compare-faces.md and copied by hand into src/face/calibration.ts.
+ * E. Portrait found on the specimen documents at each rotation.
+ *
+ * Embeddings are cached in eval/out/face-embeddings.json (delete it to recompute). Options: --limit N.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { findCardPortrait } from '../src/face/compare-faces.js';
+import { type DetectedFace, detectFaces } from '../src/face/detect.js';
+import { alignFace, cosine, embedAligned, embedFaceRecognitionNet, normalize } from '../src/face/embed.js';
+import { THRESHOLDS } from '../src/face/calibration.js';
+import { type RgbImage, decodeRgb } from '../src/image/decode.js';
+import { sniffFormat } from '../src/image/sniff.js';
+import { type LabelRow, printTable, readLabels, requireData } from './data.js';
+
+requireData();
+const args = process.argv.slice(2);
+const limit = Number(args[args.indexOf('--limit') + 1]) || Infinity;
+const OUT = join(import.meta.dirname, 'out');
+const CACHE = join(OUT, 'face-embeddings.json');
+mkdirSync(OUT, { recursive: true });
+
+const VARIANTS = ['arcface', 'arcface+flip', 'frnet-box', 'frnet-aligned', 'card:arcface+flip'] as const;
+type Variant = (typeof VARIANTS)[number];
+type Entry = Partial<Record<Variant, string | null>>;
+
+// ---- which photos -------------------------------------------------------------------------------
+const rows = readLabels().filter(
+  (r) =>
+    r.kind === 'face' &&
+    !r.dupOf &&
+    // AI-generated or derived images, and labels the data's own notes doubt, are not identities.
+    !['hivision', 'liveportrait'].includes(r.source) &&
+    !/DOUBTFUL|near-duplicate|DERIVED/.test(r.note),
+).slice(0, limit);
+const populationOf = (r: LabelRow) => (r.source.startsWith('asia/') ? 'East-Asian' : 'Western');
+
+// ---- embeddings (cached) ------------------------------------------------------------------------
+const cache: Record<string, Entry> = existsSync(CACHE) ? JSON.parse(readFileSync(CACHE, 'utf8')) : {};
+const b64 = (v: Float32Array) => Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64');
+const unb64 = (s: string) => {
+  const b = Buffer.from(s, 'base64');
+  return new Float32Array(b.buffer, b.byteOffset, b.byteLength / 4);
+};
+
+async function decode(path: string): Promise<RgbImage> {
+  const bytes = readFileSync(path);
+  if (bytes.subarray(0, 2).toString() === 'P5') return decodePgm(bytes);
+  return decodeRgb(bytes, sniffFormat(bytes), 64_000_000, 1280);
+}
+
+/** AT&T's binary PGM (P5, 8-bit grey), which libvips' prebuilt sharp does not read. */
+function decodePgm(bytes: Buffer): RgbImage {
+  const header = bytes.subarray(0, 64).toString('latin1').match(/^P5\s+(?:#.*\s+)*(\d+)\s+(\d+)\s+(\d+)\s/);
+  if (!header) throw new Error('not a binary PGM');
+  const [, w, h] = header.map(Number);
+  const grey = bytes.subarray(header[0].length);
+  const data = Buffer.alloc(w! * h! * 3);
+  for (let i = 0; i < w! * h!; i++) data[i * 3] = data[i * 3 + 1] = data[i * 3 + 2] = grey[i]!;
+  return { data, width: w!, height: h! };
+}
+
+/** A photo printed on an ID card and photographed: small, soft, JPEG-blocky, with a security pattern. */
+async function asCard(image: RgbImage, face: DetectedFace): Promise<RgbImage> {
+  const [l, r] = [face.landmarks[39]!, face.landmarks[42]!];
+  const k = Math.min(1, 24 / Math.max(8, Math.hypot(r.x - l.x, r.y - l.y) * 1.35));
+  const w = Math.max(16, Math.round(image.width * k));
+  const h = Math.max(16, Math.round(image.height * k));
+  const pattern = Buffer.alloc(w * h * 4);
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < w; x++) {
+      const o = (y * w + x) * 4;
+      const v = 128 + 127 * Math.sin(x * 0.9 + 6 * Math.sin(y * 0.15));
+      pattern[o] = v;
+      pattern[o + 1] = 200;
+      pattern[o + 2] = 255 - v;
+      pattern[o + 3] = 28;
+    }
+  const jpeg = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } })
+    .resize(w, h)
+    .blur(0.6)
+    .composite([{ input: pattern, raw: { width: w, height: h, channels: 4 } }])
+    .jpeg({ quality: 55 })
+    .toBuffer();
+  // The card photo is larger than the portrait: the portrait sits in a 3× wider frame of card colour.
+  const framed = await sharp(jpeg)
+    .extend({ top: h, bottom: h, left: 2 * w, right: w, background: { r: 222, g: 226, b: 230 } })
+    .removeAlpha()
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  return { data: framed.data, width: framed.info.width, height: framed.info.height };
+}
+
+let done = 0;
+const started = performance.now();
+for (const row of rows) {
+  const entry = (cache[row.relative] ??= {});
+  if (VARIANTS.every((v) => v in entry)) continue;
+  const image = await decode(row.path);
+  const faces = await detectFaces(image, { minConfidence: 0.3 });
+  const face = faces[0];
+  if (!face) {
+    for (const v of VARIANTS) entry[v] = null;
+    continue;
+  }
+  const crop = await alignFace(image, face.landmarks);
+  entry.arcface = b64((await embedAligned([crop]))[0]!);
+  entry['arcface+flip'] = b64((await embedAligned([crop], { flip: true }))[0]!);
+  // face-api's own way: the detection box, square, resized to 150×150 by the network.
+  const side = Math.max(face.box.width, face.box.height);
+  const cx = face.box.x + face.box.width / 2;
+  const cy = face.box.y + face.box.height / 2;
+  const left = Math.max(0, Math.round(cx - side / 2));
+  const top = Math.max(0, Math.round(cy - side / 2));
+  const boxCrop = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } })
+    .extract({ left, top, width: Math.min(image.width - left, Math.round(side)), height: Math.min(image.height - top, Math.round(side)) })
+    .resize(150, 150, { fit: 'fill' })
+    .raw()
+    .toBuffer();
+  entry['frnet-box'] = b64((await embedFaceRecognitionNet([{ data: boxCrop, width: 150, height: 150 }]))[0]!);
+  entry['frnet-aligned'] = b64((await embedFaceRecognitionNet([await alignFace(image, face.landmarks, 150, 0.12)]))[0]!);
+  if (row.source !== 'att_faces') {
+    const card = await findCardPortrait(await asCard(image, face), { detector: 'ssd' });
+    entry['card:arcface+flip'] = card ? b64((await embedAligned([card.crop], { flip: true }))[0]!) : null;
+  } else entry['card:arcface+flip'] = null;
+  if (++done % 25 === 0) {
+    writeFileSync(CACHE, JSON.stringify(cache));
+    console.error(`${done} photos embedded, ${((performance.now() - started) / done).toFixed(0)} ms each`);
+  }
+}
+writeFileSync(CACHE, JSON.stringify(cache));
+
+// ---- pairs and rates ----------------------------------------------------------------------------
+interface Scored {
+  score: number;
+  weight: number;
+}
+
+function embeddingOf(row: LabelRow, v: Variant): Float32Array | undefined {
+  const s = cache[row.relative]?.[v];
+  return s ? unb64(s) : undefined;
+}
+
+/** Genuine and impostor scores; `cardVariant` puts the first photo of each pair through the card simulation. */
+function pairs(set: LabelRow[], v: Variant, cardVariant?: Variant): { genuine: number[]; impostor: number[]; missing: number } {
+  const genuine: number[] = [];
+  const impostor: number[] = [];
+  let missing = 0;
+  for (let i = 0; i < set.length; i++) {
+    for (let j = cardVariant ? 0 : i + 1; j < set.length; j++) {
+      if (i === j) continue;
+      const a = embeddingOf(set[i]!, cardVariant ?? v);
+      const b = embeddingOf(set[j]!, v);
+      const same = set[i]!.identity === set[j]!.identity;
+      if (!a || !b) {
+        if (same) missing++;
+        continue;
+      }
+      (same ? genuine : impostor).push(cosine(a, b));
+    }
+  }
+  return { genuine, impostor, missing };
+}
+
+/** The threshold above which a weighted `far` share of impostor scores lies. */
+function thresholdAt(impostor: Scored[], far: number): number {
+  const sorted = [...impostor].sort((a, b) => b.score - a.score);
+  const total = sorted.reduce((s, x) => s + x.weight, 0);
+  let above = 0;
+  for (const x of sorted) {
+    if ((above + x.weight) / total > far) return x.score + 1e-6;
+    above += x.weight;
+  }
+  return sorted.at(-1)?.score ?? 0;
+}
+
+function rateAbove(scores: Scored[], t: number): number {
+  const total = scores.reduce((s, x) => s + x.weight, 0);
+  return scores.filter((x) => x.score >= t).reduce((s, x) => s + x.weight, 0) / total;
+}
+
+function eer(genuine: Scored[], impostor: Scored[]): number {
+  let best = 1;
+  for (let t = -0.2; t <= 1; t += 0.002) best = Math.min(best, Math.max(1 - rateAbove(genuine, t), rateAbove(impostor, t)));
+  return best;
+}
+
+const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
+const weighted = (xs: number[], w = 1): Scored[] => xs.map((score) => ({ score, weight: w }));
+
+function metrics(genuine: Scored[], impostor: Scored[]) {
+  const n = impostor.length;
+  return [1e-2, 1e-3, 1e-4].map((far) => {
+    // A FAR below 1/n impostor pairs cannot be read off n pairs.
+    if (far * n < 1) return { far, t: NaN, tar: 'n/a' };
+    const t = thresholdAt(impostor, far);
+    return { far, t, tar: pct(rateAbove(genuine, t)) };
+  });
+}
+
+const sources = [...new Set(rows.map((r) => r.source))];
+const bySource = new Map(sources.map((s) => [s, rows.filter((r) => r.source === s)]));
+const western = sources.filter((s) => !s.startsWith('asia/'));
+const asian = rows.filter((r) => populationOf(r) === 'East-Asian');
+
+console.log(`\n## A. Embeddings on the same detections: ${rows.length} photos, ${sources.length} sources\n`);
+const results: Record<string, { tar: string[]; eer: string; thresholds: number[] }> = {};
+for (const v of ['arcface', 'arcface+flip', 'frnet-box', 'frnet-aligned'] as Variant[]) {
+  const table: Array<Array<string | number>> = [];
+  const wg: Scored[] = [];
+  const wi: Scored[] = [];
+  for (const s of sources) {
+    const p = pairs(bySource.get(s)!, v);
+    if (p.genuine.length === 0) continue;
+    const m = metrics(weighted(p.genuine), weighted(p.impostor));
+    table.push([s, p.genuine.length, p.impostor.length, p.missing, ...m.map((x) => x.tar), pct(eer(weighted(p.genuine), weighted(p.impostor)))]);
+    if (western.includes(s)) {
+      wg.push(...weighted(p.genuine, 1 / p.genuine.length));
+      wi.push(...weighted(p.impostor, 1 / p.impostor.length));
+    }
+  }
+  const wm = metrics(wg, wi);
+  const wEer = eer(wg, wi);
+  table.push(['**Western, sources weighted equally**', wg.length, wi.length, '', ...wm.map((x) => x.tar), pct(wEer)]);
+  const a = pairs(asian, v);
+  const am = metrics(weighted(a.genuine), weighted(a.impostor));
+  const aEer = eer(weighted(a.genuine), weighted(a.impostor));
+  table.push(['**East-Asian (asia/, pooled)**', a.genuine.length, a.impostor.length, a.missing, ...am.map((x) => x.tar), pct(aEer)]);
+  console.log(`### ${v}\n`);
+  printTable(['source', 'genuine', 'impostor', 'genuine lost (no face)', 'TAR@1e-2', 'TAR@1e-3', 'TAR@1e-4', 'EER'], table);
+  console.log('');
+  results[v] = { tar: [...wm, ...am].map((x) => x.tar), eer: `${pct(wEer)} / ${pct(aEer)}`, thresholds: [] };
+}
+printTable(
+  ['embedding', 'Western TAR@1e-2', 'TAR@1e-3', 'TAR@1e-4', 'East-Asian TAR@1e-2', 'TAR@1e-3', 'TAR@1e-4', 'EER W / EA'],
+  Object.entries(results).map(([v, r]) => [v, ...r.tar, r.eer]),
+);
+
+// ---- B. card simulation ----------------------------------------------------------------------------
+console.log('\n## B. ID-card simulation: card side printed small and photographed, arcface+flip\n');
+{
+  const table: Array<Array<string | number>> = [];
+  for (const [name, set] of [
+    ['Western (no AT&T), pooled', rows.filter((r) => populationOf(r) === 'Western' && r.source !== 'att_faces')],
+    ['East-Asian', asian],
+  ] as const) {
+    const p = pairs(set, 'arcface+flip', 'card:arcface+flip');
+    const m = metrics(weighted(p.genuine), weighted(p.impostor));
+    const atCal = [1e-2, 1e-3, 1e-4].map((far) => pct(rateAbove(weighted(p.genuine), THRESHOLDS[far as 1e-3])));
+    const farCal = [1e-2, 1e-3, 1e-4].map((far) => pct(rateAbove(weighted(p.impostor), THRESHOLDS[far as 1e-3])));
+    table.push([name, p.genuine.length, p.impostor.length, p.missing, ...m.map((x) => x.tar), atCal.join(' / '), farCal.join(' / ')]);
+  }
+  printTable(['set', 'genuine', 'impostor', 'card face not found', 'TAR@1e-2', 'TAR@1e-3', 'TAR@1e-4', 'TAR at compareFaces thresholds 1e-2/1e-3/1e-4', 'FAR there'], table);
+}
+
+// ---- C. fusion ----------------------------------------------------------------------------------
+console.log('\n## C. Multi-frame fusion (card photo vs mean embedding of 3 other photos), arcface+flip\n');
+{
+  const table: Array<Array<string | number>> = [];
+  for (const [name, set] of [
+    ['Western, all sources', rows.filter((r) => populationOf(r) === 'Western')],
+    ['East-Asian', asian],
+  ] as const) {
+    const byId = new Map<string, Float32Array[]>();
+    for (const r of set) {
+      const e = embeddingOf(r, 'arcface+flip');
+      if (e) byId.set(r.identity, [...(byId.get(r.identity) ?? []), e]);
+    }
+    const ids = [...byId.keys()].filter((id) => byId.get(id)!.length >= 4);
+    const fuse = (es: Float32Array[]) => {
+      const f = new Float32Array(es[0]!.length);
+      for (const e of es) for (let i = 0; i < f.length; i++) f[i]! += e[i]!;
+      return normalize(f);
+    };
+    const single: number[] = [];
+    const fused: number[] = [];
+    const fusedImpostor: number[] = [];
+    const singleImpostor: number[] = [];
+    for (const id of ids) {
+      const es = byId.get(id)!;
+      for (let c = 0; c < es.length; c++) {
+        const others = es.filter((_, i) => i !== c).slice(0, 3);
+        fused.push(cosine(es[c]!, fuse(others)));
+        single.push(...others.map((o) => cosine(es[c]!, o)));
+        for (const other of ids) {
+          if (other === id) continue;
+          const frames = byId.get(other)!.slice(0, 3);
+          fusedImpostor.push(cosine(es[c]!, fuse(frames)));
+          singleImpostor.push(...frames.map((o) => cosine(es[c]!, o)));
+        }
+      }
+    }
+    for (const [how, g, i] of [
+      ['one frame', single, singleImpostor],
+      ['3 frames fused', fused, fusedImpostor],
+    ] as const) {
+      const atCal = [1e-2, 1e-3, 1e-4].map((far) => pct(rateAbove(weighted(g), THRESHOLDS[far as 1e-3])));
+      const farCal = [1e-2, 1e-3, 1e-4].map((far) => pct(rateAbove(weighted(i), THRESHOLDS[far as 1e-3])));
+      table.push([name, how, ids.length, g.length, i.length, atCal.join(' / '), farCal.join(' / ')]);
+    }
+  }
+  printTable(['set', 'comparison', 'identities', 'genuine', 'impostor', 'TAR at thresholds 1e-2/1e-3/1e-4', 'FAR at thresholds'], table);
+}
+
+// ---- D. thresholds ------------------------------------------------------------------------------
+console.log('\n## D. Thresholds for compareFaces (arcface+flip): the strictest impostor quantile of three pools\n');
+{
+  const wi: Scored[] = [];
+  for (const s of western) {
+    const p = pairs(bySource.get(s)!, 'arcface+flip');
+    if (p.impostor.length) wi.push(...weighted(p.impostor, 1 / p.impostor.length));
+  }
+  const ai = weighted(pairs(asian, 'arcface+flip').impostor);
+  // Every different-identity pair across all sources: the only pool large enough for 1e-4.
+  const all: number[] = [];
+  const usable = rows.filter((r) => embeddingOf(r, 'arcface+flip'));
+  for (let i = 0; i < usable.length; i++)
+    for (let j = i + 1; j < usable.length; j++)
+      if (usable[i]!.identity !== usable[j]!.identity) all.push(cosine(embeddingOf(usable[i]!, 'arcface+flip')!, embeddingOf(usable[j]!, 'arcface+flip')!));
+  const pools: Array<[string, Scored[]]> = [
+    ['Western within-source, weighted', wi],
+    ['East-Asian', ai],
+    ['all different-identity pairs', weighted(all)],
+  ];
+  const table = [1e-2, 1e-3, 1e-4].map((far) => {
+    const ts = pools.map(([, p]) => (far * p.length >= 1 ? thresholdAt(p, far) : NaN));
+    const chosen = Math.max(...ts.filter((t) => Number.isFinite(t)));
+    return [String(far), ...pools.map(([, p], i) => (Number.isFinite(ts[i]!) ? `${ts[i]!.toFixed(4)} (${p.length} pairs)` : `n/a (${p.length} pairs)`)), chosen.toFixed(3), THRESHOLDS[far as 1e-3]];
+  });
+  printTable(['FAR', ...pools.map(([n]) => n), 'strictest', 'in calibration.ts'], table);
+}
+
+// ---- E. documents -------------------------------------------------------------------------------
+console.log('\n## E. Portrait found on specimen documents at each rotation\n');
+{
+  const docs = readLabels().filter((r) => r.kind === 'id_document').slice(0, limit);
+  const found = { 0: 0, 90: 0, 180: 0, 270: 0 } as Record<number, number>;
+  const upright = { 0: 0, 90: 0, 180: 0, 270: 0 } as Record<number, number>;
+  const times: number[] = [];
+  for (const doc of docs) {
+    const image = await decode(doc.path);
+    for (const turn of [0, 90, 180, 270] as const) {
+      const turned = turn === 0 ? image : await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } }).rotate(turn).raw().toBuffer({ resolveWithObject: true }).then(({ data, info }) => ({ data, width: info.width, height: info.height }));
+      const t = performance.now();
+      const p = await findCardPortrait(turned, { detector: 'ssd' });
+      times.push(performance.now() - t);
+      if (p) {
+        found[turn]!++;
+        // Turning the document by `turn` and the finder by `rotation` must bring it back to upright.
+        if ((turn + p.rotation) % 360 === 0) upright[turn]!++;
+      }
+    }
+  }
+  times.sort((a, b) => a - b);
+  printTable(
+    ['document turned by', 'documents', 'portrait found', 'found the right way up'],
+    ([0, 90, 180, 270] as const).map((t) => [`${t}°`, docs.length, pct(found[t]! / docs.length), pct(upright[t]! / docs.length)]),
+  );
+  console.log(`\nfindCardPortrait: median ${times[times.length >> 1]!.toFixed(0)} ms, p90 ${times[Math.floor(times.length * 0.9)]!.toFixed(0)} ms per document view.`);
+}
