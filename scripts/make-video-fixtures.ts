@@ -65,6 +65,20 @@ await make('silent.mp4', [...STILL, '-f', 'lavfi', '-i', SILENCE, ...scale(), ..
 await make('no-audio.mp4', [...STILL, ...scale(), ...h264, '-an']);
 await make('variable-rate.mp4', [...STILL, '-f', 'lavfi', '-i', SPEECH, ...scale('setpts=if(lt(N\\,25)\\,N/25\\,1+(N-25)/10)/TB'), ...h264, '-vsync', 'vfr', ...aac]);
 await make('audio-only.m4a', ['-f', 'lavfi', '-i', SPEECH, ...aac]);
+// Keyframes at 0, 1.2 and 2 s only, stored turned as rotated-90.mp4 is. Three slots over the speech
+// (0.8–2.4 s) hold a keyframe, one from 1.2 s, none: frames come from keyframe bursts, one of them
+// seeking past its keyframe. Eight slots would decode too much that way: the whole span is decoded.
+// A 32×32 patch in the top-left corner (of the upright picture) has grey level 4n − 40 in frame n
+// (0 before frame 10), so a test can tell which frame it was given.
+await make(
+  'keyframes-rotated-90.mp4',
+  [
+    ...STILL, '-f', 'lavfi', '-i', SPEECH, '-f', 'lavfi', '-i', "color=c=black:s=32x32:r=25,format=yuv420p,geq=lum='max(0,4*N-40)':cb=128:cr=128",
+    '-filter_complex', '[0:v]scale=240:320[still];[still][2:v]overlay=0:0,transpose=2[v]', '-map', '[v]', '-map', '1:a',
+    ...h264, '-g', '250', '-sc_threshold', '0', '-force_key_frames', '0,1.2,2', ...aac,
+  ],
+  90,
+);
 
 // A browser's MediaRecorder writes WebM as a stream: no duration in the header. Writing to a pipe
 // leaves it out the same way.

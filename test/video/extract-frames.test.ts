@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { detectFaces } from '../../src/face/detect.js';
 import { ErrorCode, type VerifyError, extractFramesFromReadingVideo } from '../../src/index.js';
 import { rankingSharpness } from '../../src/image/measures.js';
+import { planBursts } from '../../src/video/extract-frames.js';
 import { runningProcesses } from '../../src/video/ffmpeg.js';
 
 // Made by scripts/make-video-fixtures.ts: the compliant photo's subject, 3 s, a tone "speaking" 0.8–2.4 s.
@@ -43,6 +44,8 @@ describe('extractFramesFromReadingVideo', () => {
     expect(result.audio.speechSeconds).toBeGreaterThan(1.4);
     expect(result.audio.speechSeconds).toBeLessThan(1.9);
     expect(result.span.source).toBe('speech');
+    // One keyframe in 3 s: bursts from keyframes would decode as much as the whole span.
+    expect(result.decoding).toBe('sequential');
     expect(result.frames).toHaveLength(8);
     for (const frame of result.frames) {
       expect(frame.timestamp).toBeGreaterThanOrEqual(0.7);
@@ -51,6 +54,32 @@ describe('extractFramesFromReadingVideo', () => {
       expect(frame.image.subarray(0, 2)).toEqual(Buffer.from([0xff, 0xd8]));
     }
     expect(await uprightFaces(result.frames.slice(0, 3))).toBe(3);
+  });
+
+  it('keyframes inside the slots: bursts from them, upright, each frame the one its timestamp names', async () => {
+    // keyframes-rotated-90.mp4: keyframes at 0, 1.2 and 2 s; three slots over 0.8–2.4 s, the middle one
+    // without a keyframe (its burst decodes from 1.2 s). Frame n carries grey 4n − 40 in its corner.
+    const result = await extractFramesFromReadingVideo(video('keyframes-rotated-90.mp4'), { count: 3, format: 'raw' });
+    expect(result.decoding).toBe('keyframe-bursts');
+    expect(result.video).toMatchObject({ rotation: 90, width: 240, height: 320 });
+    expect(result.frames).toHaveLength(3);
+    for (const frame of result.frames) {
+      expect(frame.timestamp).toBeGreaterThanOrEqual(0.8);
+      expect(frame.timestamp).toBeLessThanOrEqual(2.4);
+      let red = 0;
+      for (let y = 8; y < 24; y++) for (let x = 8; x < 24; x++) red += frame.image[(y * frame.width + x) * 3] / 256;
+      // limited-range luma shown as full-range RGB: Y = 16 + R·219/255
+      const n = (16 + (red * 219) / 255 + 40) / 4;
+      expect(Math.abs(n - frame.timestamp * 25), `frame ${n.toFixed(2)} at ${frame.timestamp} s`).toBeLessThan(0.5);
+    }
+    const jpeg = await extractFramesFromReadingVideo(video('keyframes-rotated-90.mp4'), { count: 3 });
+    expect(await uprightFaces(jpeg.frames)).toBe(3);
+  });
+
+  it('keyframes too sparse for the slots: the whole span is decoded', async () => {
+    const result = await extractFramesFromReadingVideo(video('keyframes-rotated-90.mp4'));
+    expect(result.decoding).toBe('sequential');
+    expect(result.frames).toHaveLength(8);
   });
 
   it('a silent video: no speech, frames over the whole video, loudness reported', async () => {
@@ -114,5 +143,37 @@ describe('extractFramesFromReadingVideo refuses bad input with typed errors, in 
   afterAll(() => {
     expect(runningProcesses()).toBe(0);
     expect(tempDirs()).toBe(tempBefore);
+  });
+});
+
+describe('planBursts: where keyframe bursts are decoded, and when they do not pay', () => {
+  // 10 s at 25 fps; keyframes every `gop` seconds.
+  const packets = (gop: number) => {
+    const times = Array.from({ length: 250 }, (_, i) => i / 25);
+    return { times, keyframes: times.filter((t) => Math.abs(t / gop - Math.round(t / gop)) < 1e-9) };
+  };
+  const span = { start: 0.5, end: 9.5 };
+
+  it.each([
+    ['a keyframe every second (phones)', 1, 'every slot from its own keyframe'],
+    ['a keyframe every 2 s', 2, 'some slots from the keyframe before them'],
+    ['a keyframe every 4 s', 4, 'none: the whole span is decoded'],
+    ['one keyframe (browser WebM)', 100, 'none: the whole span is decoded'],
+  ] as const)('%s: %s', (_, gop, expected) => {
+    // 8 slots of 1.125 s over 0.5–9.5 s
+    const plan = planBursts(packets(gop), span, 8);
+    if (expected === 'none: the whole span is decoded') return expect(plan).toBeUndefined();
+    expect(plan!.bursts).toHaveLength(8);
+    expect(plan!.cost.bursts).toBeLessThanOrEqual(plan!.cost.sequential / 2);
+    plan!.bursts.forEach((b, slot) => {
+      const from = span.start + (slot * 9) / 8;
+      expect(b.timestamps).toHaveLength(4);
+      expect(b.timestamps[0]).toBeGreaterThanOrEqual(from - 1e-9);
+      expect(b.timestamps[3]).toBeLessThanOrEqual(from + 9 / 8);
+      // The seek lands on a keyframe at or before the burst, never past it.
+      expect(b.seek + b.from).toBeLessThan(b.timestamps[0]);
+    });
+    const fromOwnKeyframe = plan!.bursts.filter((b) => packets(gop).keyframes.includes(b.timestamps[0])).length;
+    expect(fromOwnKeyframe === 8).toBe(expected === 'every slot from its own keyframe');
   });
 });
