@@ -108,7 +108,14 @@ const started = performance.now();
 for (const row of rows) {
   const entry = (cache[row.relative] ??= {});
   if (VARIANTS.every((v) => v in entry)) continue;
-  const image = await decode(row.path);
+  let image: RgbImage;
+  try {
+    image = await decode(row.path);
+  } catch (error) {
+    console.error(`${row.relative}: not decodable here (${(error as Error).message}); left out`);
+    for (const v of VARIANTS) entry[v] = null;
+    continue;
+  }
   const faces = await detectFaces(image, { minConfidence: 0.3 });
   const face = faces[0];
   if (!face) {

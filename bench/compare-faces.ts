@@ -1,0 +1,88 @@
+/**
+ * npm run bench:compare — compareFaces with one ID card and 5 frames, against the plain face-api way
+ * (`detectSingleFace(img).withFaceLandmarks().withFaceDescriptor()` on each of the 6 images, then
+ * euclidean distances), in the same run; and the embedding alone on onnxruntime-node and -web.
+ * Inputs: fixtures/faces/ (card-person-a.jpg and five frames of person A).
+ */
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { compareFaces, loadModels } from '../src/index.js';
+import { alignFace, embedAligned } from '../src/face/embed.js';
+import { detectFaces } from '../src/face/detect.js';
+import { useFaceApi } from '../src/face/models.js';
+import { getOnnxRuntime } from '../src/face/onnx.js';
+import { decodeRgb } from '../src/image/decode.js';
+import { printTable } from '../eval/data.js';
+
+const runtimeArg = process.argv.includes('--onnx') ? (process.argv[process.argv.indexOf('--onnx') + 1] as 'node' | 'web') : 'auto';
+const face = (f: string) => readFileSync(fileURLToPath(new URL(`../fixtures/faces/${f}`, import.meta.url)));
+const card = face('card-person-a.jpg');
+const frames = ['person-a-frame-1.jpg', 'person-a-frame-2.jpg', 'person-a-frame-3.jpg', 'person-a.jpg', 'person-c.jpg'].map(face);
+const RUNS = 5;
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+async function time(fn: () => Promise<unknown>): Promise<number> {
+  await fn();
+  const ms: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const t = performance.now();
+    await fn();
+    ms.push(performance.now() - t);
+  }
+  return median(ms);
+}
+
+await loadModels({ models: ['ssdMobilenetv1', 'faceLandmark68', 'faceEmbedding', 'faceRecognitionNet'], onnxRuntime: runtimeArg });
+const onnx = getOnnxRuntime().name;
+
+const crop = await (async () => {
+  const image = await decodeRgb(frames[0]!, 'jpeg', 1e8);
+  return alignFace(image, (await detectFaces(image))[0]!.landmarks);
+})();
+const embedMs = await time(() => embedAligned([crop]));
+
+if (process.argv.includes('--embed-only')) {
+  console.log(JSON.stringify({ onnx, embedMs }));
+  process.exit(0);
+}
+
+let stages: Record<string, number> = {};
+const compareMs = await time(async () => {
+  stages = (await compareFaces(card, frames)).timings;
+});
+
+const rt = await useFaceApi(['ssdMobilenetv1', 'faceLandmark68', 'faceRecognitionNet']);
+const plainMs = await time(async () => {
+  const descriptors: Float32Array[] = [];
+  for (const bytes of [card, ...frames]) {
+    const image = await decodeRgb(bytes, 'jpeg', 1e8);
+    const tensor = rt.tf.tensor3d(image.data, [image.height, image.width, 3], 'int32');
+    try {
+      const r = await rt.faceapi.detectSingleFace(tensor as never).withFaceLandmarks().withFaceDescriptor();
+      if (r) descriptors.push(r.descriptor);
+    } finally {
+      tensor.dispose();
+    }
+  }
+  return descriptors.slice(1).map((d) => rt.faceapi.euclideanDistance(descriptors[0]!, d));
+});
+
+const other = runtimeArg === 'auto' && onnx === 'onnxruntime-node'
+  ? JSON.parse(execFileSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--onnx', 'web', '--embed-only'], { encoding: 'utf8' }).trim().split('\n').at(-1)!)
+  : undefined;
+
+console.log(`# compareFaces benchmark: 1 ID card + 5 frames, median of ${RUNS}, ${onnx}, tfjs wasm, 2 cores\n`);
+printTable(
+  ['pipeline', 'ms (median)', '× compareFaces'],
+  [
+    ['compareFaces (card found at 0°, 5 frames, flip-averaged ArcFace embeddings)', compareMs.toFixed(0), '1.00'],
+    ['plain face-api: detectSingleFace().withFaceLandmarks().withFaceDescriptor() × 6', plainMs.toFixed(0), (plainMs / compareMs).toFixed(2)],
+  ],
+);
+console.log('\ncompareFaces stages (last run, ms):', Object.entries(stages).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', '));
+console.log('');
+printTable(
+  ['fr_feature.onnx, one 112×112 face', 'ms (median)'],
+  [[onnx, embedMs.toFixed(1)], ...(other ? [[other.onnx, (other.embedMs as number).toFixed(1)]] : [])],
+);
