@@ -26,7 +26,7 @@ describe('compareFaces on real photos', () => {
       const different = await compareFaces(lfw(name, 1), [2, 3, 4].map((i) => lfw(other, i)));
       expect(different.match, `${name} vs ${other}: ${different.similarity}`).toBe(false);
     }
-  });
+  }, 900_000);
 
   it('East-Asian web photos: at least 8 of the 10 people match their other photos; no one matches another person', async () => {
     const rows = readLabels().filter((r) => r.source === 'asia/asian_faces' && r.kind === 'face' && !/DOUBTFUL/.test(r.note));
@@ -43,7 +43,7 @@ describe('compareFaces on real photos', () => {
       expect(different.match, `${id} vs ${ids[(k + 1) % ids.length]}: ${different.similarity}`).toBe(false);
     }
     expect(matched).toBeGreaterThanOrEqual(8);
-  });
+  }, 900_000);
 });
 
 describe('the portrait on real documents, at every rotation', () => {
@@ -58,7 +58,7 @@ describe('the portrait on real documents, at every rotation', () => {
       // The card's own portrait, upright, compared with the card as given (which finds it too).
       expect(r.match).toBe(true);
     }
-  });
+  }, 900_000);
 
   it('specimen passports and ID cards: the portrait found the right way up in at least 85% of 4 × 8 views', async () => {
     const docs = ['100_id-che.jpg', '100_pass-chn.jpg', '100_pass-cze.jpg', '27_pass-gbr.jpg', '43_pass-twn.jpg', '53_id-d.jpg', '79_pass-can.jpg', '98_pass-nld.jpg'].map((f) =>
@@ -72,5 +72,5 @@ describe('the portrait on real documents, at every rotation', () => {
       }
     }
     expect(upright / (docs.length * 4)).toBeGreaterThanOrEqual(0.85);
-  });
+  }, 900_000);
 });
