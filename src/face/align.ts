@@ -1,5 +1,4 @@
-import sharp from 'sharp';
-import type { RgbImage } from '../image/decode.js';
+import { type RgbImage, cropRgb } from '../image/decode.js';
 import type { Box, Point } from './detect.js';
 
 /**
@@ -78,12 +77,7 @@ export async function warpToCrop(image: RgbImage, t: Similarity, size: number): 
       const f = Math.min(1, scale * 2);
       const w = Math.max(1, Math.round((x1 - x0) * f));
       const h = Math.max(1, Math.round((y1 - y0) * f));
-      const data = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } })
-        .extract({ left: x0, top: y0, width: x1 - x0, height: y1 - y0 })
-        .resize(w, h, { fit: 'fill' })
-        .raw()
-        .toBuffer();
-      source = { data, width: w, height: h };
+      source = await cropRgb(image, { left: x0, top: y0, width: x1 - x0, height: y1 - y0 }, { width: w, height: h });
       const fx = w / (x1 - x0);
       const fy = h / (y1 - y0);
       // src' = f·(src − origin), so dst = M·(src'/f + origin) + t.

@@ -1,6 +1,5 @@
-import sharp from 'sharp';
 import { ErrorCode, invalidArgument, isVerifyError } from '../errors.js';
-import { type RgbImage, decodeRgb, readHeader } from '../image/decode.js';
+import { type RgbImage, cropRgb, decodeRgb, fromRgb, readHeader, toRgb } from '../image/decode.js';
 import { type ImageInput, loadInput } from '../image/input.js';
 import { laplacianVariance } from '../image/measures.js';
 import { sniffFormat } from '../image/sniff.js';
@@ -285,11 +284,8 @@ async function decodeFrame(input: FrameInput, o: Resolved): Promise<{ image: Rgb
     if (width !== undefined && height !== undefined && image.byteLength === width * height * 3) {
       const data = Buffer.from(image.buffer, image.byteOffset, image.byteLength);
       if (Math.max(width, height) <= FRAME_MAX_SIDE) return { image: { data, width, height }, scale: 1 };
-      const reduced = await sharp(data, { raw: { width, height, channels: 3 } })
-        .resize({ width: FRAME_MAX_SIDE, height: FRAME_MAX_SIDE, fit: 'inside' })
-        .raw()
-        .toBuffer({ resolveWithObject: true });
-      return { image: { data: reduced.data, width: reduced.info.width, height: reduced.info.height }, scale: width / reduced.info.width };
+      const reduced = await toRgb(fromRgb({ data, width, height }).resize({ width: FRAME_MAX_SIDE, height: FRAME_MAX_SIDE, fit: 'inside' }));
+      return { image: reduced, scale: width / reduced.width };
     }
     return decodeImage(Buffer.from(image.buffer, image.byteOffset, image.byteLength), FRAME_MAX_SIDE, o);
   }
@@ -369,8 +365,7 @@ async function refine(image: RgbImage, face: DetectedFace, detector: DetectorNam
   const top = Math.max(0, Math.floor(face.box.y - m));
   const width = Math.min(image.width, Math.ceil(face.box.x + face.box.width + m)) - left;
   const height = Math.min(image.height, Math.ceil(face.box.y + face.box.height + m)) - top;
-  const data = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } }).extract({ left, top, width, height }).raw().toBuffer();
-  const found = await detectFaces({ data, width, height }, { detector, minConfidence: 0.3 });
+  const found = await detectFaces(await cropRgb(image, { left, top, width, height }), { detector, minConfidence: 0.3 });
   const again = found[0];
   if (!again) return face;
   const shift = (p: Point): Point => ({ x: p.x + left, y: p.y + top });
@@ -382,11 +377,7 @@ async function refine(image: RgbImage, face: DetectedFace, detector: DetectorNam
 }
 
 async function rotate(image: RgbImage, degrees: 90 | 180 | 270): Promise<RgbImage> {
-  const { data, info } = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } })
-    .rotate(degrees)
-    .raw()
-    .toBuffer({ resolveWithObject: true });
-  return { data, width: info.width, height: info.height };
+  return toRgb(fromRgb(image).rotate(degrees));
 }
 
 function rollDeg(landmarks: readonly Point[]): number {

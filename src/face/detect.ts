@@ -1,5 +1,4 @@
-import sharp from 'sharp';
-import type { RgbImage } from '../image/decode.js';
+import { type RgbImage, fromRgb, toRgb } from '../image/decode.js';
 import { useFaceApi } from './models.js';
 import { type PixelSource, withPixels } from './pixels.js';
 
@@ -78,9 +77,5 @@ export async function detectFaces(image: PixelSource, options: DetectOptions = {
 }
 
 export async function resizeRgb(image: RgbImage, width: number, height: number): Promise<RgbImage> {
-  const data = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } })
-    .resize(width, height, { fit: 'fill', kernel: 'linear' })
-    .raw()
-    .toBuffer();
-  return { data, width, height };
+  return toRgb(fromRgb(image).resize(width, height, { fit: 'fill', kernel: 'linear' }));
 }

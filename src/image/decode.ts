@@ -1,4 +1,4 @@
-import sharp, { type Metadata } from 'sharp';
+import sharp, { type KernelEnum, type Metadata, type Sharp } from 'sharp';
 import { ErrorCode, VerifyError } from '../errors.js';
 import type { SniffedFormat } from './sniff.js';
 
@@ -113,4 +113,25 @@ function decodeError(cause: unknown, format: SniffedFormat): VerifyError {
     cause,
     details: { format },
   });
+}
+
+/** A sharp pipeline reading decoded pixels. */
+export function fromRgb(image: RgbImage): Sharp {
+  return sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } });
+}
+
+/** Runs a pipeline to raw RGB. */
+export async function toRgb(pipeline: Sharp): Promise<RgbImage> {
+  const { data, info } = await pipeline.raw().toBuffer({ resolveWithObject: true });
+  return { data, width: info.width, height: info.height };
+}
+
+/** A rectangle of the pixels (inside the image), resized to width × height when given. */
+export function cropRgb(
+  image: RgbImage,
+  rect: { left: number; top: number; width: number; height: number },
+  size?: { width: number; height: number; kernel?: keyof KernelEnum },
+): Promise<RgbImage> {
+  const pipeline = fromRgb(image).extract(rect);
+  return toRgb(size ? pipeline.resize(size.width, size.height, { fit: 'fill', kernel: size.kernel }) : pipeline);
 }

@@ -3,7 +3,7 @@ import { type DetectedFace, type DetectorName, detectFaces } from '../face/detec
 import { faceGeometry } from '../face/geometry.js';
 import { segmentPerson } from '../face/segment.js';
 import { toHex } from '../image/color.js';
-import { type RgbImage, decodeRgb, readHeader } from '../image/decode.js';
+import { type RgbImage, cropRgb, decodeRgb, readHeader } from '../image/decode.js';
 import { encodeJpegInBand } from '../image/encode.js';
 import { type ImageInput, loadInput } from '../image/input.js';
 import { sniffFormat } from '../image/sniff.js';
@@ -214,12 +214,8 @@ async function locateCrown(source: RgbImage, face: DetectedFace): Promise<number
   const scale = Math.min(1, 768 / Math.max(x1 - x0, y1 - y0));
   const width = Math.max(1, Math.round((x1 - x0) * scale));
   const height = Math.max(1, Math.round((y1 - y0) * scale));
-  const data = await sharp(source.data, { raw: { width: source.width, height: source.height, channels: 3 } })
-    .extract({ left: x0, top: y0, width: x1 - x0, height: y1 - y0 })
-    .resize(width, height, { kernel: 'linear' })
-    .raw()
-    .toBuffer();
-  const mask = await segmentPerson({ data, width, height });
+  const region = await cropRgb(source, { left: x0, top: y0, width: x1 - x0, height: y1 - y0 }, { width, height, kernel: 'linear' });
+  const mask = await segmentPerson(region);
   const local: DetectedFace = {
     ...face,
     box: { x: (face.box.x - x0) * scale, y: (face.box.y - y0) * scale, width: face.box.width * scale, height: face.box.height * scale },
