@@ -20,8 +20,11 @@ describe('models', () => {
     expect(models.map((m) => m.name)).toEqual([...MODEL_NAMES]);
     for (const model of models) {
       expect(model.bytes).toBeGreaterThan(50_000);
-      expect(model.provenance).toMatch(/@vladmandic\//);
+      expect(model.provenance).toMatch(/@vladmandic\/|faceplugin-face-recognition-js@0\.0\.1/);
     }
+    // The ONNX embedding runs on onnxruntime-node when it installed, else on onnxruntime-web.
+    expect(models.find((m) => m.name === 'faceEmbedding')!.runtime).toMatch(/^onnxruntime-(node|web)$/);
+    expect(models.find((m) => m.name === 'selfie')!.runtime).toBe('wasm');
   });
 
   it('leaves no process-wide crash handlers behind (the WASM loader installs two that rethrow)', async () => {
