@@ -7,7 +7,7 @@ import { stageTimer } from '../photo/options.js';
 import type { Message } from '../types.js';
 import { fivePoints } from './align.js';
 import { THRESHOLDS, type CalibratedFar } from './calibration.js';
-import { type Box, type DetectedFace, type DetectorName, type Point, detectFaces, resizeRgb } from './detect.js';
+import { type Box, type DetectedFace, type DetectorName, type Point, detectFaces } from './detect.js';
 import { alignFace, cosine, embedOne, normalize } from './embed.js';
 
 /** A selfie frame: image bytes or a path, or a frame from extractFramesFromReadingVideo (JPEG or raw RGB). */
@@ -326,16 +326,6 @@ interface CardPortrait {
   norm: number;
 }
 
-const CARD_MIN_SIDE = 1024;
-
-function scaleFace(face: DetectedFace, k: number): DetectedFace {
-  return {
-    ...face,
-    box: { x: face.box.x * k, y: face.box.y * k, width: face.box.width * k, height: face.box.height * k },
-    landmarks: face.landmarks.map((p) => ({ x: p.x * k, y: p.y * k })),
-  };
-}
-
 // Raw embedding length of an upright, aligned face: ~3.4–4.0; a face turned 90° or 180°: ~1.5–2.3.
 const UPRIGHT_NORM = 3;
 
@@ -346,13 +336,6 @@ const UPRIGHT_NORM = 3;
  * is confident and its embedding long; otherwise the four views are compared.
  */
 export async function findCardPortrait(image: RgbImage, o: { detector: DetectorName }): Promise<CardPortrait | undefined> {
-  // A small scan of a document (250 px wide) holds a portrait of ~30 px, below what SSD finds: enlarged first.
-  const small = Math.max(image.width, image.height) < CARD_MIN_SIDE;
-  if (small) {
-    const k = CARD_MIN_SIDE / Math.max(image.width, image.height);
-    const found = await findCardPortrait(await resizeRgb(image, Math.round(image.width * k), Math.round(image.height * k)), o);
-    return found && { ...found, face: scaleFace(found.face, 1 / k) };
-  }
   let best: (CardPortrait & { plausibility: number }) | undefined;
   for (const rotation of [0, 90, 270, 180] as const) {
     const upright = rotation === 0 ? image : await rotate(image, rotation);
