@@ -26,27 +26,45 @@ const MIN_SPEECH_DBFS = -50;
 const JOIN_GAP_S = 0.3;
 const MIN_SEGMENT_S = 0.12;
 
-export async function analyzeAudio(path: string, options: BinaryOptions & { timeoutMs: number; signal?: AbortSignal; maxSeconds: number }): Promise<SpeechFacts> {
+type PcmOptions = BinaryOptions & { timeoutMs: number; signal?: AbortSignal; maxSeconds: number };
+
+export async function analyzeAudio(path: string, options: PcmOptions): Promise<SpeechFacts> {
+  return speechActivity(await decodePcm(path, options));
+}
+
+/** The first audio stream as 16 kHz mono signed 16-bit samples. */
+export async function decodePcm(path: string, options: PcmOptions): Promise<Int16Array> {
   const ffmpeg = locate('ffmpeg', options).path;
   const { stdout } = await run(ffmpeg, ['-v', 'error', '-i', path, '-vn', '-ac', '1', '-ar', String(RATE), '-t', String(options.maxSeconds), '-f', 's16le', 'pipe:1'], {
     ...options,
     maxOutputBytes: Math.ceil(options.maxSeconds * RATE * 2) + 65_536,
   });
-  const samples = new Int16Array(stdout.buffer, stdout.byteOffset, Math.floor(stdout.byteLength / 2));
-  return speechActivity(samples);
+  // A copy: the pipe's buffer may start at an odd offset.
+  const aligned = new Uint8Array(stdout.byteLength - (stdout.byteLength % 2));
+  aligned.set(stdout.subarray(0, aligned.byteLength));
+  return new Int16Array(aligned.buffer);
 }
+
+/** Level of each 20 ms frame, dBFS: the loudness envelope, 50 values a second. */
+export function levelEnvelope(samples: Int16Array): Float64Array {
+  const frames = Math.floor(samples.length / FRAME);
+  const db = new Float64Array(frames);
+  for (let f = 0; f < frames; f++) {
+    let sum = 0;
+    for (let i = f * FRAME; i < (f + 1) * FRAME; i++) sum += samples[i]! * samples[i]!;
+    db[f] = toDbfs(sum / FRAME);
+  }
+  return db;
+}
+
+export const ENVELOPE_RATE = RATE / FRAME;
 
 /** Loudness and voiced segments of 16 kHz mono samples. */
 export function speechActivity(samples: Int16Array): SpeechFacts {
-  const frames = Math.floor(samples.length / FRAME);
-  const db = new Float64Array(frames);
+  const db = levelEnvelope(samples);
+  const frames = db.length;
   let total = 0;
-  for (let f = 0; f < frames; f++) {
-    let sum = 0;
-    for (let i = f * FRAME; i < (f + 1) * FRAME; i++) sum += samples[i] * samples[i];
-    total += sum;
-    db[f] = toDbfs(sum / FRAME);
-  }
+  for (let i = 0; i < frames * FRAME; i++) total += samples[i]! * samples[i]!;
   const loudnessDbfs = frames ? toDbfs(total / (frames * FRAME)) : -120;
   const peakDbfs = frames ? Math.max(...db) : -120;
   const floor = frames ? [...db].sort((a, b) => a - b)[Math.floor(frames * 0.1)] : -120;

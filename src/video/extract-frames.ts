@@ -2,7 +2,7 @@
  * extractFramesFromReadingVideo: the frames (and the facts) that verification needs from the video
  * an applicant records while reading digits aloud.
  */
-import { mkdtemp, open, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -10,6 +10,7 @@ import { ErrorCode, VerifyError, invalidArgument } from '../errors.js';
 import { rankingSharpness } from '../image/measures.js';
 import { analyzeAudio, type SpeechFacts } from './audio.js';
 import { type BinaryOptions, locate, run } from './ffmpeg.js';
+import { type VideoInput, definedOnly, settled, videoPath } from './input.js';
 import { type AudioFacts, type VideoFacts, probe } from './probe.js';
 import { stageTimer } from '../photo/options.js';
 
@@ -76,7 +77,7 @@ const CANDIDATES_PER_SLOT = 4;
 // span would: each input costs an open and a decoder, so a small saving does not pay.
 const BURST_COST_SHARE = 0.5;
 
-export async function extractFramesFromReadingVideo(video: string | Buffer | Uint8Array, options: ExtractFramesOptions = {}): Promise<ReadingVideoFrames> {
+export async function extractFramesFromReadingVideo(video: VideoInput, options: ExtractFramesOptions = {}): Promise<ReadingVideoFrames> {
   const o = { ...DEFAULTS, ...definedOnly(options) };
   if (!Number.isInteger(o.count) || o.count < 1 || o.count > 64) throw invalidArgument('options.count', 'an integer from 1 to 64', o.count);
   if (o.format !== undefined && o.format !== 'jpeg' && o.format !== 'raw') throw invalidArgument('options.format', "'jpeg' or 'raw'", o.format);
@@ -85,22 +86,7 @@ export async function extractFramesFromReadingVideo(video: string | Buffer | Uin
   // A private folder (mode 0700) for the frames ffmpeg writes (and the video, given as bytes); removed in finally.
   const tempDir = await mkdtemp(join(tmpdir(), 'idphoto-video-'));
   try {
-    let path: string;
-    if (typeof video === 'string') {
-      const info = await stat(video).catch((cause) => {
-        throw new VerifyError(ErrorCode.INPUT_NOT_FOUND, `Cannot read the video file ${video}.`, { cause, details: { path: video } });
-      });
-      if (!info.isFile()) throw new VerifyError(ErrorCode.INPUT_NOT_FOUND, `${video} is not a file.`, { details: { path: video } });
-      checkBytes(info.size, o.maxFileBytes);
-      path = video;
-    } else if (video instanceof Uint8Array) {
-      checkBytes(video.byteLength, o.maxFileBytes);
-      // ffmpeg must seek in MP4: the bytes go to a file.
-      path = join(tempDir, 'input');
-      await writeFile(path, video, { mode: 0o600 });
-    } else {
-      throw invalidArgument('video', 'a file path, Buffer or Uint8Array', video);
-    }
+    const path = await videoPath(video, tempDir, o.maxFileBytes);
 
     const runOptions = { ffmpegPath: o.ffmpegPath, ffprobePath: o.ffprobePath, timeoutMs: o.timeoutMs, signal: o.signal };
     const facts = await probe(path, runOptions);
@@ -351,21 +337,4 @@ function burstArgs(path: string, plan: BurstPlan, split: string): string[] {
   });
   const graph = `${chains.join(';')};${plan.bursts.map((_, i) => `[b${i}]`).join('')}concat=n=${plan.bursts.length}:v=1:a=0,${split}`;
   return ['-v', 'error', ...inputs, '-filter_complex', graph];
-}
-
-function checkBytes(size: number, max: number): void {
-  if (size === 0) throw new VerifyError(ErrorCode.INPUT_EMPTY, 'The video file is empty (0 bytes).');
-  if (size > max) throw new VerifyError(ErrorCode.INPUT_TOO_LARGE, `The video is ${size} bytes; at most ${max} are accepted.`, { details: { bytes: size, maxFileBytes: max } });
-}
-
-/** Like Promise.all, but a failure is thrown only once every run has ended: no process outlives the call. */
-async function settled<T extends readonly unknown[]>(promises: T): Promise<{ -readonly [K in keyof T]: Awaited<T[K]> }> {
-  const results = await Promise.allSettled(promises);
-  const failed = results.find((r) => r.status === 'rejected');
-  if (failed) throw failed.reason;
-  return results.map((r) => (r as PromiseFulfilledResult<unknown>).value) as { -readonly [K in keyof T]: Awaited<T[K]> };
-}
-
-function definedOnly<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
