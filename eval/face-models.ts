@@ -6,11 +6,12 @@
  *   fr_detect.onnx    UltraFace RFB-320: [1,3,240,320] (v−127)/128 → scores [1,4420,2], boxes [1,4420,4]
  *   fr_landmark.onnx  68 iBUG points from a 64×64 grey crop of the face box, v/256 → [1,136] in 0–1 of the box
  *
- * These two models are NOT shipped in models/ and not loaded through models/manifest.json: this script
- * reads them from the unpacked npm package, for the evaluation only (FP_MODEL_DIR, default
- * /tmp/fp/package/model; to get it: mkdir -p /tmp/fp && cd /tmp/fp &&
+ * fr_landmark was shipped after this measurement (models/faceplugin/, the manifest's faceLandmarkOnnx) and
+ * runs here through the library's onnxLandmarks (src/face/landmarks.ts, ported from this script unchanged).
+ * fr_detect is NOT shipped: this script reads it from the unpacked npm package, for the evaluation only
+ * (FP_MODEL_DIR, default /tmp/fp/package/model; to get it: mkdir -p /tmp/fp && cd /tmp/fp &&
  * npm pack faceplugin-face-recognition-js@0.0.1 && tar xzf *.tgz). The pre- and post-processing follow
- * the package's lib/fr_detect.js and lib/fr_landmark.js; where this script departs from them, a comment says why.
+ * the package's lib/fr_detect.js and lib/fr_landmark.js; where they depart from them, a comment says why.
  *
  * 1. Detection: share of photos with at least one face, and ms per photo, for detectFaces 'ssd' and
  *    'tiny' (as compareFaces calls them) and fr_detect, per source and overall.
@@ -29,6 +30,7 @@ import { join } from 'node:path';
 import { fivePoints } from '../src/face/align.js';
 import { type Box, type DetectedFace, type Point, detectFaces } from '../src/face/detect.js';
 import { alignFace, embedAligned } from '../src/face/embed.js';
+import { onnxLandmarks, squareBox } from '../src/face/landmarks.js';
 import { useFaceApi } from '../src/face/models.js';
 import { createSession, getOnnxRuntime } from '../src/face/onnx.js';
 import { type RgbImage, cropRgb, decodeRgb, fromRgb, toRgb } from '../src/image/decode.js';
@@ -40,7 +42,7 @@ requireData();
 const args = process.argv.slice(2);
 const limit = args.includes('--limit') ? Number(args[args.indexOf('--limit') + 1]) : Infinity;
 const MODEL_DIR = process.env.FP_MODEL_DIR ?? '/tmp/fp/package/model';
-for (const m of ['fr_detect.onnx', 'fr_landmark.onnx']) {
+for (const m of ['fr_detect.onnx']) {
   if (!existsSync(join(MODEL_DIR, m))) {
     console.error(
       `${join(MODEL_DIR, m)} not found. Unpack faceplugin-face-recognition-js@0.0.1 (mkdir -p /tmp/fp && cd /tmp/fp && ` +
@@ -89,7 +91,6 @@ function decodePgm(bytes: Buffer): RgbImage {
 const onnx = getOnnxRuntime();
 const { ort } = onnx;
 const frDetect = await createSession(onnx, readFileSync(join(MODEL_DIR, 'fr_detect.onnx')));
-const frLandmark = await createSession(onnx, readFileSync(join(MODEL_DIR, 'fr_landmark.onnx')));
 
 /** The package's onnx_config. */
 const FR_DETECT = { width: 320, height: 240, confidence: 0.65, topK: 750, nmsOverlap: 0.4 };
@@ -103,6 +104,8 @@ type Channels = 'rgb' | 'bgr';
 interface FrFace {
   /** The package's square box (side = detected height, centred, clipped to the image), image pixels. */
   box: Box;
+  /** The box as detected, image pixels (onnxLandmarks squares it itself). */
+  raw: Box;
   score: number;
 }
 
@@ -148,55 +151,11 @@ async function detectFr(image: RgbImage, channels: Channels): Promise<FrFace[]> 
   const sx = image.width / W;
   const sy = image.height / H;
   return kept
-    .map((k) => ({ box: packageSquare({ x: k.x1 * sx, y: k.y1 * sy, width: (k.x2 - k.x1) * sx, height: (k.y2 - k.y1) * sy }, image), score: k.score }))
+    .map((k) => {
+      const raw = { x: k.x1 * sx, y: k.y1 * sy, width: (k.x2 - k.x1) * sx, height: (k.y2 - k.y1) * sy };
+      return { box: squareBox(raw, image), raw, score: k.score };
+    })
     .sort((a, b) => b.box.width * b.box.height - a.box.width * a.box.height);
-}
-
-/** The package's scaleResult: a square of side = the box's height on the box's centre, clipped to the image. */
-function packageSquare(box: Box, image: RgbImage): Box {
-  const side = box.height;
-  const cx = box.x + box.width / 2;
-  const cy = box.y + box.height / 2;
-  const x1 = Math.max(0, cx - side / 2);
-  const y1 = Math.max(0, cy - side / 2);
-  const x2 = Math.min(image.width - 1, cx + side / 2);
-  const y2 = Math.min(image.height - 1, cy + side / 2);
-  return { x: x1, y: y1, width: x2 - x1, height: y2 - y1 };
-}
-
-// ---- fr_landmark --------------------------------------------------------------------------------
-/** 68 points from fr_landmark for a box in the package's form (packageSquare), as predictLandmarkImage does. */
-async function landmarksFr(image: RgbImage, box: Box): Promise<Point[]> {
-  const x1 = Math.trunc(box.x);
-  const y1 = Math.trunc(box.y);
-  const width = Math.abs(Math.trunc(box.x + box.width) - x1);
-  const height = Math.abs(Math.trunc(box.y + box.height) - y1);
-  // alignLandmarkImage with scale 1: the box itself, shifted (not shrunk) to lie inside the image.
-  const W = image.width;
-  const H = image.height;
-  const scale = Math.min((H - 1) / height, (W - 1) / width, 1);
-  let l = x1 + width / 2 - (width * scale) / 2;
-  let t = y1 + height / 2 - (height * scale) / 2;
-  let r = l + width * scale;
-  let b = t + height * scale;
-  if (l < 0) [r, l] = [r - l, 0];
-  if (t < 0) [b, t] = [b - t, 0];
-  if (r > W - 1) [l, r] = [l - (r - W + 1), W - 1];
-  if (b > H - 1) [t, b] = [t - (b - H + 1), H - 1];
-  const left = Math.max(Math.trunc(l), 0);
-  const top = Math.max(Math.trunc(t), 0);
-  const rect = { left, top, width: Math.max(1, Math.min(Math.trunc(r - l), W - 1, W - left)), height: Math.max(1, Math.min(Math.trunc(b - t), H - 1, H - top)) };
-  const crop = await cropRgb(image, rect, { width: 64, height: 64, kernel: 'linear' });
-  const input = new Float32Array(64 * 64);
-  // ITU-R 601 luma, as cv.COLOR_BGR2GRAY on true BGR. (The package's canvas is RGBA, so its weights
-  // land on swapped channels: 0.114 R + 0.587 G + 0.299 B. The difference is small; the standard is used.)
-  for (let i = 0; i < input.length; i++) input[i] = (0.299 * crop.data[i * 3]! + 0.587 * crop.data[i * 3 + 1]! + 0.114 * crop.data[i * 3 + 2]!) / 256;
-  const out = (await frLandmark.run({ input: new ort.Tensor('float32', input, [1, 1, 64, 64]) })).output!.data as Float32Array;
-  // Mapped back with the unshifted box, as the package does. (The package also truncates each coordinate
-  // to an integer for drawing; sub-pixel points are kept here, since alignment uses them.)
-  const points: Point[] = [];
-  for (let i = 0; i < 68; i++) points.push({ x: out[i * 2]! * width + x1, y: out[i * 2 + 1]! * height + y1 });
-  return points;
 }
 
 /** face-api's 68-point net alone on a box (what withFaceLandmarks does after detection), for timing. */
@@ -293,7 +252,7 @@ for (const row of rows) {
     for (const detector of ['ssd', 'tiny'] as const) await detectFaces(image, { detector });
     for (const c of ['rgb', 'bgr'] as const) await detectFr(image, c);
     const box = { x: 0, y: 0, width: image.width - 1, height: image.height - 1 };
-    await landmarksFr(image, box);
+    await onnxLandmarks(image, box);
     await landmarksFaceApi(image, box);
     await embedAligned([await cropRgb(image, { left: 0, top: 0, width: image.width, height: image.height }, { width: 112, height: 112 })], { flip: true });
     warmedUp = true;
@@ -310,8 +269,8 @@ for (const row of rows) {
 
   const face: DetectedFace | undefined = ssd.value[0];
   if (face) {
-    const ssdSquare = packageSquare(face.box, image);
-    const fr = await timed(() => landmarksFr(image, ssdSquare));
+    const ssdSquare = squareBox(face.box, image);
+    const fr = await timed(() => onnxLandmarks(image, face.box));
     entry.lmMsFr = fr.ms;
     entry.lmMsFaceApi = (await timed(() => landmarksFaceApi(image, face.box))).ms;
     const a = fivePoints(face.landmarks);
@@ -333,7 +292,7 @@ for (const row of rows) {
   }
   // The package's own pipeline: fr_landmark on fr_detect's (RGB) box.
   const frFace = frRgb.value[0];
-  entry.embFrPackage = frFace ? await embed(image, await landmarksFr(image, frFace.box)) : null;
+  entry.embFrPackage = frFace ? await embed(image, await onnxLandmarks(image, frFace.raw)) : null;
   if (++done % 25 === 0) {
     save();
     console.error(`${done} photos, ${((performance.now() - started) / done).toFixed(0)} ms each`);

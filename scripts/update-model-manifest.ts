@@ -73,6 +73,12 @@ const manifest = {
       'MIT (faceplugin-face-recognition-js, Copyright (c) 2021 gitguanqi; models/faceplugin/LICENSE)',
       'faceplugin-face-recognition-js@0.0.1 model/fr_feature.onnx (content unchanged): ArcFace-style embedding, 1x3x112x112 NCHW RGB (x-127)/128, 512-d output',
     ),
+    faceLandmarkOnnx: onnx(
+      'models/faceplugin',
+      'fr_landmark.onnx',
+      'MIT (faceplugin-face-recognition-js, Copyright (c) 2021 gitguanqi; models/faceplugin/LICENSE)',
+      'faceplugin-face-recognition-js@0.0.1 model/fr_landmark.onnx (content unchanged): 68 iBUG landmarks, 1x1x64x64 grey crop of the square face box, luma/256, 136 outputs in 0-1 of the box',
+    ),
   },
 };
 writeFileSync(join(root, 'models', 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);

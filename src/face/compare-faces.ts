@@ -9,6 +9,7 @@ import { fivePoints } from './align.js';
 import { THRESHOLDS, type CalibratedFar } from './calibration.js';
 import { type Box, type DetectedFace, type DetectorName, type Point, detectFaces } from './detect.js';
 import { alignFace, cosine, embedOne, normalize } from './embed.js';
+import { onnxLandmarks } from './landmarks.js';
 
 /** A selfie frame: image bytes or a path, or a frame from extractFramesFromReadingVideo (JPEG or raw RGB). */
 export type FrameInput = ImageInput | { image: Buffer | Uint8Array; width?: number; height?: number; timestamp?: number };
@@ -20,7 +21,7 @@ export interface CompareFacesOptions {
   minFrames?: number;
   /** Add the embedding of the mirrored face before comparing (measured in eval/compare-faces.ts). Default true. */
   flip?: boolean;
-  /** Face detector: 'ssd' (default) or 'tiny'. */
+  /** Face detector: 'ssd' (default) or 'tiny'. The landmarks always come from fr_landmark on its box (measured on SSD's). */
   detector?: DetectorName;
   /** A face whose eyes are closer than this (pixels, in the decoded image) is too small to compare. Default 16. */
   minEyeDistancePx?: number;
@@ -136,7 +137,7 @@ interface Embedded {
 
 /**
  * Is the person in the frames the person on the ID card? The card's portrait is found at any rotation,
- * every face is aligned to the ArcFace template and embedded; the frames' embeddings are checked against
+ * every face is aligned to the ArcFace template (from fr_landmark's points on the detector's box) and embedded; the frames' embeddings are checked against
  * each other, outliers left out, the rest averaged and compared with the card's.
  */
 export async function compareFaces(idCardImage: ImageInput, selfieFrames: readonly FrameInput[], options: CompareFacesOptions = {}): Promise<CompareFacesResult> {
@@ -302,12 +303,12 @@ async function examineFrame(input: FrameInput, index: number, o: Resolved): Prom
     if (!isVerifyError(error) || error.code === ErrorCode.INVALID_ARGUMENT) throw error;
     return { frame: { ...frame, excluded: 'unreadable', error: { code: error.code, message: error.message } } };
   }
-  const faces = await detectFaces(decoded.image, { detector: o.detector, minConfidence: 0.5 });
+  const faces = await detectFaces(decoded.image, { detector: o.detector, minConfidence: 0.5, landmarks: false });
   frame.faces = faces.length;
   if (faces.length === 0) return { frame: { ...frame, excluded: 'no-face' } };
-  const face = faces[0]!;
-  frame.box = scaleBox(face.box, decoded.scale);
-  if (faces.length > 1 && area(faces[1]!.box) >= SECOND_FACE_AREA * area(face.box)) return { frame: { ...frame, excluded: 'multiple-faces' } };
+  frame.box = scaleBox(faces[0]!.box, decoded.scale);
+  if (faces.length > 1 && area(faces[1]!.box) >= SECOND_FACE_AREA * area(faces[0]!.box)) return { frame: { ...frame, excluded: 'multiple-faces' } };
+  const face = await withLandmarks(decoded.image, faces[0]!);
   const crop = await alignFace(decoded.image, face.landmarks);
   const { embedding, norm } = await embedOne(crop, { flip: o.flip });
   const quality = faceQuality(face, crop, decoded.scale, norm);
@@ -340,9 +341,9 @@ export async function findCardPortrait(image: RgbImage, o: { detector: DetectorN
   for (const rotation of [0, 90, 270, 180] as const) {
     const upright = rotation === 0 ? image : await rotate(image, rotation);
     // The whole card at 1024 px: a portrait on a card that fills a 12 MP photo is ~90 px wide there.
-    const faces = await detectFaces(upright, { detector: o.detector, minConfidence: 0.4, maxSide: 1024 });
+    const faces = await detectFaces(upright, { detector: o.detector, minConfidence: 0.4, maxSide: 1024, landmarks: false });
     for (const candidate of faces.slice(0, 3)) {
-      const face = await refine(upright, candidate, o.detector);
+      const face = await withLandmarks(upright, await refine(upright, candidate, o.detector));
       const crop = await alignFace(upright, face.landmarks);
       const { norm } = await embedOne(crop);
       const plausibility = Math.min(1, face.score + 0.2) * norm;
@@ -355,7 +356,7 @@ export async function findCardPortrait(image: RgbImage, o: { detector: DetectorN
   return portrait;
 }
 
-/** A small face found on a reduced view is found again on its own region at full resolution, for better landmarks. */
+/** A small face found on a reduced view is found again on its own region at full resolution, for a tighter box. */
 async function refine(image: RgbImage, face: DetectedFace, detector: DetectorName): Promise<DetectedFace> {
   const side = Math.max(face.box.width, face.box.height);
   const scaleAtDetection = Math.min(1, 1024 / Math.max(image.width, image.height));
@@ -365,15 +366,15 @@ async function refine(image: RgbImage, face: DetectedFace, detector: DetectorNam
   const top = Math.max(0, Math.floor(face.box.y - m));
   const width = Math.min(image.width, Math.ceil(face.box.x + face.box.width + m)) - left;
   const height = Math.min(image.height, Math.ceil(face.box.y + face.box.height + m)) - top;
-  const found = await detectFaces(await cropRgb(image, { left, top, width, height }), { detector, minConfidence: 0.3 });
+  const found = await detectFaces(await cropRgb(image, { left, top, width, height }), { detector, minConfidence: 0.3, landmarks: false });
   const again = found[0];
   if (!again) return face;
-  const shift = (p: Point): Point => ({ x: p.x + left, y: p.y + top });
-  return {
-    box: { ...again.box, x: again.box.x + left, y: again.box.y + top },
-    score: Math.max(again.score, face.score),
-    landmarks: again.landmarks.map(shift),
-  };
+  return { box: { ...again.box, x: again.box.x + left, y: again.box.y + top }, score: Math.max(again.score, face.score), landmarks: [] };
+}
+
+/** The face with fr_landmark's 68 points on its box: they align better than face-api's, ~5× faster (eval/results/face-models.md). */
+async function withLandmarks(image: RgbImage, face: DetectedFace): Promise<DetectedFace> {
+  return { ...face, landmarks: await onnxLandmarks(image, face.box) };
 }
 
 async function rotate(image: RgbImage, degrees: 90 | 180 | 270): Promise<RgbImage> {

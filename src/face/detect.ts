@@ -32,14 +32,18 @@ export interface DetectOptions {
   minConfidence?: number;
   /** The image is reduced so that its longer side is at most this many pixels before detection. */
   maxSide?: number;
+  /** Run face-api's 68-point net (default true). False: boxes and scores only, `landmarks` empty, for callers that place their own. */
+  landmarks?: boolean;
 }
 
-/** Finds faces and their 68 landmarks; the tensors it makes are released before it returns. */
+/** Finds faces and, unless `landmarks: false`, their 68 landmarks; the tensors it makes are released before it returns. */
 export async function detectFaces(image: PixelSource, options: DetectOptions = {}): Promise<DetectedFace[]> {
   const detector = options.detector ?? 'ssd';
   const minConfidence = options.minConfidence ?? 0.3;
   const maxSide = options.maxSide ?? 640;
-  const rt = await useFaceApi([detector === 'ssd' ? 'ssdMobilenetv1' : 'tinyFaceDetector', 'faceLandmark68']);
+  const withLandmarks = options.landmarks ?? true;
+  const detectorModel = detector === 'ssd' ? 'ssdMobilenetv1' : 'tinyFaceDetector';
+  const rt = await useFaceApi(withLandmarks ? [detectorModel, 'faceLandmark68'] : [detectorModel]);
   const { tf, faceapi } = rt;
 
   const scale = Math.min(1, maxSide / Math.max(image.width, image.height));
@@ -48,15 +52,20 @@ export async function detectFaces(image: PixelSource, options: DetectOptions = {
     detector === 'ssd'
       ? new faceapi.SsdMobilenetv1Options({ minConfidence, maxResults: 20 })
       : new faceapi.TinyFaceDetectorOptions({ inputSize: 416, scoreThreshold: minConfidence });
+  const detect = async (tensor: unknown): Promise<Found[]> => {
+    const task = faceapi.detectAllFaces(tensor as never, netOptions);
+    if (withLandmarks) return task.withFaceLandmarks();
+    return (await task).map((detection) => ({ detection }));
+  };
   const { results, shift } = await withPixels(rt, input, async (tensor) => {
-    const found = await faceapi.detectAllFaces(tensor as never, netOptions).withFaceLandmarks();
+    const found = await detect(tensor);
     if (found.length > 0) return { results: found, shift: 0 };
     // SSD misses a face that fills the whole frame (a tight crop); a margin brings it back into
     // the range of sizes it was trained on. Only paid for when nothing was found.
     const pad = Math.round(Math.max(input.width, input.height) * 0.3);
     const padded = tf.pad(tensor, [[pad, pad], [pad, pad], [0, 0]], 127);
     try {
-      return { results: await faceapi.detectAllFaces(padded as never, netOptions).withFaceLandmarks(), shift: pad };
+      return { results: await detect(padded), shift: pad };
     } finally {
       padded.dispose();
     }
@@ -71,9 +80,15 @@ export async function detectFaces(image: PixelSource, options: DetectOptions = {
         height: r.detection.box.height * inv,
       },
       score: r.detection.score,
-      landmarks: r.landmarks.positions.map((p) => ({ x: (p.x - shift) * inv, y: (p.y - shift) * inv })),
+      landmarks: (r.landmarks?.positions ?? []).map((p) => ({ x: (p.x - shift) * inv, y: (p.y - shift) * inv })),
     }))
     .sort((a, b) => b.box.width * b.box.height - a.box.width * a.box.height);
+}
+
+/** What face-api returns per face, with or without its landmark net. */
+interface Found {
+  detection: { box: Box; score: number };
+  landmarks?: { positions: Point[] };
 }
 
 export async function resizeRgb(image: RgbImage, width: number, height: number): Promise<RgbImage> {

@@ -19,6 +19,7 @@ export type ModelName =
   | 'iris'
   | 'selfie'
   | 'faceEmbedding'
+  | 'faceLandmarkOnnx'
   | 'faceRecognitionNet';
 
 export const MODEL_NAMES: readonly ModelName[] = [
@@ -29,6 +30,7 @@ export const MODEL_NAMES: readonly ModelName[] = [
   'iris',
   'selfie',
   'faceEmbedding',
+  'faceLandmarkOnnx',
   'faceRecognitionNet',
 ];
 
