@@ -79,6 +79,12 @@ const manifest = {
       'MIT (faceplugin-face-recognition-js, Copyright (c) 2021 gitguanqi; models/faceplugin/LICENSE)',
       'faceplugin-face-recognition-js@0.0.1 model/fr_landmark.onnx (content unchanged): 68 iBUG landmarks, 1x1x64x64 grey crop of the square face box, luma/256, 136 outputs in 0-1 of the box',
     ),
+    faceLiveness: onnx(
+      'models/faceplugin',
+      'fr_liveness.onnx',
+      'MIT (faceplugin-face-recognition-js, Copyright (c) 2021 gitguanqi; models/faceplugin/LICENSE)',
+      'faceplugin-face-recognition-js@0.0.1 model/fr_liveness.onnx (content unchanged): presentation-attack classifier, 1x3x128x128 RGB 0-255 of the face box enlarged 2.7x, 3 logits',
+    ),
   },
 };
 writeFileSync(join(root, 'models', 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);

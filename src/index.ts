@@ -5,6 +5,11 @@ export type { CompressToSpecOptions, CompressToSpecResult } from './photo/compre
 export { extractFramesFromReadingVideo } from './video/extract-frames.js';
 export type { ExtractFramesOptions, ExtractedFrame, ReadingVideoFrames } from './video/extract-frames.js';
 export type { VideoFacts, AudioFacts } from './video/probe.js';
+export type { VideoInput } from './video/input.js';
+export { analyzeReadingVideo, LIVENESS_LIMITS, spokenDigits } from './video/analyze-reading-video.js';
+export type { AnalyzeReadingVideoOptions, ReadingVideoAnalysis, LivenessSignal, LivenessCode, SignalId } from './video/analyze-reading-video.js';
+export { verifyApplicant, attemptsLeft } from './verify/verify-applicant.js';
+export type { ApplicantSubmission, ApplicantVerification, VerifyApplicantOptions, VerifyReason, VerifyStep } from './verify/verify-applicant.js';
 export type { SpeechFacts } from './video/audio.js';
 export { compareFaces } from './face/compare-faces.js';
 export type {

@@ -20,6 +20,7 @@ export type ModelName =
   | 'selfie'
   | 'faceEmbedding'
   | 'faceLandmarkOnnx'
+  | 'faceLiveness'
   | 'faceRecognitionNet';
 
 export const MODEL_NAMES: readonly ModelName[] = [
@@ -31,6 +32,7 @@ export const MODEL_NAMES: readonly ModelName[] = [
   'selfie',
   'faceEmbedding',
   'faceLandmarkOnnx',
+  'faceLiveness',
   'faceRecognitionNet',
 ];
 

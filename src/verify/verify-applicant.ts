@@ -1,0 +1,136 @@
+/**
+ * verifyApplicant: the whole online verification of one applicant in one call — the reading video's
+ * liveness, the ID card against the video, the uploaded photo against the spec and against the card.
+ */
+import { type CompareFacesOptions, type CompareFacesResult, compareFaces } from '../face/compare-faces.js';
+import { invalidArgument } from '../errors.js';
+import type { ImageInput } from '../image/input.js';
+import { type ValidatePhotoOptions, validatePhoto } from '../photo/validate-photo.js';
+import type { Message, PhotoValidation } from '../types.js';
+import { type AnalyzeReadingVideoOptions, type ReadingVideoAnalysis, analyzeReadingVideo } from '../video/analyze-reading-video.js';
+import type { VideoInput } from '../video/input.js';
+
+export interface ApplicantSubmission {
+  /** Photo of the ID card, the side with the portrait. */
+  idCard: ImageInput;
+  /** The recording of the applicant reading the challenge digits. */
+  video: VideoInput;
+  /** The electronic ID photo. */
+  photo: ImageInput;
+  /** The digits the host showed; checked only with `options.transcribe`. */
+  challengeDigits?: string;
+  /** Which verification this is for the applicant, from 1. Default 1. */
+  attempt?: number;
+}
+
+export interface VerifyApplicantOptions {
+  /** False-accept rate of both face comparisons (compareFaces `far`). Default 1e-3. */
+  far?: CompareFacesOptions['far'];
+  /** Verifications an applicant may make. Default 3 (the Hubei rule). */
+  maxAttempts?: number;
+  /** The host's speech recogniser (analyzeReadingVideo `transcribe`). */
+  transcribe?: AnalyzeReadingVideoOptions['transcribe'];
+  /** Passed to validatePhoto (spec, filename, detector, limits). */
+  photo?: ValidatePhotoOptions;
+  /** Passed to analyzeReadingVideo (limits, ffmpeg, fps, AbortSignal). */
+  video?: Omit<AnalyzeReadingVideoOptions, 'challengeDigits' | 'transcribe'>;
+}
+
+export type VerifyStep = 'liveness' | 'videoMatch' | 'photo' | 'photoMatch' | 'attempts';
+
+export interface VerifyReason {
+  step: VerifyStep;
+  /** Stable: a liveness code, a compareFaces reason, FACE_MISMATCH, PHOTO_<CHECK>, ATTEMPTS_EXHAUSTED. */
+  code: string;
+  message: Message;
+}
+
+export interface ApplicantVerification {
+  /** Every step passed. */
+  passed: boolean;
+  /** Every step's full result; undefined for steps not run (attempts exhausted). */
+  steps: {
+    liveness?: ReadingVideoAnalysis;
+    videoMatch?: CompareFacesResult;
+    photo?: PhotoValidation;
+    photoMatch?: CompareFacesResult;
+  };
+  reasons: VerifyReason[];
+  /** Verifications left after this one (attemptsLeft below). */
+  attemptsLeft: number;
+  /** Milliseconds: each step's own time, and the whole call (steps overlap). */
+  timings: Record<string, number>;
+}
+
+/**
+ * The attempt policy, pure: an applicant has `maxAttempts` verifications; after attempt n (from 1),
+ * maxAttempts − n are left, whatever its outcome. A failure with none left sends the applicant to an
+ * office (ATTEMPTS_EXHAUSTED). The library keeps no state: the host counts attempts.
+ */
+export function attemptsLeft(attempt: number, maxAttempts = 3): number {
+  if (!Number.isInteger(maxAttempts) || maxAttempts < 1) throw invalidArgument('maxAttempts', 'an integer ≥ 1', maxAttempts);
+  if (!Number.isInteger(attempt) || attempt < 1) throw invalidArgument('attempt', 'an integer ≥ 1', attempt);
+  return Math.max(0, maxAttempts - attempt);
+}
+
+const EXHAUSTED: Message = {
+  en: 'No verification attempts are left. Please verify in person at an exam office.',
+  zh: '在线验证次数已用完，请本人到考试机构现场核验。',
+};
+const MISMATCH: Record<'videoMatch' | 'photoMatch', Message> = {
+  videoMatch: { en: 'The person in the video does not match the ID card.', zh: '视频中的人与身份证不一致。' },
+  photoMatch: { en: 'The uploaded photo does not match the ID card.', zh: '上传的照片与身份证不一致。' },
+};
+
+export async function verifyApplicant(submission: ApplicantSubmission, options: VerifyApplicantOptions = {}): Promise<ApplicantVerification> {
+  if (submission === null || typeof submission !== 'object') throw invalidArgument('submission', 'an object { idCard, video, photo }', submission);
+  const attempt = submission.attempt ?? 1;
+  const maxAttempts = options.maxAttempts ?? 3;
+  const left = attemptsLeft(attempt, maxAttempts);
+  const started = performance.now();
+  const timings: Record<string, number> = {};
+  if (attempt > maxAttempts) {
+    return { passed: false, steps: {}, reasons: [{ step: 'attempts', code: 'ATTEMPTS_EXHAUSTED', message: EXHAUSTED }], attemptsLeft: 0, timings };
+  }
+  const timed = async <T>(step: string, work: () => Promise<T>): Promise<T> => {
+    const t = performance.now();
+    try {
+      return await work();
+    } finally {
+      timings[step] = Math.round(performance.now() - t);
+    }
+  };
+  const compare = { far: options.far };
+
+  // Two independent chains: the video (ffmpeg runs beside the models) and the photo.
+  const [[liveness, videoMatch], [photo, photoMatch]] = await Promise.all([
+    (async () => {
+      const l = await timed('liveness', () =>
+        analyzeReadingVideo(submission.video, { ...options.video, challengeDigits: submission.challengeDigits, transcribe: options.transcribe }),
+      );
+      const m = await timed('videoMatch', () => compareFaces(submission.idCard, l.recording.frames, compare));
+      return [l, m] as const;
+    })(),
+    (async () => {
+      const p = await timed('photo', () => validatePhoto(submission.photo, options.photo));
+      const m = await timed('photoMatch', () => compareFaces(submission.idCard, [submission.photo], { ...compare, minFrames: 1 }));
+      return [p, m] as const;
+    })(),
+  ]);
+  timings.total = Math.round(performance.now() - started);
+
+  const reasons: VerifyReason[] = [];
+  for (const s of Object.values(liveness.signals)) {
+    for (const code of s.codes) reasons.push({ step: 'liveness', code, message: s.message });
+  }
+  for (const [step, result] of [['videoMatch', videoMatch], ['photoMatch', photoMatch]] as const) {
+    for (const r of result.reasons) reasons.push({ step, code: r.code, message: r.message });
+    if (!result.match && result.usedFrames > 0 && result.idCardFace) reasons.push({ step, code: 'FACE_MISMATCH', message: MISMATCH[step] });
+  }
+  for (const c of photo.checks) {
+    if (c.status === 'failed' && c.severity === 'error') reasons.push({ step: 'photo', code: `PHOTO_${c.id.replace(/[A-Z]/g, (m) => `_${m}`).toUpperCase()}`, message: c.message });
+  }
+  const passed = liveness.passed && videoMatch.match && photo.passed && photoMatch.match;
+  if (!passed && left === 0) reasons.push({ step: 'attempts', code: 'ATTEMPTS_EXHAUSTED', message: EXHAUSTED });
+  return { passed, steps: { liveness, videoMatch, photo, photoMatch }, reasons, attemptsLeft: left, timings };
+}

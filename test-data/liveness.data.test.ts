@@ -1,0 +1,47 @@
+/**
+ * analyzeReadingVideo and verifyApplicant on the real talking videos of ../shared/data/videos.
+ * `npm run eval:liveness` has every signal of every video and of the attacks made from them.
+ */
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { DATA_DIR, dataAvailable } from '../eval/data.js';
+import { analyzeReadingVideo, compressToSpec, verifyApplicant } from '../src/index.js';
+import { locate, run } from '../src/video/ffmpeg.js';
+
+beforeAll(() => {
+  if (!dataAvailable()) throw new Error(`The evaluation data is missing: expected labels.csv in ${DATA_DIR}. Put ../shared/data beside the repository or set VERIFY_DATA_DIR.`);
+});
+
+const sadtalker = (name: string) => join(DATA_DIR, 'videos/sadtalker/examples/ref_video', `${name}.mp4`);
+
+async function frameAt(path: string, seconds: number): Promise<Buffer> {
+  const { stdout } = await run(locate('ffmpeg').path, ['-v', 'error', '-ss', String(seconds), '-i', path, '-frames:v', '1', '-f', 'image2pipe', '-c:v', 'png', 'pipe:1'], { timeoutMs: 30_000 });
+  return stdout;
+}
+
+describe('real talking videos', () => {
+  it.each(['WDA_KatieHill_000', 'WDA_AlexandriaOcasioCortez_000'])('%s passes every liveness signal', async (name) => {
+    const r = await analyzeReadingVideo(sadtalker(name));
+    expect(r.codes).toEqual([]);
+    expect(r.passed).toBe(true);
+    expect(r.signals.lipSync.measured.mouthRange as number).toBeGreaterThan(0.1);
+  }, 300_000);
+
+  it('verifyApplicant passes end to end: a card printed from one frame, the video, a spec photo made from another frame', async () => {
+    const video = sadtalker('WDA_KatieHill_000');
+    // The card: the face from the frame at 1 s, small on a card-coloured layout, as a phone photographs it.
+    const portrait = await sharp(await frameAt(video, 1)).extract({ left: 96, top: 40, width: 320, height: 400 }).resize(150, 188).toBuffer();
+    const card = await sharp({ create: { width: 640, height: 404, channels: 3, background: '#dfe6ea' } })
+      .composite([{ input: portrait, left: 440, top: 60 }])
+      .jpeg({ quality: 80 })
+      .toBuffer();
+    // A frame where she faces the camera (at 2 s and 6–7 s her head is turned past the pose limits).
+    const photo = await compressToSpec(await frameAt(video, 4));
+    const r = await verifyApplicant({ idCard: card, video, photo: photo.buffer, attempt: 2 });
+    expect(r.reasons).toEqual([]);
+    expect(r.passed).toBe(true);
+    expect(r.attemptsLeft).toBe(1);
+    expect(r.steps.videoMatch!.similarity).toBeGreaterThan(r.steps.videoMatch!.threshold);
+  }, 300_000);
+});

@@ -1,0 +1,101 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { ErrorCode, LIVENESS_LIMITS, analyzeReadingVideo, spokenDigits } from '../../src/index.js';
+import { runningProcesses } from '../../src/video/ffmpeg.js';
+
+const tf = createRequire(import.meta.url)('@tensorflow/tfjs') as typeof import('@tensorflow/tfjs');
+
+// fixtures/videos: photo-voice.mp4 and face-switch.mp4 by scripts/make-liveness-fixtures.ts (person A's
+// still photo, then person B's, over a voice-like tone 0.5–3.5 s); silent.mp4, no-audio.mp4 by
+// scripts/make-video-fixtures.ts. The real talking videos that pass are in test-data/.
+const video = (file: string) => fileURLToPath(new URL(`../../fixtures/videos/${file}`, import.meta.url));
+const tempDirs = () => readdirSync(tmpdir()).filter((d) => d.startsWith('idphoto-liveness-')).length;
+
+describe('analyzeReadingVideo: attacks and failures each fail the signal meant for them', () => {
+  it('a still photo with a voice over it: LIP_MOVEMENT_TOO_SMALL, and the other signals pass', async () => {
+    const r = await analyzeReadingVideo(video('photo-voice.mp4'));
+    expect(r.passed).toBe(false);
+    expect(r.codes).toEqual(['LIP_MOVEMENT_TOO_SMALL']);
+    const lips = r.signals.lipSync;
+    expect(lips).toMatchObject({ status: 'failed', passed: false, limit: { minMouthRange: LIVENESS_LIMITS.minMouthRange } });
+    expect(lips.measured.mouthRange).toBeLessThan(LIVENESS_LIMITS.minMouthRange);
+    expect(r.signals.speech).toMatchObject({ status: 'passed' });
+    expect(r.signals.speech.measured.speechSeconds).toBeGreaterThan(2.5);
+    expect(r.signals.faceConsistency).toMatchObject({ status: 'passed', measured: { oneFaceShare: 1 } });
+    expect(r.signals.quality.status).toBe('passed');
+    expect(r.signals.digits).toMatchObject({ status: 'not-checked', measured: { digits: 'not-checked' } });
+    // About 10 frames a second over the 3 s of voice.
+    expect(r.samples.length).toBeGreaterThanOrEqual(25);
+    expect(r.recording.frames).toHaveLength(8);
+  });
+
+  it('person A, then person B: FACE_CHANGED', async () => {
+    const r = await analyzeReadingVideo(video('face-switch.mp4'));
+    expect(r.codes).toContain('FACE_CHANGED');
+    expect(r.signals.faceConsistency.measured.lowestSimilarity as number).toBeLessThan(LIVENESS_LIMITS.minSameFaceSimilarity);
+  });
+
+  it.each(['silent.mp4', 'no-audio.mp4'])('%s: NO_SOUND, and lip sync cannot be measured', async (file) => {
+    const r = await analyzeReadingVideo(video(file));
+    expect(r.signals.speech).toMatchObject({ status: 'failed', codes: ['NO_SOUND'] });
+    expect(r.signals.lipSync.status).toBe('skipped');
+    expect(r.passed).toBe(false);
+    expect(r.signals.speech.message.zh).toMatch(/声音/);
+  });
+});
+
+describe("analyzeReadingVideo: digits, with the host's recogniser", () => {
+  it('checks the challenge digits in order among the digits heard, in Chinese or English, filler ignored', async () => {
+    const heard: Int16Array[] = [];
+    const ok = await analyzeReadingVideo(video('photo-voice.mp4'), {
+      challengeDigits: '3806',
+      transcribe: async (pcm) => {
+        heard.push(pcm);
+        return '嗯，三八零，六';
+      },
+    });
+    expect(ok.signals.digits).toMatchObject({ status: 'passed', measured: { heard: '3806', challenge: '3806' } });
+    // The recogniser is given 16 kHz mono: about 4 s of it.
+    expect(heard[0]!.length).toBeGreaterThan(3.5 * 16_000);
+    const wrong = await analyzeReadingVideo(video('photo-voice.mp4'), { challengeDigits: '3806', transcribe: async () => 'three eight six zero' });
+    expect(wrong.signals.digits).toMatchObject({ status: 'failed', codes: ['DIGITS_MISMATCH'] });
+  });
+
+  it.each([
+    ['三八零六', '3806'],
+    ['幺两三', '123'],
+    ['my number is 4, 7, nine', '479'],
+    ['no digits here', ''],
+  ])('spokenDigits(%j) = %j', (text, digits) => {
+    expect(spokenDigits(text)).toBe(digits);
+  });
+});
+
+describe('analyzeReadingVideo: bad input and resources', () => {
+  it.each([
+    ['not a video', Buffer.from('hello, not a video at all'), ErrorCode.NOT_A_VIDEO],
+    ['an empty buffer', Buffer.alloc(0), ErrorCode.INPUT_EMPTY],
+    ['a missing file', '/nonexistent/video.mp4', ErrorCode.INPUT_NOT_FOUND],
+    ['audio only', video('audio-only.m4a'), ErrorCode.NO_VIDEO_STREAM],
+  ])('%s → %s', async (_name, input, code) => {
+    await expect(analyzeReadingVideo(input as Buffer)).rejects.toMatchObject({ code });
+  });
+
+  it.each([[{ fps: 100 }], [{ challengeDigits: '38a6' }], [{ transcribe: 'whisper' }]])('refuses options %j', async (options) => {
+    await expect(analyzeReadingVideo(video('photo-voice.mp4'), options as never)).rejects.toMatchObject({ code: ErrorCode.INVALID_ARGUMENT });
+  });
+
+  it('leaves no tensor, process or temp folder behind, bytes in or path in', async () => {
+    await analyzeReadingVideo(video('photo-voice.mp4'));
+    const tensors = tf.memory().numTensors;
+    const temp = tempDirs();
+    await analyzeReadingVideo(readFileSync(video('face-switch.mp4')));
+    await analyzeReadingVideo(Buffer.from('garbage')).catch(() => undefined);
+    expect(tf.memory().numTensors).toBe(tensors);
+    expect(runningProcesses()).toBe(0);
+    expect(tempDirs()).toBe(temp);
+  });
+});
