@@ -76,7 +76,7 @@ const liveResults: ReadingVideoAnalysis[] = [];
 const cell = (r: ReadingVideoAnalysis) => {
   const s = r.signals;
   return [
-    `${s.speech.measured.speechSeconds} s, ${s.speech.measured.loudnessDbfs} dB`,
+    `${s.speech.measured.speechSeconds} s, ${s.speech.measured.voicedDbfs} dB`,
     s.lipSync.status === 'skipped' ? 'skipped' : `${s.lipSync.measured.mouthRange} / r=${s.lipSync.measured.correlation}`,
     `${s.faceConsistency.measured.oneFaceShare} / ${s.faceConsistency.measured.lowestSimilarity} (${s.faceConsistency.measured.framesUnlikeTheFace} unlike)`,
     String(s.presentationAttack.measured.liveScore ?? '–'),
