@@ -1,135 +1,179 @@
 /**
- * idphoto-verify: the command-line face of the library.
+ * idphoto-verify: the command-line face of the library, for operators checking uploads in bulk.
  *
- *   idphoto-verify check <files or folders…> [--json] [--locale zh|en] [--spec spec.json] [--detector ssd|tiny]
+ *   idphoto-verify check <files|folders|globs…> [--json | --csv] [--report FILE] [--workers N]
+ *   idphoto-verify fix <files|folders|globs…> --out DIR [--workers N]
+ *   idphoto-verify compare <id-card> <frames… | video> [--json]
+ *   idphoto-verify frames <video> --out DIR [--count N]
+ *   idphoto-verify verify --id-card F --video F --photo F [--digits D] [--attempt N] [--json]
  *
- * Exit status: 0 when every photo passes, 1 when any fails (or cannot be read), 2 on usage errors.
+ * Exit status: 0 when everything passes, 1 when something fails (or cannot be read), 2 on usage or
+ * environment errors (a missing ffmpeg, a model that does not load).
  */
-import { readFileSync, readdirSync, realpathSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { isVerifyError } from '../errors.js';
-import { validatePhoto } from '../photo/validate-photo.js';
-import type { PhotoValidation } from '../types.js';
+import { check } from './commands/check.js';
+import { compare, frames, verify } from './commands/video.js';
+import { fix } from './commands/fix.js';
+import type { Locale } from './text.js';
 
-const USAGE = `Usage: idphoto-verify check <files or folders…> [options]
+const USAGE = `Usage: idphoto-verify <command> [options]
 
-Checks each photo against the exam photo spec (Hubei self-study exam by default).
+Commands:
+  check <files|folders|globs…>   check photos against the exam photo spec (Hubei self-study exam by default)
+  fix <files|folders|globs…> --out DIR
+                                 make photos that pass from ordinary ones; inputs are never overwritten
+  compare <id-card> <frames…|video>
+                                 is the person in the frames (or the video) the person on the ID card?
+  frames <video> --out DIR       the sharp, upright frames of a reading video, as JPEGs
+  verify --id-card F --video F --photo F [--digits D] [--attempt N]
+                                 the whole verification of one applicant
 
 Options:
-  --json              one JSON object per photo, one per line
-  --locale zh|en      language of the messages (default: from LANG, else en)
+  --json              one JSON object per line (check, fix, compare, frames, verify)
+  --csv               check: one CSV row per photo
+  --report FILE       check: a self-contained HTML report with annotated thumbnails
+  --out DIR           fix, frames: where to write
+  --workers N         worker threads (default: one per core)
+  --locale zh|en      language of the messages (default: from LC_ALL/LANG, else en)
   --spec FILE         a JSON file of spec changes, e.g. {"fileSize":{"kilobyte":1000}}
   --detector ssd|tiny face detector (default ssd)
+  --count N           frames: how many (default 8)
   -h, --help          this text
 
-Exit status: 0 all photos pass, 1 some fail or cannot be read, 2 usage error.`;
+Exit status: 0 all pass, 1 some fail or cannot be read, 2 usage or environment error.`;
+
+export interface CliOptions {
+  json: boolean;
+  csv: boolean;
+  report?: string;
+  out?: string;
+  workers?: number;
+  locale: Locale;
+  spec?: object;
+  detector: 'ssd' | 'tiny';
+  count?: number;
+  idCard?: string;
+  video?: string;
+  photo?: string;
+  digits?: string;
+  attempt?: number;
+}
+
+export class UsageError extends Error {}
 
 export async function main(argv: string[]): Promise<number> {
-  let parsed;
+  let options: CliOptions;
+  let command: string | undefined;
+  let targets: string[];
   try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        json: { type: 'boolean', default: false },
-        locale: { type: 'string' },
-        spec: { type: 'string' },
-        detector: { type: 'string', default: 'ssd' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
+    ({ options, command, targets } = parse(argv));
   } catch (error) {
+    if (error instanceof HelpRequested) {
+      console.log(USAGE);
+      return 0;
+    }
     console.error(`${(error as Error).message}\n\n${USAGE}`);
     return 2;
   }
-  const { values, positionals } = parsed;
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
+  try {
+    switch (command) {
+      case 'check':
+        return await check(need(targets, 'check needs photos to check'), options);
+      case 'fix':
+        return await fix(need(targets, 'fix needs photos to fix'), options);
+      case 'compare':
+        return await compare(targets, options);
+      case 'frames':
+        return await frames(targets, options);
+      case 'verify':
+        return await verify(options);
+      default:
+        throw new UsageError(command ? `Unknown command ${command}.` : 'A command is needed.');
+    }
+  } catch (error) {
+    if (error instanceof UsageError) {
+      console.error(`${error.message}\n\n${USAGE}`);
+      return 2;
+    }
+    // The environment (ffmpeg, models) or the one input a command needs: say what, exit 2.
+    if (isVerifyError(error)) {
+      console.error(`${error.code}: ${error.message}`);
+      return 2;
+    }
+    throw error;
   }
+}
+
+class HelpRequested extends Error {}
+
+function parse(argv: string[]): { options: CliOptions; command: string | undefined; targets: string[] } {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      json: { type: 'boolean', default: false },
+      csv: { type: 'boolean', default: false },
+      report: { type: 'string' },
+      out: { type: 'string' },
+      workers: { type: 'string' },
+      locale: { type: 'string' },
+      spec: { type: 'string' },
+      detector: { type: 'string', default: 'ssd' },
+      count: { type: 'string' },
+      'id-card': { type: 'string' },
+      video: { type: 'string' },
+      photo: { type: 'string' },
+      digits: { type: 'string' },
+      attempt: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) throw new HelpRequested();
   const [command, ...targets] = positionals;
-  if (command !== 'check' || targets.length === 0) {
-    console.error(USAGE);
-    return 2;
-  }
-  const locale = values.locale ?? (/^zh/i.test(process.env.LC_ALL || process.env.LANG || '') ? 'zh' : 'en');
-  if (locale !== 'zh' && locale !== 'en') {
-    console.error(`--locale must be zh or en, not ${locale}`);
-    return 2;
-  }
-  if (values.detector !== 'ssd' && values.detector !== 'tiny') {
-    console.error(`--detector must be ssd or tiny, not ${values.detector}`);
-    return 2;
-  }
+  const locale = values.locale ?? (/^zh/i.test(process.env.LC_ALL || process.env.LC_MESSAGES || process.env.LANG || '') ? 'zh' : 'en');
+  if (locale !== 'zh' && locale !== 'en') throw new Error(`--locale must be zh or en, not ${locale}`);
+  if (values.detector !== 'ssd' && values.detector !== 'tiny') throw new Error(`--detector must be ssd or tiny, not ${values.detector}`);
+  if (values.json && values.csv) throw new Error('--json and --csv exclude each other');
   let spec: object | undefined;
   if (values.spec) {
     try {
       spec = JSON.parse(readFileSync(values.spec, 'utf8'));
     } catch (error) {
-      console.error(`Cannot read the spec file ${values.spec}: ${(error as Error).message}`);
-      return 2;
+      throw new Error(`Cannot read the spec file ${values.spec}: ${(error as Error).message}`);
     }
   }
-
-  const seen = new Set<string>();
-  const files = targets.flatMap((target) => expand(target, seen));
-  let passed = 0;
-  let failed = 0;
-  const failures = new Map<string, number>();
-  for (const file of files) {
-    let result: PhotoValidation | undefined;
-    let error: unknown;
-    try {
-      result = await validatePhoto(file, { spec: spec as never, detector: values.detector });
-    } catch (caught) {
-      if (!isVerifyError(caught)) throw caught;
-      error = caught;
-    }
-    if (result?.passed) passed++;
-    else failed++;
-    if (values.json) {
-      console.log(JSON.stringify(result ? { file, ...result } : { file, error: { code: (error as { code: string }).code, message: (error as Error).message } }));
-      continue;
-    }
-    if (!result) {
-      console.log(`✗ ${file}\n    ${(error as { code: string }).code}: ${(error as Error).message}`);
-      failures.set('(unreadable)', (failures.get('(unreadable)') ?? 0) + 1);
-      continue;
-    }
-    const bad = result.checks.filter((c) => c.status === 'failed');
-    console.log(`${result.passed ? '✓' : '✗'} ${file}`);
-    for (const check of bad) {
-      console.log(`    ${check.severity === 'error' ? '' : '(warning) '}${check.id}: ${check.message[locale]}`);
-      if (check.severity === 'error') failures.set(check.id, (failures.get(check.id) ?? 0) + 1);
-    }
-  }
-  if (!values.json) {
-    // Worded so that CI's test-summary readers do not take photo verdicts for test results.
-    const total = passed + failed;
-    console.log(`\n${total} photo${total === 1 ? '' : 's'} checked: ${passed} pass, ${failed} fail`);
-    if (failures.size > 0) {
-      console.log('Failed checks:');
-      for (const [id, n] of [...failures].sort((a, b) => b[1] - a[1])) console.log(`  ${id.padEnd(14)} ${n}`);
-    }
-  }
-  return failed === 0 ? 0 : 1;
+  return {
+    command,
+    targets,
+    options: {
+      json: values.json,
+      csv: values.csv,
+      report: values.report,
+      out: values.out,
+      workers: positiveInt(values.workers, '--workers'),
+      locale,
+      spec,
+      detector: values.detector,
+      count: positiveInt(values.count, '--count'),
+      idCard: values['id-card'],
+      video: values.video,
+      photo: values.photo,
+      digits: values.digits,
+      attempt: positiveInt(values.attempt, '--attempt'),
+    },
+  };
 }
 
-/** A folder becomes its files (recursively, sorted, hidden ones left out, each real folder once: symlink loops end); a file stays itself. */
-function expand(target: string, seen: Set<string>): string[] {
-  let info;
-  try {
-    info = statSync(target);
-  } catch {
-    return [target]; // reported as unreadable in its row
-  }
-  if (!info.isDirectory()) return [target];
-  const real = realpathSync(target);
-  if (seen.has(real)) return [];
-  seen.add(real);
-  return readdirSync(target)
-    .filter((name) => !name.startsWith('.'))
-    .sort()
-    .flatMap((name) => expand(join(target, name), seen));
+function positiveInt(value: string | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a whole number ≥ 1, not ${value}`);
+  return n;
+}
+
+function need(targets: string[], message: string): string[] {
+  if (targets.length === 0) throw new UsageError(message);
+  return targets;
 }

@@ -1,0 +1,32 @@
+/**
+ * What the bulk commands call: the library's functions, on worker threads when a pool is available.
+ */
+import { compressToSpec } from '../photo/compress-to-spec.js';
+import { validatePhoto } from '../photo/validate-photo.js';
+
+export interface Runner {
+  validatePhoto: typeof validatePhoto;
+  compressToSpec: typeof compressToSpec;
+  /** Calls in flight at once. */
+  concurrency: number;
+  close(): Promise<void>;
+}
+
+export async function openRunner(_workers: number | undefined): Promise<Runner> {
+  return { validatePhoto, compressToSpec, concurrency: 1, close: async () => undefined };
+}
+
+/**
+ * Runs `work` over `items`, at most `concurrency` at once, and hands each result to `done` in input
+ * order (a bounded window: memory stays flat over tens of thousands of photos).
+ */
+export async function inOrder<T, R>(items: readonly T[], concurrency: number, work: (item: T) => Promise<R>, done: (item: T, result: R) => void | Promise<void>, signal?: AbortSignal): Promise<void> {
+  const window: Array<Promise<R>> = [];
+  let next = 0;
+  while (next < items.length || window.length > 0) {
+    while (!signal?.aborted && next < items.length && window.length < Math.max(1, concurrency)) window.push(work(items[next++]!));
+    if (window.length === 0) break;
+    const result = await window.shift()!;
+    await done(items[next - window.length - 1]!, result);
+  }
+}
