@@ -12,4 +12,6 @@ const common = {
 export default defineConfig([
   { ...common, entry: { index: 'src/index.ts' }, format: ['esm', 'cjs'], dts: true },
   { ...common, entry: { cli: 'src/cli/bin.ts' }, format: ['esm'], banner: { js: '#!/usr/bin/env node' } },
+  // createVerifier's worker thread, found beside index.js / index.cjs / cli.js at run time.
+  { ...common, entry: { worker: 'src/pool/worker.ts' }, format: ['esm', 'cjs'] },
 ]);

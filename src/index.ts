@@ -28,6 +28,8 @@ export type { OnnxRuntimeName } from './face/onnx.js';
 export { loadModels, disposeModels, MODEL_NAMES } from './face/models.js';
 export type { LoadModelsOptions, ModelInfo, ModelName } from './face/models.js';
 export type { BackendName } from './face/tf.js';
+export { createVerifier, VERIFIER_DEFAULTS } from './pool/create-verifier.js';
+export type { Verifier, VerifierOptions, MapOptions, MapResult } from './pool/create-verifier.js';
 export { VerifyError, ErrorCode, isVerifyError } from './errors.js';
 export { HUBEI_EXAM_PHOTO, REFERENCE_BLUES, WHITE_BACKGROUND, RED_BACKGROUND, DEFAULTS, defineSpec } from './spec.js';
 export type { PhotoSpec, ReferenceColor, DeepPartial } from './spec.js';

@@ -27,6 +27,12 @@ const viaRequire = await cjs.validatePhoto(fixture);
 ok(viaRequire.passed === true, 'require: the compliant fixture passes');
 const error = await cjs.validatePhoto(Buffer.alloc(0)).catch((e) => e);
 ok(error instanceof cjs.VerifyError && error.code === 'INPUT_EMPTY', 'require: typed errors');
+for (const [name, api] of [['import', esm], ['require', cjs]]) {
+  // Each build finds its own worker entry (dist/worker.js, dist/worker.cjs) beside it.
+  const verifier = api.createVerifier({ workers: 1 });
+  ok((await verifier.validatePhoto(fixture)).passed === true, `${name}: createVerifier runs validatePhoto on a worker thread`);
+  await verifier.close();
+}
 
 const good = spawnSync(process.execPath, [cli, 'check', fixture], { encoding: 'utf8' });
 ok(good.status === 0 && /1 photo checked: 1 pass, 0 fail/.test(good.stdout), `CLI exits 0 on a compliant photo: ${good.stderr}`);

@@ -1,0 +1,172 @@
+/**
+ * createVerifier: the library's calls on worker threads, for services and batch jobs that check
+ * many photos. Each worker loads its own models; nothing mutable is shared between threads.
+ */
+import { availableParallelism } from 'node:os';
+import { invalidArgument } from '../errors.js';
+import type { CompareFacesOptions, CompareFacesResult, FrameInput } from '../face/compare-faces.js';
+import type { OnnxRuntimeName } from '../face/onnx.js';
+import type { BackendName } from '../face/tf.js';
+import type { ImageInput } from '../image/input.js';
+import type { CompressToSpecOptions, CompressToSpecResult } from '../photo/compress-to-spec.js';
+import type { ValidatePhotoOptions } from '../photo/validate-photo.js';
+import type { PhotoValidation } from '../types.js';
+import type { ApplicantSubmission, ApplicantVerification, VerifyApplicantOptions } from '../verify/verify-applicant.js';
+import type { AnalyzeReadingVideoOptions, ReadingVideoAnalysis } from '../video/analyze-reading-video.js';
+import type { ExtractFramesOptions, ReadingVideoFrames } from '../video/extract-frames.js';
+import type { VideoInput } from '../video/input.js';
+import { WorkerPool, kSlots } from './pool.js';
+import type { Method } from './protocol.js';
+
+/** The pool's defaults, relative to the number of workers. */
+export const VERIFIER_DEFAULTS = Object.freeze({
+  /** Calls that may wait for a worker, per worker. */
+  queuePerWorker: 4,
+  /** Inputs map() keeps in flight (running, waiting, or done but not yet consumed), per worker. */
+  mapInFlightPerWorker: 2,
+  preload: false,
+  ordered: true,
+});
+
+export interface VerifierOptions {
+  /** Worker threads, each with its own models (about 200 MB each, see README). Default: `os.availableParallelism()`. */
+  workers?: number;
+  /** Calls that may wait for a free worker; one more is refused with `ABORTED` (`details.reason: 'queue-full'`). Default `workers × 4`. */
+  maxQueue?: number;
+  /** TensorFlow.js backend in each worker (as `loadModels`). Default 'auto'. */
+  backend?: BackendName;
+  /** ONNX runtime in each worker (as `loadModels`). Default 'auto'. */
+  onnxRuntime?: OnnxRuntimeName;
+  /** Load every model in every worker at start (`ready()` resolves when done) instead of on first use. Default false. */
+  preload?: boolean;
+}
+
+export interface MapOptions {
+  /** Results in input order (default), or as they finish (`false`). */
+  ordered?: boolean;
+  /** Inputs in flight at most: started and not yet consumed. Default `workers × 2`. */
+  concurrency?: number;
+}
+
+/** One input's outcome in `map`, like an entry of `Promise.allSettled`, with its input and position. */
+export type MapResult<T, R> =
+  | { index: number; input: T; status: 'fulfilled'; value: R }
+  | { index: number; input: T; status: 'rejected'; reason: unknown };
+
+export interface Verifier {
+  /** Worker threads. */
+  readonly workers: number;
+  /** Calls that may wait for a worker beyond those running. */
+  readonly maxQueue: number;
+  /** Calls now running in a worker, and waiting for one. */
+  stats(): { running: number; queued: number };
+  /** Resolves when every worker has started (with `preload`: and loaded its models); rejects if one cannot. */
+  ready(): Promise<void>;
+  validatePhoto(input: ImageInput, options?: ValidatePhotoOptions): Promise<PhotoValidation>;
+  compressToSpec(input: ImageInput, options?: CompressToSpecOptions): Promise<CompressToSpecResult>;
+  compareFaces(idCardImage: ImageInput, selfieFrames: readonly FrameInput[], options?: CompareFacesOptions): Promise<CompareFacesResult>;
+  extractFramesFromReadingVideo(video: VideoInput, options?: ExtractFramesOptions): Promise<ReadingVideoFrames>;
+  /** As the library function, without `transcribe`: a function cannot be sent to a thread (INVALID_ARGUMENT). */
+  analyzeReadingVideo(video: VideoInput, options?: Omit<AnalyzeReadingVideoOptions, 'transcribe'>): Promise<ReadingVideoAnalysis>;
+  /** As the library function, without `transcribe`. */
+  verifyApplicant(submission: ApplicantSubmission, options?: Omit<VerifyApplicantOptions, 'transcribe'>): Promise<ApplicantVerification>;
+  /**
+   * Runs `fn` over `inputs` (an iterable or async iterable, read only as room frees up), at most
+   * `concurrency` at a time; yields each outcome, in input order or as they finish. Breaking out of
+   * the loop stops reading inputs; calls already running finish and are dropped.
+   */
+  map<T, R>(inputs: Iterable<T> | AsyncIterable<T>, fn: (input: T, index: number) => Promise<R>, options?: MapOptions): AsyncGenerator<MapResult<T, R>, void, undefined>;
+  /** Ends the workers. Calls still waiting or running reject with `ABORTED` (`details.reason: 'closed'`). */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts `workers` threads, each able to run every library call with its own models.
+ *
+ *   const verifier = createVerifier({ workers: 4 });
+ *   for await (const r of verifier.map(files, (f) => verifier.validatePhoto(f))) console.log(r.input, r.status);
+ *   await verifier.close();
+ */
+export function createVerifier(options: VerifierOptions = {}): Verifier {
+  const workers = options.workers ?? availableParallelism();
+  if (!Number.isInteger(workers) || workers < 1 || workers > 256) throw invalidArgument('options.workers', 'an integer between 1 and 256', workers);
+  const maxQueue = options.maxQueue ?? workers * VERIFIER_DEFAULTS.queuePerWorker;
+  if (!Number.isInteger(maxQueue) || maxQueue < 0) throw invalidArgument('options.maxQueue', 'an integer of 0 or more', maxQueue);
+  const preload = options.preload ?? VERIFIER_DEFAULTS.preload;
+  if (typeof preload !== 'boolean') throw invalidArgument('options.preload', 'a boolean', preload);
+  for (const [name, value, allowed] of [
+    ['backend', options.backend, ['auto', 'wasm', 'tensorflow', 'cpu']],
+    ['onnxRuntime', options.onnxRuntime, ['auto', 'node', 'web']],
+  ] as const) {
+    if (value !== undefined && !(allowed as readonly string[]).includes(value)) throw invalidArgument(`options.${name}`, `one of ${allowed.join(', ')}`, value);
+  }
+
+  const pool = new WorkerPool(workers, maxQueue, { backend: options.backend, onnxRuntime: options.onnxRuntime, preload });
+  const call = (method: Method, args: unknown[]): Promise<never> => {
+    const site: { stack?: string } = {};
+    Error.captureStackTrace(site, call);
+    return pool.run(method, args, site.stack?.split('\n').slice(1).join('\n') ?? '') as Promise<never>;
+  };
+
+  const verifier: Verifier = {
+    workers,
+    maxQueue,
+    stats: () => ({ running: pool.running, queued: pool.queued }),
+    ready: () => pool.ready(),
+    validatePhoto: (input, o) => call('validatePhoto', [input, o]),
+    compressToSpec: (input, o) => call('compressToSpec', [input, o]),
+    compareFaces: (idCard, frames, o) => call('compareFaces', [idCard, frames, o]),
+    extractFramesFromReadingVideo: (video, o) => call('extractFramesFromReadingVideo', [video, o]),
+    analyzeReadingVideo: (video, o) => call('analyzeReadingVideo', [video, o]),
+    verifyApplicant: (submission, o) => call('verifyApplicant', [submission, o]),
+    map: (inputs, fn, o = {}) => map(pool, inputs, fn, o),
+    close: () => pool.close(),
+  };
+  // For the tests only (to end a thread mid-call): not enumerable, not in the types.
+  Object.defineProperty(verifier, kSlots, { get: () => pool[kSlots] });
+  return verifier;
+}
+
+async function* map<T, R>(pool: WorkerPool, inputs: Iterable<T> | AsyncIterable<T>, fn: (input: T, index: number) => Promise<R>, o: MapOptions): AsyncGenerator<MapResult<T, R>, void, undefined> {
+  const ordered = o.ordered ?? VERIFIER_DEFAULTS.ordered;
+  if (typeof ordered !== 'boolean') throw invalidArgument('options.ordered', 'a boolean', ordered);
+  const concurrency = o.concurrency ?? pool.size * VERIFIER_DEFAULTS.mapInFlightPerWorker;
+  if (!Number.isInteger(concurrency) || concurrency < 1) throw invalidArgument('options.concurrency', 'an integer of 1 or more', concurrency);
+  if (typeof fn !== 'function') throw invalidArgument('fn', 'a function (input, index) => Promise', fn);
+  const iterator: Iterator<T> | AsyncIterator<T> =
+    inputs != null && Symbol.asyncIterator in inputs ? inputs[Symbol.asyncIterator]() : (inputs as Iterable<T>)[Symbol.iterator]();
+
+  // Started and not yet yielded, by index. Outcomes never reject, so none is left unhandled when the loop is left early.
+  const inFlight = new Map<number, Promise<MapResult<T, R>>>();
+  let next = 0;
+  let head = 0;
+  let exhausted = false;
+  try {
+    for (;;) {
+      while (!exhausted && inFlight.size < concurrency) {
+        await pool.room(); // another caller may have filled the queue: wait rather than be refused
+        const step = await iterator.next();
+        if (step.done) {
+          exhausted = true;
+          break;
+        }
+        const index = next++;
+        const input = step.value;
+        const outcome = Promise.resolve()
+          .then(() => fn(input, index))
+          .then(
+            (value): MapResult<T, R> => ({ index, input, status: 'fulfilled', value }),
+            (reason: unknown): MapResult<T, R> => ({ index, input, status: 'rejected', reason }),
+          );
+        inFlight.set(index, outcome);
+      }
+      if (inFlight.size === 0) return;
+      const result = ordered ? await inFlight.get(head)! : await Promise.race(inFlight.values());
+      inFlight.delete(result.index);
+      if (ordered) head++;
+      yield result;
+    }
+  } finally {
+    if (!exhausted) await iterator.return?.();
+  }
+}

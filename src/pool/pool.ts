@@ -1,0 +1,277 @@
+/**
+ * A fixed set of worker threads, one call at a time each, fed from one bounded FIFO queue.
+ * A worker that dies is replaced; the call it was running rejects. Idle workers do not keep the
+ * process alive (they are unref'd), so a forgotten verifier does not hang a script's exit.
+ */
+import type { Worker } from 'node:worker_threads';
+import { ErrorCode, VerifyError } from '../errors.js';
+import {
+  type FromWorker,
+  type Method,
+  type SerializedError,
+  type ToWorker,
+  type WorkerConfig,
+  abandoned,
+  assertSendable,
+  deserializeError,
+  reviveBuffers,
+  signalHolder,
+} from './protocol.js';
+import { startWorker } from './worker-file.js';
+
+interface Task {
+  id: number;
+  method: Method;
+  args: unknown[];
+  resolve(value: unknown): void;
+  reject(error: unknown): void;
+  /** Who called, appended to the worker's stack. */
+  callSite: string;
+  signal?: AbortSignal;
+  onAbort?: () => void;
+}
+
+interface Slot {
+  worker: Worker;
+  threadId: number;
+  ready: boolean;
+  task?: Task;
+  /** The uncaught exception that ended the thread, if one did. */
+  crash?: Error;
+}
+
+/** Tests reach the threads through this key (to end one mid-call); it is not part of the public API. */
+export const kSlots = Symbol('idphoto-verify.pool.slots');
+
+export class WorkerPool {
+  private readonly slots = new Set<Slot>();
+  private readonly queue: Task[] = [];
+  private readonly roomWaiters: Array<() => void> = [];
+  private readyWaiters: Array<{ resolve(): void; reject(error: unknown): void }> = [];
+  private nextId = 1;
+  private closing?: Promise<void>;
+  /** Set when a worker cannot start (a backend that will not load): every call then fails with it. */
+  private fatal?: Error;
+
+  constructor(
+    readonly size: number,
+    readonly maxQueue: number,
+    private readonly config: WorkerConfig,
+  ) {
+    for (let i = 0; i < size; i++) this.spawn();
+  }
+
+  get [kSlots](): ReadonlySet<Slot> {
+    return this.slots;
+  }
+
+  /** Calls given to a worker (running, or starting as soon as the worker has started). */
+  get running(): number {
+    let n = 0;
+    for (const slot of this.slots) if (slot.task) n++;
+    return n;
+  }
+
+  /** Calls waiting for a worker. */
+  get queued(): number {
+    return this.queue.length;
+  }
+
+  /** Resolves when every worker has started (and loaded its models, with `preload`). */
+  ready(): Promise<void> {
+    if (this.fatal) return Promise.reject(this.fatal);
+    if (this.closing) return Promise.reject(abandoned('closed', 'The verifier is closed.'));
+    if ([...this.slots].every((s) => s.ready)) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      this.readyWaiters.push({ resolve, reject });
+      this.updateRefs(); // someone awaits the start: keep the process alive for it
+    });
+  }
+
+  /** Resolves when one more call can be accepted without refusing it (the bulk `map` waits on this). */
+  room(): Promise<void> {
+    if (this.hasRoom() || this.closing || this.fatal) return Promise.resolve();
+    return new Promise((resolve) => this.roomWaiters.push(resolve));
+  }
+
+  run(method: Method, args: unknown[], callSite: string): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      if (this.fatal) return reject(this.fatal);
+      if (this.closing) return reject(abandoned('closed', `The verifier is closed: ${method} was not run.`));
+      // The caller's AbortSignal stays here; the worker gets a marker and aborts its own on request.
+      args = [...args];
+      let signal: AbortSignal | undefined;
+      const holder = signalHolder(method, args);
+      if (holder?.signal !== undefined) {
+        signal = holder.signal as AbortSignal;
+        if (!(signal instanceof AbortSignal)) return reject(new VerifyError(ErrorCode.INVALID_ARGUMENT, `Expected an AbortSignal for options.signal but received ${String(signal)}`));
+        if (signal.aborted) return reject(abandoned('aborted', `${method} was aborted before it started.`));
+        const copy = { ...holder, signal: true };
+        if (holder === args[1]) args[1] = copy;
+        else args[1] = { ...(args[1] as object), video: copy };
+      }
+      try {
+        args.forEach((arg, i) => assertSendable(arg, i === 0 ? 'input' : i === args.length - 1 ? 'options' : `argument ${i + 1}`));
+      } catch (error) {
+        return reject(error);
+      }
+      if (!this.hasRoom()) {
+        return reject(
+          abandoned('queue-full', `The verifier's queue is full (${this.maxQueue} calls waiting for ${this.size} workers): try again later, or use map() to wait for room.`, {
+            maxQueue: this.maxQueue,
+            workers: this.size,
+          }),
+        );
+      }
+      const task: Task = { id: this.nextId++, method, args, resolve, reject, callSite, signal };
+      if (signal) {
+        task.onAbort = () => this.abort(task);
+        signal.addEventListener('abort', task.onAbort, { once: true });
+      }
+      this.queue.push(task);
+      this.dispatch();
+    });
+  }
+
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      const error = () => abandoned('closed', 'The verifier was closed before this call finished.');
+      for (const task of this.queue.splice(0)) this.settle(task, error());
+      for (const slot of this.slots) if (slot.task) this.settle(slot.task, error());
+      for (const slot of this.slots) slot.task = undefined;
+      this.flushWaiters(abandoned('closed', 'The verifier was closed.'));
+      await Promise.all([...this.slots].map((slot) => slot.worker.terminate()));
+      this.slots.clear();
+    })();
+    return this.closing;
+  }
+
+  private hasRoom(): boolean {
+    return this.running + this.queue.length < this.size + this.maxQueue;
+  }
+
+  private spawn(): void {
+    const worker = startWorker(this.config);
+    const slot: Slot = { worker, threadId: worker.threadId, ready: false };
+    this.slots.add(slot);
+    worker.on('message', (message: FromWorker) => this.onMessage(slot, message));
+    worker.on('error', (error) => {
+      slot.crash = error;
+    });
+    worker.on('exit', (code) => this.onExit(slot, code));
+    this.updateRefs();
+  }
+
+  private onMessage(slot: Slot, message: FromWorker): void {
+    switch (message.type) {
+      case 'ready':
+        slot.ready = true;
+        if ([...this.slots].every((s) => s.ready)) for (const w of this.readyWaiters.splice(0)) w.resolve();
+        if (slot.task) this.post(slot);
+        this.dispatch();
+        return;
+      case 'init-failed':
+        this.fail(deserializeError(message.error));
+        return;
+      case 'result':
+      case 'error': {
+        const task = slot.task;
+        if (!task || task.id !== message.id) return; // settled already (aborted, closed)
+        slot.task = undefined;
+        if (message.type === 'result') this.settle(task, undefined, reviveBuffers(message.value));
+        else this.settle(task, deserializeError(message.error as SerializedError, task.callSite));
+        this.dispatch();
+      }
+    }
+  }
+
+  private onExit(slot: Slot, code: number): void {
+    this.slots.delete(slot);
+    if (this.closing) return;
+    if (slot.task) {
+      const task = slot.task;
+      slot.task = undefined;
+      const why = slot.crash ? `${slot.crash.name}: ${slot.crash.message}` : `exit code ${code}`;
+      this.settle(task, abandoned('worker-exited', `The worker thread running ${task.method} ended (${why}); the verifier started a new one.`, { threadId: slot.threadId, exitCode: code }, slot.crash));
+    }
+    if (!slot.ready) {
+      // It died before it could take a call: a new one would too.
+      this.fail(new VerifyError(ErrorCode.BACKEND_UNAVAILABLE, `A worker thread ended while starting (exit code ${code}).`, { cause: slot.crash, details: { exitCode: code } }));
+      return;
+    }
+    if (!this.fatal) this.spawn();
+    this.dispatch();
+  }
+
+  private fail(error: Error): void {
+    if (this.fatal || this.closing) return;
+    this.fatal = error;
+    for (const task of this.queue.splice(0)) this.settle(task, error);
+    this.flushWaiters(error);
+    for (const slot of this.slots) void slot.worker.terminate();
+  }
+
+  private abort(task: Task): void {
+    const queuedAt = this.queue.indexOf(task);
+    if (queuedAt >= 0) {
+      this.queue.splice(queuedAt, 1);
+      this.settle(task, abandoned('aborted', `${task.method} was aborted before it started.`));
+      this.dispatch();
+      return;
+    }
+    for (const slot of this.slots) {
+      if (slot.task !== task) continue;
+      if (!slot.ready) {
+        slot.task = undefined; // its worker is still starting: the call never began
+        this.settle(task, abandoned('aborted', `${task.method} was aborted before it started.`));
+        this.dispatch();
+      } else {
+        // Running: the worker aborts the library call, which rejects with ABORTED as it does on one thread.
+        slot.worker.postMessage({ type: 'abort', id: task.id } satisfies ToWorker);
+      }
+    }
+  }
+
+  /** Gives each free worker the oldest waiting call; a starting worker takes one too and runs it once ready. */
+  private dispatch(): void {
+    for (const slot of this.slots) {
+      if (this.queue.length === 0) break;
+      if (slot.task) continue;
+      slot.task = this.queue.shift()!;
+      if (slot.ready) this.post(slot);
+    }
+    this.updateRefs();
+    while (this.roomWaiters.length > 0 && this.hasRoom()) this.roomWaiters.shift()!();
+  }
+
+  private post(slot: Slot): void {
+    const task = slot.task!;
+    try {
+      slot.worker.postMessage({ type: 'call', id: task.id, method: task.method, args: task.args } satisfies ToWorker);
+    } catch (cause) {
+      slot.task = undefined;
+      this.settle(task, new VerifyError(ErrorCode.INVALID_ARGUMENT, `The arguments of ${task.method} cannot be sent to a worker thread: ${(cause as Error).message}`, { cause }));
+      this.dispatch();
+    }
+  }
+
+  private settle(task: Task, error: unknown, value?: unknown): void {
+    if (task.onAbort) task.signal?.removeEventListener('abort', task.onAbort);
+    if (error === undefined) task.resolve(value);
+    else task.reject(error);
+  }
+
+  private flushWaiters(error: Error): void {
+    for (const w of this.readyWaiters.splice(0)) w.reject(error);
+    for (const resolve of this.roomWaiters.splice(0)) resolve();
+  }
+
+  /** Workers keep the process alive only while there is work, or a caller awaits ready(). */
+  private updateRefs(): void {
+    const busy = this.running + this.queue.length + this.readyWaiters.length > 0;
+    for (const slot of this.slots) {
+      if (busy) slot.worker.ref();
+      else slot.worker.unref();
+    }
+  }
+}

@@ -1,0 +1,75 @@
+/**
+ * The worker thread of createVerifier: one call at a time, with this thread's own TensorFlow.js
+ * runtime, ONNX sessions and models (module state is per thread, so nothing mutable is shared).
+ * Built as dist/worker.js and dist/worker.cjs; run from src/ through tsx in the tests.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { compareFaces } from '../face/compare-faces.js';
+import { loadModels } from '../face/models.js';
+import { getOnnxRuntime, type OnnxRuntimeName } from '../face/onnx.js';
+import type { BackendName } from '../face/tf.js';
+import { compressToSpec } from '../photo/compress-to-spec.js';
+import { validatePhoto } from '../photo/validate-photo.js';
+import { verifyApplicant } from '../verify/verify-applicant.js';
+import { analyzeReadingVideo } from '../video/analyze-reading-video.js';
+import { extractFramesFromReadingVideo } from '../video/extract-frames.js';
+import { type FromWorker, type Method, type ToWorker, type WorkerConfig, serializeError, signalHolder, transferables } from './protocol.js';
+
+const port = parentPort;
+if (!port) throw new Error('idphoto-verify: the pool worker must be started by createVerifier, as a worker thread.');
+
+const FUNCTIONS: Record<Method, (...args: never[]) => Promise<unknown>> = {
+  validatePhoto,
+  compressToSpec,
+  compareFaces,
+  extractFramesFromReadingVideo,
+  analyzeReadingVideo,
+  verifyApplicant,
+};
+
+const config = workerData as WorkerConfig;
+const controllers = new Map<number, AbortController>();
+
+function send(message: FromWorker): void {
+  const transfer = message.type === 'result' ? transferables(message.value) : [];
+  try {
+    port!.postMessage(message, transfer);
+  } catch {
+    // Memory owned outside V8 (some native results) cannot be moved: copy it instead.
+    port!.postMessage(message);
+  }
+}
+
+async function init(): Promise<void> {
+  // The runtime and ONNX package are chosen once per thread; the models load now or on first use.
+  if (config.onnxRuntime !== undefined) getOnnxRuntime(config.onnxRuntime as OnnxRuntimeName);
+  await loadModels({ backend: config.backend as BackendName | undefined, onnxRuntime: config.onnxRuntime as OnnxRuntimeName | undefined, models: config.preload ? undefined : [] });
+}
+
+async function call(message: Extract<ToWorker, { type: 'call' }>): Promise<void> {
+  const holder = signalHolder(message.method, message.args);
+  if (holder && holder.signal === true) {
+    const controller = new AbortController();
+    controllers.set(message.id, controller);
+    holder.signal = controller.signal;
+  }
+  try {
+    const value = await FUNCTIONS[message.method](...(message.args as never[]));
+    send({ type: 'result', id: message.id, value });
+  } catch (error) {
+    send({ type: 'error', id: message.id, error: serializeError(error) });
+  } finally {
+    controllers.delete(message.id);
+  }
+}
+
+init().then(
+  () => {
+    port.on('message', (message: ToWorker) => {
+      if (message.type === 'abort') controllers.get(message.id)?.abort();
+      else void call(message);
+    });
+    send({ type: 'ready' });
+  },
+  (error: unknown) => send({ type: 'init-failed', error: serializeError(error) }),
+);
