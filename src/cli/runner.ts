@@ -1,8 +1,10 @@
 /**
- * What the bulk commands call: the library's functions, on worker threads when a pool is available.
+ * What the bulk commands call: the library's functions on worker threads (createVerifier), one per core
+ * by default, each with its own models.
  */
-import { compressToSpec } from '../photo/compress-to-spec.js';
-import { validatePhoto } from '../photo/validate-photo.js';
+import type { compressToSpec } from '../photo/compress-to-spec.js';
+import type { validatePhoto } from '../photo/validate-photo.js';
+import { createVerifier } from '../pool/create-verifier.js';
 
 export interface Runner {
   validatePhoto: typeof validatePhoto;
@@ -12,8 +14,15 @@ export interface Runner {
   close(): Promise<void>;
 }
 
-export async function openRunner(_workers: number | undefined): Promise<Runner> {
-  return { validatePhoto, compressToSpec, concurrency: 1, close: async () => undefined };
+export async function openRunner(workers: number | undefined): Promise<Runner> {
+  const v = createVerifier({ workers });
+  return {
+    validatePhoto: (input, options) => v.validatePhoto(input, options),
+    compressToSpec: (input, options) => v.compressToSpec(input, options),
+    // Two per worker keep each busy while results are printed; well under workers + maxQueue, so none is refused.
+    concurrency: v.workers * 2,
+    close: () => v.close(),
+  };
 }
 
 /**
