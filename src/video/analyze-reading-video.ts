@@ -101,6 +101,9 @@ const DENSE_MAX_SIDE = 320;
 const MAX_DENSE_FRAMES = 150;
 // Face detection (with embeddings) every this many seconds; landmarks follow the face in between.
 const DETECT_EVERY_S = 1;
+// Faces compared for consistency: raw embedding length (upright clear faces ~3.4–4) and yaw ratio.
+const MIN_COMPARABLE_NORM = 2.5;
+const MAX_COMPARABLE_YAW = 0.35;
 // An embedding (face consistency, quality) every this many seconds.
 const EMBED_EVERY_S = 0.3;
 
@@ -120,18 +123,22 @@ export async function analyzeReadingVideo(video: VideoInput, options: AnalyzeRea
     const runOptions = { ffmpegPath: o.ffmpegPath, ffprobePath: o.ffprobePath, timeoutMs: o.timeoutMs, signal: o.signal };
     const span = recording.span;
     const length = Math.min(span.end - span.start, MAX_DENSE_FRAMES / o.fps);
-    const [pcm, dense] = await settled([
+    // Outside the speech, a frame a second: someone else may sit down before or after the reading.
+    const outside = span.source === 'speech' && (span.start > 1 || span.end < v.durationS - 1);
+    const [pcm, dense, sparse] = await settled([
       recording.audio.present ? decodePcm(path, { ...runOptions, maxSeconds: v.durationS + 1 }) : undefined,
       denseFrames(path, v, span.start, length, o.fps, runOptions),
+      outside ? denseFrames(path, v, 0, Math.min(v.durationS, MAX_DENSE_FRAMES), 1, runOptions) : undefined,
     ]);
     lap('decode');
 
     const tracked = await trackFace(dense, o.fps);
+    const around = sparse ? await trackFace(sparse.filter((f) => f.t < span.start - 0.5 || f.t > span.end + 0.5), 1) : [];
     lap('faces');
 
     const speech = speechSignal(recording, pcm);
     const lipSync = lipSyncSignal(tracked, pcm, recording);
-    const faceConsistency = consistencySignal(tracked);
+    const faceConsistency = consistencySignal(tracked, around);
     const presentationAttack = await attackSignal(tracked);
     const quality = qualitySignal(tracked, v.width / (dense[0]?.width ?? v.width));
     lap('signals');
@@ -190,6 +197,10 @@ interface TrackedFrame {
   mouth: number | null;
   /** Unit embedding, on detected frames with one face. */
   embedding?: Float32Array;
+  /** Length of the raw embedding: a face-quality signal (embed.ts); profile and blurred faces run short. */
+  embeddingNorm?: number;
+  /** Nose-tip offset along the eye line over the eye distance: 0 frontal. */
+  yawRatio?: number;
   crop?: RgbImage;
 }
 
@@ -223,7 +234,12 @@ async function trackFace(frames: DenseFrame[], fps: number): Promise<TrackedFram
         frame.mouth = mouthOpening(landmarks);
         if (i % embedEvery === 0) {
           frame.crop = await alignFace(image, landmarks);
-          if (!crowded) frame.embedding = (await embedOne(frame.crop)).embedding;
+          if (!crowded) {
+            const { embedding, norm } = await embedOne(frame.crop);
+            frame.embedding = embedding;
+            frame.embeddingNorm = norm;
+            frame.yawRatio = yawRatio(landmarks);
+          }
         }
         // The box follows the landmarks' centre into the next frame.
         const prev = out[i - 1]?.landmarks;
@@ -309,11 +325,18 @@ function lipSyncSignal(frames: TrackedFrame[], pcm: Int16Array | undefined, reco
   );
 }
 
-function consistencySignal(frames: TrackedFrame[]): LivenessSignal {
+function consistencySignal(frames: TrackedFrame[], around: TrackedFrame[]): LivenessSignal {
   const detected = frames.filter((f) => f.faces >= 0);
+  // Visibility is judged over the speech; other faces and other people over the whole video.
   const oneFace = detected.filter((f) => f.faces >= 1 && !f.crowded).length / Math.max(1, detected.length);
-  const crowded = detected.filter((f) => f.crowded).length;
-  const embeddings = frames.flatMap((f) => (f.embedding ? [f.embedding] : []));
+  const crowded = [...detected, ...around].filter((f) => f.crowded).length;
+  frames = [...frames, ...around];
+  // Only faces fit to be compared: near-frontal and clear. A head turned to profile, or a blurred frame,
+  // embeds far from the same person's frontal face (measured: FACE_CHANGED on real videos of people
+  // turning their heads, eval:liveness) and says nothing about who it is.
+  const embeddings = frames.flatMap((f) =>
+    f.embedding && f.embeddingNorm! >= MIN_COMPARABLE_NORM && f.yawRatio! <= MAX_COMPARABLE_YAW ? [f.embedding] : [],
+  );
   // The video's own face: the medoid (the frame most like the others). Another person in even half the
   // frames sits far from it; one blurred or turned frame is not enough to call the face changed.
   let lowest: number | null = null;
@@ -464,6 +487,15 @@ function faceSharpness(crop: RgbImage): number {
   const grey = new Float32Array(crop.width * crop.height);
   for (let i = 0; i < grey.length; i++) grey[i] = 0.299 * crop.data[i * 3]! + 0.587 * crop.data[i * 3 + 1]! + 0.114 * crop.data[i * 3 + 2]!;
   return laplacianVariance(grey, crop.width, crop.height);
+}
+
+function yawRatio(l: readonly Point[]): number {
+  const [le, re, nose] = fivePoints(l);
+  const ex = re!.x - le!.x;
+  const ey = re!.y - le!.y;
+  const mx = (le!.x + re!.x) / 2;
+  const my = (le!.y + re!.y) / 2;
+  return Math.abs(((nose!.x - mx) * ex + (nose!.y - my) * ey) / Math.max(ex * ex + ey * ey, 1e-6));
 }
 
 function eyeDistance(l: readonly Point[]): number {
