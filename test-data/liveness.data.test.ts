@@ -2,10 +2,15 @@
  * analyzeReadingVideo and verifyApplicant on the real talking videos of ../shared/data/videos.
  * `npm run eval:liveness` has every signal of every video and of the attacks made from them.
  */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DATA_DIR, dataAvailable } from '../eval/data.js';
+import { DATA_DIR, dataAvailable, readLabels } from '../eval/data.js';
+import { detectFaces } from '../src/face/detect.js';
+import { livenessScore } from '../src/face/presentation-attack.js';
+import { decodeRgb } from '../src/image/decode.js';
+import { sniffFormat } from '../src/image/sniff.js';
 import { analyzeReadingVideo, compressToSpec, verifyApplicant } from '../src/index.js';
 import { locate, run } from '../src/video/ffmpeg.js';
 
@@ -19,6 +24,22 @@ async function frameAt(path: string, seconds: number): Promise<Buffer> {
   const { stdout } = await run(locate('ffmpeg').path, ['-v', 'error', '-ss', String(seconds), '-i', path, '-frames:v', '1', '-f', 'image2pipe', '-c:v', 'png', 'pipe:1'], { timeoutMs: 30_000 });
   return stdout;
 }
+
+describe('the phone-screen photo (asia/insightface rgb_fake.jpg)', () => {
+  it('scores below every real East-Asian face photo on fr_liveness (reported, not decided on: live video frames score as low)', async () => {
+    const score = async (path: string) => {
+      const bytes = readFileSync(path);
+      const image = await decodeRgb(bytes, sniffFormat(bytes), 64_000_000, 1280);
+      const face = (await detectFaces(image))[0];
+      return face ? livenessScore(image, face.box) : undefined;
+    };
+    const rows = readLabels().filter((r) => r.source.startsWith('asia/') && r.kind === 'face' && sniffFormat(readFileSync(r.path)) !== 'bmp');
+    const real = (await Promise.all(rows.map((r) => score(r.path)))).filter((v): v is number => v !== undefined);
+    const spoof = await score(join(DATA_DIR, 'asia/insightface/cpp-package/inspireface/test_res/data/bulk/rgb_fake.jpg'));
+    expect(real.length).toBeGreaterThan(40);
+    expect(spoof).toBeLessThan(Math.min(...real));
+  }, 600_000);
+});
 
 describe('real talking videos', () => {
   it.each(['WDA_KatieHill_000', 'WDA_AlexandriaOcasioCortez_000'])('%s passes every liveness signal', async (name) => {
