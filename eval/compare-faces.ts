@@ -1,18 +1,21 @@
 /**
  * npm run eval:compare — face comparison on the labelled photos of ../shared/data.
  *
- * A. Every candidate embedding on the same detections (SSD + 68 landmarks): true-accept rate at
+ * A. Every candidate embedding on the same SSD detections, aligned from face-api's 68 landmarks or from
+ *    fr_landmark's (what compareFaces uses): true-accept rate at
  *    FAR 1e-2, 1e-3, 1e-4 and equal error rate, per source (pairs within a source) and pooled:
  *    Western with every source weighted equally (AT&T's 400 grey faces must not dominate), and East-Asian.
- * B. ID-card simulation: one photo of each pair printed small (eyes ~24 px apart), blurred, JPEG q55,
- *    overlaid with a faint guilloche, then found and compared like a card.
+ * B. ID-card simulation: one photo of each pair printed small (eyes ~24 or ~48 px apart), blurred, JPEG q55,
+ *    overlaid with a faint guilloche, then found and compared like a card. Both alignments.
  * C. Multi-frame fusion, as compareFaces does it: one "card" photo against the average embedding of
- *    three other photos of the same (or another) person.
- * D. Thresholds for compareFaces: the strictest of the pooled Western, East-Asian and all-pairs impostor
+ *    three other photos of the same (or another) person. Both alignments.
+ * D. Thresholds for compareFaces (fr_landmark alignment): the strictest of five pools' impostor
  *    quantiles, written to eval/results/compare-faces.md and copied by hand into src/face/calibration.ts.
  * E. Portrait found on the specimen documents at each rotation.
  *
- * Embeddings are cached in eval/out/face-embeddings.json (delete it to recompute). Options: --limit N.
+ * Embeddings are cached in eval/out/face-embeddings.json by variant (delete it to recompute); variants
+ * without "(fr_landmark)" align from face-api's 68 landmarks, as compareFaces did before. Options:
+ * --limit N, --no-documents (skip E).
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -21,6 +24,7 @@ import { fivePoints } from '../src/face/align.js';
 import { findCardPortrait } from '../src/face/compare-faces.js';
 import { type DetectedFace, type Point, detectFaces } from '../src/face/detect.js';
 import { alignFace, cosine, embedAligned, embedFaceRecognitionNet, normalize } from '../src/face/embed.js';
+import { onnxLandmarks } from '../src/face/landmarks.js';
 import { THRESHOLDS } from '../src/face/calibration.js';
 import { type RgbImage, decodeRgb } from '../src/image/decode.js';
 import { sniffFormat } from '../src/image/sniff.js';
@@ -33,7 +37,24 @@ const OUT = join(import.meta.dirname, 'out');
 const CACHE = join(OUT, 'face-embeddings.json');
 mkdirSync(OUT, { recursive: true });
 
-const VARIANTS = ['arcface', 'arcface+flip', 'frnet-box', 'frnet-aligned', 'card24:arcface+flip', 'card48:arcface+flip'] as const;
+const VARIANTS = [
+  'arcface',
+  'arcface+flip',
+  'frnet-box',
+  'frnet-aligned',
+  'card24:arcface+flip',
+  'card48:arcface+flip',
+  'arcface+flip (fr_landmark)',
+  'card24:arcface+flip (fr_landmark)',
+  'card48:arcface+flip (fr_landmark)',
+] as const;
+/** What compareFaces does: SSD box, fr_landmark's points, ArcFace alignment, fr_feature with flip. */
+const CHOSEN = 'arcface+flip (fr_landmark)';
+/** The two alignments compared in B and C: name, photo variant, card variant prefix. */
+const PIPELINES = [
+  ['face-api 68 landmarks (before)', 'arcface+flip', ':arcface+flip'],
+  ['fr_landmark (chosen)', CHOSEN, `:${CHOSEN}`],
+] as const;
 // Eye-centre distances of the simulated card portraits, pixels: a card photographed from far at low
 // resolution, and a card that fills a 1000-px-wide phone photo less than halfway.
 const CARD_SIZES = [24, 48] as const;
@@ -111,24 +132,48 @@ let done = 0;
 const started = performance.now();
 for (const row of rows) {
   const entry = (cache[row.relative] ??= {});
-  if (VARIANTS.every((v) => v in entry)) continue;
+  const missing = (v: Variant) => !(v in entry);
+  if (!VARIANTS.some(missing)) continue;
   let image: RgbImage;
   try {
     image = await decode(row.path);
   } catch (error) {
     console.error(`${row.relative}: not decodable here (${(error as Error).message}); left out`);
-    for (const v of VARIANTS) entry[v] = null;
+    for (const v of VARIANTS.filter(missing)) entry[v] = null;
     continue;
   }
   const faces = await detectFaces(image, { minConfidence: 0.3 });
   const face = faces[0];
   if (!face) {
-    for (const v of VARIANTS) entry[v] = null;
+    for (const v of VARIANTS.filter(missing)) entry[v] = null;
     continue;
   }
-  const crop = await alignFace(image, face.landmarks);
-  entry.arcface = b64((await embedAligned([crop]))[0]!);
-  entry['arcface+flip'] = b64((await embedAligned([crop], { flip: true }))[0]!);
+  if (missing('arcface') || missing('arcface+flip')) {
+    const crop = await alignFace(image, face.landmarks);
+    entry.arcface = b64((await embedAligned([crop]))[0]!);
+    entry['arcface+flip'] = b64((await embedAligned([crop], { flip: true }))[0]!);
+  }
+  if (missing(CHOSEN)) entry[CHOSEN] = b64((await embedAligned([await alignFace(image, await onnxLandmarks(image, face.box))], { flip: true }))[0]!);
+  if (missing('frnet-box') || missing('frnet-aligned')) await frnet(image, face, entry);
+  for (const eyePx of CARD_SIZES) {
+    for (const landmarks of ['face-api', 'fr_landmark'] as const) {
+      const key = landmarks === 'face-api' ? (`card${eyePx}:arcface+flip` as const) : (`card${eyePx}:${CHOSEN}` as const);
+      if (!missing(key)) continue;
+      // AT&T's 92×112 faces are already smaller than any card portrait. The card is sized from face-api's
+      // eyes for both alignments, so that both see the same simulated cards.
+      const card = row.source === 'att_faces' ? undefined : await findCardPortrait(await asCard(image, face, eyePx), { detector: 'ssd', landmarks });
+      entry[key] = card ? b64((await embedAligned([card.crop], { flip: true }))[0]!) : null;
+    }
+  }
+  if (++done % 25 === 0) {
+    writeFileSync(CACHE, JSON.stringify(cache));
+    console.error(`${done} photos embedded, ${((performance.now() - started) / done).toFixed(0)} ms each`);
+  }
+}
+writeFileSync(CACHE, JSON.stringify(cache));
+
+/** face-api's FaceRecognitionNet on its box crop and on an aligned crop. */
+async function frnet(image: RgbImage, face: DetectedFace, entry: Entry): Promise<void> {
   // face-api's own way: the detection box, square, resized to 150×150 by the network.
   const side = Math.max(face.box.width, face.box.height);
   const cx = face.box.x + face.box.width / 2;
@@ -142,19 +187,7 @@ for (const row of rows) {
     .toBuffer();
   entry['frnet-box'] = b64((await embedFaceRecognitionNet([{ data: boxCrop, width: 150, height: 150 }]))[0]!);
   entry['frnet-aligned'] = b64((await embedFaceRecognitionNet([await alignFace(image, face.landmarks, 150, 0.12)]))[0]!);
-  for (const eyePx of CARD_SIZES) {
-    const key = `card${eyePx}:arcface+flip` as const;
-    if (key in entry) continue;
-    // AT&T's 92×112 faces are already smaller than any card portrait.
-    const card = row.source === 'att_faces' ? undefined : await findCardPortrait(await asCard(image, face, eyePx), { detector: 'ssd' });
-    entry[key] = card ? b64((await embedAligned([card.crop], { flip: true }))[0]!) : null;
-  }
-  if (++done % 25 === 0) {
-    writeFileSync(CACHE, JSON.stringify(cache));
-    console.error(`${done} photos embedded, ${((performance.now() - started) / done).toFixed(0)} ms each`);
-  }
 }
-writeFileSync(CACHE, JSON.stringify(cache));
 
 // ---- pairs and rates ----------------------------------------------------------------------------
 interface Scored {
@@ -247,7 +280,7 @@ const asian = rows.filter((r) => populationOf(r) === 'East-Asian');
 
 console.log(`\n## A. Embeddings on the same detections: ${rows.length} photos, ${sources.length} sources\n`);
 const results: Record<string, { tar: string[]; eer: string; thresholds: number[] }> = {};
-for (const v of ['arcface', 'arcface+flip', 'frnet-box', 'frnet-aligned'] as Variant[]) {
+for (const v of ['arcface', 'arcface+flip', CHOSEN, 'frnet-box', 'frnet-aligned'] as Variant[]) {
   const table: Array<Array<string | number>> = [];
   const wg: Scored[] = [];
   const wi: Scored[] = [];
@@ -279,93 +312,98 @@ printTable(
 );
 
 // ---- B. card simulation ----------------------------------------------------------------------------
-console.log('\n## B. ID-card simulation: card side printed small and photographed, arcface+flip\n');
+console.log('\n## B. ID-card simulation: card side printed small and photographed, arcface+flip, both alignments\n');
+console.log(`Thresholds: those in calibration.ts now (${Object.values(THRESHOLDS).join(' / ')}), for both rows.\n`);
 {
   const table: Array<Array<string | number>> = [];
   for (const eyePx of CARD_SIZES) {
-    for (const [name, set] of [
-      ['Western (no AT&T), pooled', rows.filter((r) => populationOf(r) === 'Western' && r.source !== 'att_faces')],
-      ['East-Asian', asian],
-    ] as const) {
-      const p = pairs(set, 'arcface+flip', `card${eyePx}:arcface+flip`);
-      const m = metrics(weighted(p.genuine), weighted(p.impostor));
-      const atCal = [1e-2, 1e-3, 1e-4].map((far) => pct(rateAbove(weighted(p.genuine), THRESHOLDS[far as 1e-3])));
-      const farCal = [1e-2, 1e-3, 1e-4].map((far) => pct(rateAbove(weighted(p.impostor), THRESHOLDS[far as 1e-3])));
-      table.push([`${eyePx} px`, name, p.genuine.length, p.impostor.length, p.missing, ...m.map((x) => x.tar), atCal.join(' / '), farCal.join(' / ')]);
+    for (const [alignment, photo, card] of PIPELINES) {
+      for (const [name, set] of [
+        ['Western (no AT&T), pooled', rows.filter((r) => populationOf(r) === 'Western' && r.source !== 'att_faces')],
+        ['East-Asian', asian],
+      ] as const) {
+        const p = pairs(set, photo, `card${eyePx}${card}`);
+        const m = metrics(weighted(p.genuine), weighted(p.impostor));
+        const atCal = [1e-2, 1e-3, 1e-4].map((far) => pct(rateAbove(weighted(p.genuine), THRESHOLDS[far as 1e-3])));
+        const farCal = [1e-2, 1e-3, 1e-4].map((far) => pct(rateAbove(weighted(p.impostor), THRESHOLDS[far as 1e-3])));
+        table.push([`${eyePx} px`, alignment, name, p.genuine.length, p.impostor.length, p.missing, ...m.map((x) => x.tar), atCal.join(' / '), farCal.join(' / ')]);
+      }
     }
   }
-  printTable(['card eyes', 'set', 'genuine', 'impostor', 'card face not found', 'TAR@1e-2', 'TAR@1e-3', 'TAR@1e-4', 'TAR at compareFaces thresholds 1e-2/1e-3/1e-4', 'FAR there'], table);
+  printTable(['card eyes', 'alignment', 'set', 'genuine', 'impostor', 'card face not found', 'TAR@1e-2', 'TAR@1e-3', 'TAR@1e-4', 'TAR at compareFaces thresholds 1e-2/1e-3/1e-4', 'FAR there'], table);
 }
 
 // ---- C. fusion ----------------------------------------------------------------------------------
-console.log('\n## C. Multi-frame fusion (card photo vs mean embedding of 3 other photos), arcface+flip\n');
+console.log('\n## C. Multi-frame fusion (card photo vs mean embedding of 3 other photos), arcface+flip, both alignments\n');
 {
   const table: Array<Array<string | number>> = [];
-  for (const [name, set] of [
-    ['Western, all sources', rows.filter((r) => populationOf(r) === 'Western')],
-    ['East-Asian', asian],
-  ] as const) {
-    const byId = new Map<string, Float32Array[]>();
-    for (const r of set) {
-      const e = embeddingOf(r, 'arcface+flip');
-      if (e) byId.set(r.identity, [...(byId.get(r.identity) ?? []), e]);
-    }
-    const ids = [...byId.keys()].filter((id) => byId.get(id)!.length >= 4);
-    const fuse = (es: Float32Array[]) => {
-      const f = new Float32Array(es[0]!.length);
-      for (const e of es) for (let i = 0; i < f.length; i++) f[i]! += e[i]!;
-      return normalize(f);
-    };
-    const single: number[] = [];
-    const fused: number[] = [];
-    const fusedImpostor: number[] = [];
-    const singleImpostor: number[] = [];
-    for (const id of ids) {
-      const es = byId.get(id)!;
-      for (let c = 0; c < es.length; c++) {
-        const others = es.filter((_, i) => i !== c).slice(0, 3);
-        fused.push(cosine(es[c]!, fuse(others)));
-        single.push(...others.map((o) => cosine(es[c]!, o)));
-        for (const other of ids) {
-          if (other === id) continue;
-          const frames = byId.get(other)!.slice(0, 3);
-          fusedImpostor.push(cosine(es[c]!, fuse(frames)));
-          singleImpostor.push(...frames.map((o) => cosine(es[c]!, o)));
+  for (const [alignment, photo] of PIPELINES) {
+    for (const [name, set] of [
+      ['Western, all sources', rows.filter((r) => populationOf(r) === 'Western')],
+      ['East-Asian', asian],
+    ] as const) {
+      const byId = new Map<string, Float32Array[]>();
+      for (const r of set) {
+        const e = embeddingOf(r, photo);
+        if (e) byId.set(r.identity, [...(byId.get(r.identity) ?? []), e]);
+      }
+      const ids = [...byId.keys()].filter((id) => byId.get(id)!.length >= 4);
+      const fuse = (es: Float32Array[]) => {
+        const f = new Float32Array(es[0]!.length);
+        for (const e of es) for (let i = 0; i < f.length; i++) f[i]! += e[i]!;
+        return normalize(f);
+      };
+      const single: number[] = [];
+      const fused: number[] = [];
+      const fusedImpostor: number[] = [];
+      const singleImpostor: number[] = [];
+      for (const id of ids) {
+        const es = byId.get(id)!;
+        for (let c = 0; c < es.length; c++) {
+          const others = es.filter((_, i) => i !== c).slice(0, 3);
+          fused.push(cosine(es[c]!, fuse(others)));
+          single.push(...others.map((o) => cosine(es[c]!, o)));
+          for (const other of ids) {
+            if (other === id) continue;
+            const frames = byId.get(other)!.slice(0, 3);
+            fusedImpostor.push(cosine(es[c]!, fuse(frames)));
+            singleImpostor.push(...frames.map((o) => cosine(es[c]!, o)));
+          }
         }
       }
-    }
-    // This population's own 1e-3 threshold, from its single-photo impostor pairs (Gaussian tail when too few).
-    const own = singleImpostor.length >= 1e4 ? thresholdAt(weighted(singleImpostor), 1e-3) : gaussianThreshold(singleImpostor, 1e-3);
-    for (const [how, g, i] of [
-      ['one frame', single, singleImpostor],
-      ['3 frames fused', fused, fusedImpostor],
-    ] as const) {
-      const atCal = [1e-2, 1e-3, 1e-4].map((far) => pct(rateAbove(weighted(g), THRESHOLDS[far as 1e-3])));
-      const farCal = [1e-2, 1e-3, 1e-4].map((far) => pct(rateAbove(weighted(i), THRESHOLDS[far as 1e-3])));
-      table.push([name, how, ids.length, g.length, i.length, atCal.join(' / '), farCal.join(' / '), `${pct(rateAbove(weighted(g), own))} (${own.toFixed(3)})`]);
+      // This population's own 1e-3 threshold, from its single-photo impostor pairs (Gaussian tail when too few).
+      const own = singleImpostor.length >= 1e4 ? thresholdAt(weighted(singleImpostor), 1e-3) : gaussianThreshold(singleImpostor, 1e-3);
+      for (const [how, g, i] of [
+        ['one frame', single, singleImpostor],
+        ['3 frames fused', fused, fusedImpostor],
+      ] as const) {
+        const atCal = [1e-2, 1e-3, 1e-4].map((far) => pct(rateAbove(weighted(g), THRESHOLDS[far as 1e-3])));
+        const farCal = [1e-2, 1e-3, 1e-4].map((far) => pct(rateAbove(weighted(i), THRESHOLDS[far as 1e-3])));
+        table.push([alignment, name, how, ids.length, g.length, i.length, atCal.join(' / '), farCal.join(' / '), `${pct(rateAbove(weighted(g), own))} (${own.toFixed(3)})`]);
+      }
     }
   }
-  printTable(['set', 'comparison', 'identities', 'genuine', 'impostor', 'TAR at thresholds 1e-2/1e-3/1e-4', 'FAR at thresholds', "TAR at the population's own 1e-3 threshold"], table);
+  printTable(['alignment', 'set', 'comparison', 'identities', 'genuine', 'impostor', 'TAR at thresholds 1e-2/1e-3/1e-4', 'FAR at thresholds', "TAR at the population's own 1e-3 threshold"], table);
 }
 
 // ---- D. thresholds ------------------------------------------------------------------------------
-console.log('\n## D. Thresholds for compareFaces (arcface+flip): the strictest impostor quantile of five pools\n');
+console.log(`\n## D. Thresholds for compareFaces (${CHOSEN}): the strictest impostor quantile of five pools\n`);
 {
   const wi: Scored[] = [];
   for (const s of western) {
-    const p = pairs(bySource.get(s)!, 'arcface+flip');
+    const p = pairs(bySource.get(s)!, CHOSEN);
     if (p.impostor.length) wi.push(...weighted(p.impostor, sourceWeight(p.impostor.length)));
   }
-  const ai = pairs(asian, 'arcface+flip').impostor;
+  const ai = pairs(asian, CHOSEN).impostor;
   // Every different-identity pair across all sources: the only pool large enough for 1e-4.
   const all: number[] = [];
-  const usable = rows.filter((r) => embeddingOf(r, 'arcface+flip'));
+  const usable = rows.filter((r) => embeddingOf(r, CHOSEN));
   for (let i = 0; i < usable.length; i++)
     for (let j = i + 1; j < usable.length; j++)
-      if (usable[i]!.identity !== usable[j]!.identity) all.push(cosine(embeddingOf(usable[i]!, 'arcface+flip')!, embeddingOf(usable[j]!, 'arcface+flip')!));
+      if (usable[i]!.identity !== usable[j]!.identity) all.push(cosine(embeddingOf(usable[i]!, CHOSEN)!, embeddingOf(usable[j]!, CHOSEN)!));
   // The harsher of the two card simulations.
-  const cardWestern = pairs(rows.filter((r) => populationOf(r) === 'Western' && r.source !== 'att_faces'), 'arcface+flip', 'card24:arcface+flip').impostor;
-  const cardAsian = pairs(asian, 'arcface+flip', 'card24:arcface+flip').impostor;
+  const cardWestern = pairs(rows.filter((r) => populationOf(r) === 'Western' && r.source !== 'att_faces'), CHOSEN, `card24:${CHOSEN}`).impostor;
+  const cardAsian = pairs(asian, CHOSEN, `card24:${CHOSEN}`).impostor;
   const pools: Array<[string, number[], Scored[]]> = [
     ['Western within-source, AT&T capped', [], wi],
     ['East-Asian', ai, weighted(ai)],
@@ -386,7 +424,7 @@ console.log('\n## D. Thresholds for compareFaces (arcface+flip): the strictest i
     return [String(far), ...pools.map(([, , p], i) => (Number.isFinite(ts[i]!.t) ? `${ts[i]!.t.toFixed(4)} ${ts[i]!.how} (${p.length})` : `n/a (${p.length})`)), strictest.toFixed(3), THRESHOLDS[far as 1e-3]];
   });
   printTable(['FAR', ...pools.map(([n]) => n), 'strictest', 'in calibration.ts'], table);
-  console.log('\nAt the thresholds in calibration.ts (arcface+flip, one photo each side):');
+  console.log(`\nAt the thresholds in calibration.ts (${CHOSEN}, one photo each side):`);
   printTable(
     ['pool', 'FAR at 1e-2 / 1e-3 / 1e-4 thresholds'],
     pools.map(([name, , p]) => [name, [1e-2, 1e-3, 1e-4].map((far) => pct(rateAbove(p, THRESHOLDS[far as 1e-3]))).join(' / ')]),

@@ -336,14 +336,20 @@ const UPRIGHT_NORM = 3;
  * right way up; the embedding's length does. The upright view is tried first and kept when its face
  * is confident and its embedding long; otherwise the four views are compared.
  */
-export async function findCardPortrait(image: RgbImage, o: { detector: DetectorName }): Promise<CardPortrait | undefined> {
+export async function findCardPortrait(
+  image: RgbImage,
+  // 'face-api' aligns from face-api's 68-point net as before fr_landmark, for eval/compare-faces.ts's comparison.
+  o: { detector: DetectorName; landmarks?: 'fr_landmark' | 'face-api' },
+): Promise<CardPortrait | undefined> {
+  const faceApi = o.landmarks === 'face-api';
   let best: (CardPortrait & { plausibility: number }) | undefined;
   for (const rotation of [0, 90, 270, 180] as const) {
     const upright = rotation === 0 ? image : await rotate(image, rotation);
     // The whole card at 1024 px: a portrait on a card that fills a 12 MP photo is ~90 px wide there.
-    const faces = await detectFaces(upright, { detector: o.detector, minConfidence: 0.4, maxSide: 1024, landmarks: false });
+    const faces = await detectFaces(upright, { detector: o.detector, minConfidence: 0.4, maxSide: 1024, landmarks: faceApi });
     for (const candidate of faces.slice(0, 3)) {
-      const face = await withLandmarks(upright, await refine(upright, candidate, o.detector));
+      const refined = await refine(upright, candidate, o.detector, faceApi);
+      const face = faceApi ? refined : await withLandmarks(upright, refined);
       const crop = await alignFace(upright, face.landmarks);
       const { norm } = await embedOne(crop);
       const plausibility = Math.min(1, face.score + 0.2) * norm;
@@ -357,7 +363,7 @@ export async function findCardPortrait(image: RgbImage, o: { detector: DetectorN
 }
 
 /** A small face found on a reduced view is found again on its own region at full resolution, for a tighter box. */
-async function refine(image: RgbImage, face: DetectedFace, detector: DetectorName): Promise<DetectedFace> {
+async function refine(image: RgbImage, face: DetectedFace, detector: DetectorName, landmarks: boolean): Promise<DetectedFace> {
   const side = Math.max(face.box.width, face.box.height);
   const scaleAtDetection = Math.min(1, 1024 / Math.max(image.width, image.height));
   if (side * scaleAtDetection >= 160 || scaleAtDetection === 1) return face;
@@ -366,10 +372,14 @@ async function refine(image: RgbImage, face: DetectedFace, detector: DetectorNam
   const top = Math.max(0, Math.floor(face.box.y - m));
   const width = Math.min(image.width, Math.ceil(face.box.x + face.box.width + m)) - left;
   const height = Math.min(image.height, Math.ceil(face.box.y + face.box.height + m)) - top;
-  const found = await detectFaces(await cropRgb(image, { left, top, width, height }), { detector, minConfidence: 0.3, landmarks: false });
+  const found = await detectFaces(await cropRgb(image, { left, top, width, height }), { detector, minConfidence: 0.3, landmarks });
   const again = found[0];
   if (!again) return face;
-  return { box: { ...again.box, x: again.box.x + left, y: again.box.y + top }, score: Math.max(again.score, face.score), landmarks: [] };
+  return {
+    box: { ...again.box, x: again.box.x + left, y: again.box.y + top },
+    score: Math.max(again.score, face.score),
+    landmarks: again.landmarks.map((p) => ({ x: p.x + left, y: p.y + top })),
+  };
 }
 
 /** The face with fr_landmark's 68 points on its box: they align better than face-api's, ~5× faster (eval/results/face-models.md). */
