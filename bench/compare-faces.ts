@@ -1,7 +1,8 @@
 /**
  * npm run bench:compare — compareFaces with one ID card and 5 frames, against the plain face-api way
  * (`detectSingleFace(img).withFaceLandmarks().withFaceDescriptor()` on each of the 6 images, then
- * euclidean distances), in the same run; and the embedding alone on onnxruntime-node and -web.
+ * euclidean distances), in the same run; the embedding alone on onnxruntime-node and -web; and the two
+ * landmark models alone on one face box (fr_landmark, which compareFaces aligns with, and face-api's 68-point net).
  * Inputs: fixtures/faces/ (card-person-a.jpg and five frames of person A).
  */
 import { execFileSync } from 'node:child_process';
@@ -10,9 +11,10 @@ import { fileURLToPath } from 'node:url';
 import { compareFaces, loadModels } from '../src/index.js';
 import { alignFace, embedAligned } from '../src/face/embed.js';
 import { detectFaces } from '../src/face/detect.js';
+import { onnxLandmarks } from '../src/face/landmarks.js';
 import { useFaceApi } from '../src/face/models.js';
 import { getOnnxRuntime } from '../src/face/onnx.js';
-import { decodeRgb } from '../src/image/decode.js';
+import { cropRgb, decodeRgb } from '../src/image/decode.js';
 import { printTable } from '../eval/data.js';
 
 const runtimeArg = process.argv.includes('--onnx') ? (process.argv[process.argv.indexOf('--onnx') + 1] as 'node' | 'web') : 'auto';
@@ -33,13 +35,12 @@ async function time(fn: () => Promise<unknown>): Promise<number> {
   return median(ms);
 }
 
-await loadModels({ models: ['ssdMobilenetv1', 'faceLandmark68', 'faceEmbedding', 'faceRecognitionNet'], onnxRuntime: runtimeArg });
+await loadModels({ models: ['ssdMobilenetv1', 'faceLandmark68', 'faceLandmarkOnnx', 'faceEmbedding', 'faceRecognitionNet'], onnxRuntime: runtimeArg });
 const onnx = getOnnxRuntime().name;
 
-const crop = await (async () => {
-  const image = await decodeRgb(frames[0]!, 'jpeg', 1e8);
-  return alignFace(image, (await detectFaces(image))[0]!.landmarks);
-})();
+const frame = await decodeRgb(frames[0]!, 'jpeg', 1e8);
+const found = (await detectFaces(frame))[0]!;
+const crop = await alignFace(frame, found.landmarks);
 const embedMs = await time(() => embedAligned([crop]));
 
 if (process.argv.includes('--embed-only')) {
@@ -47,12 +48,27 @@ if (process.argv.includes('--embed-only')) {
   process.exit(0);
 }
 
+const rt = await useFaceApi(['ssdMobilenetv1', 'faceLandmark68', 'faceRecognitionNet']);
+const frLandmarkMs = await time(() => onnxLandmarks(frame, found.box));
+// face-api's net as withFaceLandmarks runs it after detection: the box cut out, the net resizes it to 112.
+const faceApiLandmarkMs = await time(async () => {
+  const { x, y, width, height } = found.box;
+  const left = Math.max(0, Math.floor(x));
+  const top = Math.max(0, Math.floor(y));
+  const box = await cropRgb(frame, { left, top, width: Math.min(frame.width - left, Math.round(width)), height: Math.min(frame.height - top, Math.round(height)) });
+  const tensor = rt.tf.tensor3d(box.data, [box.height, box.width, 3], 'int32');
+  try {
+    await rt.faceapi.nets.faceLandmark68Net.detectLandmarks(tensor as never);
+  } finally {
+    tensor.dispose();
+  }
+});
+
 let stages: Record<string, number> = {};
 const compareMs = await time(async () => {
   stages = (await compareFaces(card, frames)).timings;
 });
 
-const rt = await useFaceApi(['ssdMobilenetv1', 'faceLandmark68', 'faceRecognitionNet']);
 const plainMs = await time(async () => {
   const descriptors: Float32Array[] = [];
   for (const bytes of [card, ...frames]) {
@@ -76,7 +92,7 @@ console.log(`# compareFaces benchmark: 1 ID card + 5 frames, median of ${RUNS}, 
 printTable(
   ['pipeline', 'ms (median)', '× compareFaces'],
   [
-    ['compareFaces (card found at 0°, 5 frames, flip-averaged ArcFace embeddings)', compareMs.toFixed(0), '1.00'],
+    ['compareFaces (card found at 0°, 5 frames, fr_landmark alignment, flip-averaged ArcFace embeddings)', compareMs.toFixed(0), '1.00'],
     ['plain face-api: detectSingleFace().withFaceLandmarks().withFaceDescriptor() × 6', plainMs.toFixed(0), (plainMs / compareMs).toFixed(2)],
   ],
 );
@@ -85,4 +101,12 @@ console.log('');
 printTable(
   ['fr_feature.onnx, one 112×112 face', 'ms (median)'],
   [[onnx, embedMs.toFixed(1)], ...(other ? [[other.onnx, (other.embedMs as number).toFixed(1)]] : [])],
+);
+console.log('');
+printTable(
+  ['landmarks on one SSD face box', 'ms (median)'],
+  [
+    [`fr_landmark.onnx (64×64 grey crop, ${onnx})`, frLandmarkMs.toFixed(1)],
+    ['face-api faceLandmark68Net (box crop, tfjs wasm)', faceApiLandmarkMs.toFixed(1)],
+  ],
 );
