@@ -1,4 +1,4 @@
-import { type RgbImage, fromRgb, toRgb } from '../image/decode.js';
+import { type RgbImage, cropRgb, fromRgb, toRgb } from '../image/decode.js';
 import { useFaceApi } from './models.js';
 import { type PixelSource, withPixels } from './pixels.js';
 
@@ -94,3 +94,27 @@ interface Found {
 export async function resizeRgb(image: RgbImage, width: number, height: number): Promise<RgbImage> {
   return toRgb(fromRgb(image).resize(width, height, { fit: 'fill', kernel: 'linear' }));
 }
+
+/**
+ * The 68 landmarks of a face already located (a box carried over from a detection in an earlier
+ * video frame), without running the detector: the landmark network on the box, as face-api does after detection.
+ */
+export async function landmarksInBox(image: RgbImage, box: Box): Promise<Point[]> {
+  const rt = await useFaceApi(['faceLandmark68']);
+  const left = Math.max(0, Math.floor(box.x));
+  const top = Math.max(0, Math.floor(box.y));
+  const width = Math.min(image.width - left, Math.ceil(box.width));
+  const height = Math.min(image.height - top, Math.ceil(box.height));
+  if (width < 8 || height < 8) return [];
+  const crop = await cropRgb(image, { left, top, width, height }, { width: LANDMARK_INPUT, height: LANDMARK_INPUT });
+  const tensor = rt.tf.tensor3d(crop.data, [LANDMARK_INPUT, LANDMARK_INPUT, 3], 'int32');
+  try {
+    const found = (await rt.faceapi.nets.faceLandmark68Net.detectLandmarks(tensor as never)) as unknown as { positions: Point[] };
+    return found.positions.map((p) => ({ x: left + (p.x * width) / LANDMARK_INPUT, y: top + (p.y * height) / LANDMARK_INPUT }));
+  } finally {
+    tensor.dispose();
+  }
+}
+
+// The landmark network's input side.
+const LANDMARK_INPUT = 112;
