@@ -26,9 +26,8 @@ import { type DetectedFace, type Point, detectFaces } from '../src/face/detect.j
 import { alignFace, cosine, embedAligned, embedFaceRecognitionNet, normalize } from '../src/face/embed.js';
 import { onnxLandmarks } from '../src/face/landmarks.js';
 import { THRESHOLDS } from '../src/face/calibration.js';
-import { type RgbImage, decodeRgb } from '../src/image/decode.js';
-import { sniffFormat } from '../src/image/sniff.js';
-import { type LabelRow, printTable, readLabels, requireData } from './data.js';
+import type { RgbImage } from '../src/image/decode.js';
+import { type LabelRow, printTable, readLabels, requireData, decodeDataImage } from './data.js';
 
 requireData();
 const args = process.argv.slice(2);
@@ -80,22 +79,7 @@ const unb64 = (s: string) => {
   return new Float32Array(b.buffer, b.byteOffset, b.byteLength / 4);
 };
 
-async function decode(path: string): Promise<RgbImage> {
-  const bytes = readFileSync(path);
-  if (bytes.subarray(0, 2).toString() === 'P5') return decodePgm(bytes);
-  return decodeRgb(bytes, sniffFormat(bytes), 64_000_000, 1280);
-}
-
-/** AT&T's binary PGM (P5, 8-bit grey), which libvips' prebuilt sharp does not read. */
-function decodePgm(bytes: Buffer): RgbImage {
-  const header = bytes.subarray(0, 64).toString('latin1').match(/^P5\s+(?:#.*\s+)*(\d+)\s+(\d+)\s+(\d+)\s/);
-  if (!header) throw new Error('not a binary PGM');
-  const [, w, h] = header.map(Number);
-  const grey = bytes.subarray(header[0].length);
-  const data = Buffer.alloc(w! * h! * 3);
-  for (let i = 0; i < w! * h!; i++) data[i * 3] = data[i * 3 + 1] = data[i * 3 + 2] = grey[i]!;
-  return { data, width: w!, height: h! };
-}
+const decode = decodeDataImage;
 
 /** A photo printed on an ID card and photographed: small, soft, JPEG-blocky, with a security pattern. */
 async function asCard(image: RgbImage, face: DetectedFace, eyePx: number): Promise<RgbImage> {

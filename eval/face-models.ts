@@ -33,9 +33,8 @@ import { alignFace, embedAligned } from '../src/face/embed.js';
 import { onnxLandmarks, squareBox } from '../src/face/landmarks.js';
 import { useFaceApi } from '../src/face/models.js';
 import { createSession, getOnnxRuntime } from '../src/face/onnx.js';
-import { type RgbImage, cropRgb, decodeRgb, fromRgb, toRgb } from '../src/image/decode.js';
-import { sniffFormat } from '../src/image/sniff.js';
-import { type LabelRow, printTable, readLabels, requireData } from './data.js';
+import { type RgbImage, cropRgb, fromRgb, toRgb } from '../src/image/decode.js';
+import { type LabelRow, printTable, readLabels, requireData, decodeDataImage } from './data.js';
 import { type PairScores, effectivePairs, equalErrorRate, pairScores, pct, poolCapped, tarAtFar, weighted } from './metrics.js';
 
 requireData();
@@ -67,25 +66,7 @@ const rows = readLabels()
   )
   .slice(0, limit);
 
-async function decode(path: string): Promise<RgbImage> {
-  const bytes = readFileSync(path);
-  if (bytes.subarray(0, 2).toString() === 'P5') return decodePgm(bytes);
-  const format = sniffFormat(bytes);
-  // The prebuilt libvips in sharp has no BMP loader.
-  if (format === 'bmp') throw new Error('BMP');
-  return decodeRgb(bytes, format, 64_000_000, 1280);
-}
-
-/** AT&T's binary PGM (P5, 8-bit grey), which libvips' prebuilt sharp does not read (copied from eval/compare-faces.ts). */
-function decodePgm(bytes: Buffer): RgbImage {
-  const header = bytes.subarray(0, 64).toString('latin1').match(/^P5\s+(?:#.*\s+)*(\d+)\s+(\d+)\s+(\d+)\s/);
-  if (!header) throw new Error('not a binary PGM');
-  const [, w, h] = header.map(Number);
-  const grey = bytes.subarray(header[0].length);
-  const data = Buffer.alloc(w! * h! * 3);
-  for (let i = 0; i < w! * h!; i++) data[i * 3] = data[i * 3 + 1] = data[i * 3 + 2] = grey[i]!;
-  return { data, width: w!, height: h! };
-}
+const decode = decodeDataImage;
 
 // ---- fr_detect ----------------------------------------------------------------------------------
 const onnx = getOnnxRuntime();
