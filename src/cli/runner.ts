@@ -39,3 +39,21 @@ export async function inOrder<T, R>(items: readonly T[], concurrency: number, wo
     await done(items[next - window.length - 1]!, result);
   }
 }
+
+/**
+ * A bulk command's run: the pool opened, `work` over `files` in input order, `done` for each result;
+ * Ctrl-C stops new work (the calls in flight finish), and the pool is always closed. True when interrupted.
+ */
+export async function runBulk<R>(files: readonly string[], workers: number | undefined, work: (runner: Runner, file: string) => Promise<R>, done: (file: string, result: R) => void | Promise<void>): Promise<boolean> {
+  const runner = await openRunner(workers);
+  const stop = new AbortController();
+  const onSigint = () => stop.abort();
+  process.once('SIGINT', onSigint);
+  try {
+    await inOrder(files, runner.concurrency, (file) => work(runner, file), done, stop.signal);
+  } finally {
+    process.off('SIGINT', onSigint);
+    await runner.close();
+  }
+  return stop.signal.aborted;
+}

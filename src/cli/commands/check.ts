@@ -6,7 +6,7 @@ import type { CliOptions } from '../main.js';
 import { expandInputs } from '../inputs.js';
 import { progress } from '../progress.js';
 import { renderReport } from '../report.js';
-import { inOrder, openRunner } from '../runner.js';
+import { runBulk } from '../runner.js';
 import { TEXT } from '../text.js';
 
 export interface CheckRow {
@@ -19,20 +19,17 @@ const CSV_HEADER = 'file,passed,failed_checks,error_code,message';
 
 export async function check(targets: string[], o: CliOptions): Promise<number> {
   const files = expandInputs(targets);
-  const runner = await openRunner(o.workers);
   const bar = progress(files.length, !o.json && !o.csv);
   const rows: CheckRow[] = [];
   const failures = new Map<string, number>();
   let passed = 0;
   if (o.csv) console.log(CSV_HEADER);
-  const stop = new AbortController();
-  const onSigint = () => stop.abort();
-  process.once('SIGINT', onSigint);
+  let interrupted: boolean;
   try {
-    await inOrder(
+    interrupted = await runBulk(
       files,
-      runner.concurrency,
-      async (file): Promise<CheckRow> => {
+      o.workers,
+      async (runner, file): Promise<CheckRow> => {
         try {
           return { file, result: await runner.validatePhoto(file, { spec: o.spec as never, detector: o.detector }) };
         } catch (error) {
@@ -50,14 +47,11 @@ export async function check(targets: string[], o: CliOptions): Promise<number> {
         else if (o.csv) console.log(csvRow(row, o.locale));
         else bar.log(textRow(row, o.locale));
       },
-      stop.signal,
     );
   } finally {
     bar.stop();
-    process.off('SIGINT', onSigint);
-    await runner.close();
   }
-  if (stop.signal.aborted) return 130;
+  if (interrupted) return 130;
   if (o.report) {
     await writeFile(o.report, await renderReport(rows, { locale: o.locale, spec: defineSpec(o.spec as never) }));
     if (!o.json && !o.csv) console.log(TEXT.report[o.locale](o.report));

@@ -4,7 +4,7 @@ import { isVerifyError } from '../../errors.js';
 import { UsageError, type CliOptions } from '../main.js';
 import { expandInputs } from '../inputs.js';
 import { progress } from '../progress.js';
-import { inOrder, openRunner } from '../runner.js';
+import { runBulk } from '../runner.js';
 import { TEXT } from '../text.js';
 
 /**
@@ -20,19 +20,16 @@ export async function fix(targets: string[], o: CliOptions): Promise<number> {
   const files = expandInputs(targets);
   const inputs = new Set(files.map((f) => realOrResolved(f)));
   const used = new Set<string>();
-  const runner = await openRunner(o.workers);
   const bar = progress(files.length, !o.json);
   const notFixed: string[] = [];
   let fixedCount = 0;
   const partial = new Set<string>();
-  const stop = new AbortController();
-  const onSigint = () => stop.abort();
-  process.once('SIGINT', onSigint);
+  let interrupted: boolean;
   try {
-    await inOrder(
+    interrupted = await runBulk(
       files,
-      runner.concurrency,
-      async (file) => {
+      o.workers,
+      async (runner, file) => {
         try {
           const r = await runner.compressToSpec(file, { spec: o.spec as never, detector: o.detector });
           return { buffer: r.buffer, passed: r.report.passed, failed: r.report.checks.filter((c) => c.status === 'failed' && c.severity === 'error').map((c) => c.id) };
@@ -61,15 +58,12 @@ export async function fix(targets: string[], o: CliOptions): Promise<number> {
         if (o.json) console.log(JSON.stringify({ file, fixed: true, output: target, passes: r.passed, failedChecks: r.failed }));
         else bar.log(`${r.passed ? '✓' : '~'} ${file} → ${target}${r.passed ? '' : `\n    still fails: ${r.failed!.join(', ')}`}`);
       },
-      stop.signal,
     );
   } finally {
     bar.stop();
-    process.off('SIGINT', onSigint);
     for (const temp of partial) rmSync(temp, { force: true });
-    await runner.close();
   }
-  if (stop.signal.aborted) return 130;
+  if (interrupted) return 130;
   if (notFixed.length > 0) writeFileSync(join(out, 'not-fixed.txt'), `${['file\treason\tdetails', ...notFixed].join('\n')}\n`);
   if (!o.json) console.log(`\n${TEXT.fixed[o.locale](files.length, fixedCount, files.length - fixedCount)}`);
   return notFixed.length === 0 ? 0 : 1;
