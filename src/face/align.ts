@@ -139,3 +139,16 @@ export function pointsBox(points: readonly Point[]): Box {
   const y = Math.min(...ys);
   return { x, y, width: Math.max(...xs) - x, height: Math.max(...ys) - y };
 }
+
+/**
+ * How far the head is turned: the nose tip's offset from the eyes' midpoint, measured along the eye line
+ * (so that a tilted head does not read as a turned one), over the eye distance. 0 frontal, ~0.5 a strong turn.
+ */
+export function yawRatio(landmarks: readonly Point[]): number {
+  const [le, re, nose] = fivePoints(landmarks);
+  const ex = re!.x - le!.x;
+  const ey = re!.y - le!.y;
+  const mx = (le!.x + re!.x) / 2;
+  const my = (le!.y + re!.y) / 2;
+  return Math.abs(((nose!.x - mx) * ex + (nose!.y - my) * ey) / Math.max(ex * ex + ey * ey, 1e-6));
+}

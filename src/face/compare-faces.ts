@@ -5,7 +5,7 @@ import { laplacianVariance } from '../image/measures.js';
 import { sniffFormat } from '../image/sniff.js';
 import { stageTimer } from '../photo/options.js';
 import type { Message } from '../types.js';
-import { fivePoints } from './align.js';
+import { fivePoints, yawRatio } from './align.js';
 import { THRESHOLDS, type CalibratedFar } from './calibration.js';
 import { type Box, type DetectedFace, type DetectorName, type Point, detectFaces } from './detect.js';
 import { alignFace, cosine, embedOne, normalize } from './embed.js';
@@ -397,17 +397,15 @@ function rollDeg(landmarks: readonly Point[]): number {
 }
 
 function faceQuality(face: DetectedFace, crop: RgbImage, scale: number, norm: number): FaceQuality {
-  const [le, re, nose] = fivePoints(face.landmarks);
+  const [le, re] = fivePoints(face.landmarks);
   const eyeDistance = Math.hypot(re!.x - le!.x, re!.y - le!.y);
-  const mid = { x: (le!.x + re!.x) / 2, y: (le!.y + re!.y) / 2 };
   const grey = new Float32Array(crop.width * crop.height);
   for (let i = 0; i < grey.length; i++) grey[i] = 0.299 * crop.data[i * 3]! + 0.587 * crop.data[i * 3 + 1]! + 0.114 * crop.data[i * 3 + 2]!;
   return {
     score: round(face.score, 3),
     eyeDistancePx: round(eyeDistance * scale, 1),
     sharpness: round(laplacianVariance(grey, crop.width, crop.height), 1),
-    // Along the eye line, so that a tilted head does not read as a turned one.
-    yawRatio: round(Math.abs(((nose!.x - mid.x) * (re!.x - le!.x) + (nose!.y - mid.y) * (re!.y - le!.y)) / Math.max(eyeDistance, 1e-6) ** 2), 3),
+    yawRatio: round(yawRatio(face.landmarks), 3),
     embeddingNorm: round(norm, 2),
   };
 }

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ErrorCode, VerifyError, invalidArgument } from '../errors.js';
 import { alignFace, cosine, embedOne } from '../face/embed.js';
-import { fivePoints } from '../face/align.js';
+import { fivePoints, yawRatio } from '../face/align.js';
 import { THRESHOLDS } from '../face/calibration.js';
 import { type Box, type Point, detectFaces, landmarksInBox } from '../face/detect.js';
 import { livenessScore } from '../face/presentation-attack.js';
@@ -99,7 +99,7 @@ const DEFAULTS = { fps: 10, frameCount: 8, timeoutMs: 60_000, maxFileBytes: 200 
 const DENSE_MAX_SIDE = 320;
 // At most this many dense frames (15 s at 10 fps).
 const MAX_DENSE_FRAMES = 150;
-// Face detection (with embeddings) every this many seconds; landmarks follow the face in between.
+// Face detection every this many seconds (faces counted, box re-anchored); landmarks follow the face in between.
 const DETECT_EVERY_S = 1;
 // Faces compared for consistency: raw embedding length (upright clear faces ~3.4–4) and yaw ratio.
 const MIN_COMPARABLE_NORM = 2.5;
@@ -487,15 +487,6 @@ function faceSharpness(crop: RgbImage): number {
   const grey = new Float32Array(crop.width * crop.height);
   for (let i = 0; i < grey.length; i++) grey[i] = 0.299 * crop.data[i * 3]! + 0.587 * crop.data[i * 3 + 1]! + 0.114 * crop.data[i * 3 + 2]!;
   return laplacianVariance(grey, crop.width, crop.height);
-}
-
-function yawRatio(l: readonly Point[]): number {
-  const [le, re, nose] = fivePoints(l);
-  const ex = re!.x - le!.x;
-  const ey = re!.y - le!.y;
-  const mx = (le!.x + re!.x) / 2;
-  const my = (le!.y + re!.y) / 2;
-  return Math.abs(((nose!.x - mx) * ex + (nose!.y - my) * ey) / Math.max(ex * ex + ey * ey, 1e-6));
 }
 
 function eyeDistance(l: readonly Point[]): number {
