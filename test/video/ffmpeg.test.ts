@@ -8,7 +8,11 @@ import { locate, run, runningProcesses } from '../../src/video/ffmpeg.js';
 const hang = fileURLToPath(new URL('../../fixtures/bin/ffmpeg-hang', import.meta.url));
 const fail = fileURLToPath(new URL('../../fixtures/bin/ffmpeg-fail', import.meta.url));
 
-const sleepersLeft = () => spawnSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).stdout.split('\n').filter((l) => l.trim() === 'sleep 600').length;
+// The fake ffmpeg's child: `sleep 86399`, a duration nothing else on a host is likely to run. Counted
+// against the count before the test, so that a stray one elsewhere cannot fail it.
+const sleepers = () => spawnSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).stdout.split('\n').filter((l) => l.trim() === 'sleep 86399').length;
+const sleepersBefore = sleepers();
+const sleepersLeft = () => sleepers() - sleepersBefore;
 
 /** A 0.1 s 16 kHz mono silent WAV. */
 function wav(): Buffer {
