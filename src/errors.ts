@@ -37,12 +37,22 @@ export const ErrorCode = {
   VIDEO_TOO_LARGE: 'VIDEO_TOO_LARGE',
   /** No ffmpeg/ffprobe binary was found (option, FFMPEG_PATH/FFPROBE_PATH, PATH, npm package). */
   FFMPEG_NOT_FOUND: 'FFMPEG_NOT_FOUND',
-  /** ffmpeg or ffprobe ran past the timeout and was killed. */
+  /** One ffmpeg or ffprobe run went past its own limit and was killed (the public calls report their `timeoutMs` as TIMEOUT). */
   FFMPEG_TIMEOUT: 'FFMPEG_TIMEOUT',
   /** ffmpeg or ffprobe exited with an error; `details.stderr` holds the tail of its output. */
   FFMPEG_FAILED: 'FFMPEG_FAILED',
-  /** The caller's AbortSignal fired; the process was killed. */
+  /** The caller's AbortSignal fired (or a sibling step failed, `details.reason: 'cancelled'`); its ffmpeg was ended and its temp data removed. */
   ABORTED: 'ABORTED',
+  /** The call ran past its `timeoutMs` and was stopped (its ffmpeg ended, its temp data removed). */
+  TIMEOUT: 'TIMEOUT',
+  /** createVerifier: the queue is full (workers + maxQueue calls in flight); try again later (HTTP 503). */
+  QUEUE_FULL: 'QUEUE_FULL',
+  /** createVerifier: the verifier was closed before or while the call ran. */
+  CLOSED: 'CLOSED',
+  /** createVerifier: the worker thread running the call ended (a crash); the pool replaced it. Safe to retry. */
+  WORKER_EXITED: 'WORKER_EXITED',
+  /** compareFaces: more frames than `maxFrames` were given. */
+  TOO_MANY_FRAMES: 'TOO_MANY_FRAMES',
   /** A model file is missing or cannot be parsed. */
   MODEL_LOAD_FAILED: 'MODEL_LOAD_FAILED',
   /** A model file's sha256 differs from the manifest in `models/manifest.json`. */

@@ -15,8 +15,10 @@ import {
   assertSendable,
   deserializeError,
   reviveBuffers,
-  signalHolder,
+  takeSignals,
 } from './protocol.js';
+import { holdDir, holdProcess, releaseDir, releaseProcess, signalGroup } from '../cleanup.js';
+import { rmSync } from 'node:fs';
 import { startWorker } from './worker-file.js';
 
 interface Task {
@@ -38,7 +40,16 @@ interface Slot {
   task?: Task;
   /** The uncaught exception that ended the thread, if one did. */
   crash?: Error;
+  /** ffmpeg process groups and temp folders the thread holds: ended here if it dies holding them. */
+  processes: Set<number>;
+  dirs: Set<string>;
+  /** Resolves when the thread says every call has ended after close. */
+  drained?: () => void;
 }
+
+// close() gives running calls this long to stop at their next checkpoint (an ffmpeg gets 1.5 s after
+// SIGTERM) before the threads are terminated and what they held is ended here.
+const CLOSE_GRACE_MS = 5000;
 
 /** Tests reach the threads through this key (to end one mid-call); it is not part of the public API. */
 export const kSlots = Symbol('idphoto-verify.pool.slots');
@@ -98,18 +109,15 @@ export class WorkerPool {
     return new Promise((resolve, reject) => {
       if (this.fatal) return reject(this.fatal);
       if (this.closing) return reject(abandoned('closed', `The verifier is closed: ${method} was not run.`));
-      // The caller's AbortSignal stays here; the worker gets a marker and aborts its own on request.
-      args = [...args];
-      let signal: AbortSignal | undefined;
-      const holder = signalHolder(method, args);
-      if (holder?.signal !== undefined) {
-        signal = holder.signal as AbortSignal;
-        if (!(signal instanceof AbortSignal)) return reject(new VerifyError(ErrorCode.INVALID_ARGUMENT, `Expected an AbortSignal for options.signal but received ${String(signal)}`));
-        if (signal.aborted) return reject(abandoned('aborted', `${method} was aborted before it started.`));
-        const copy = { ...holder, signal: true };
-        if (holder === args[1]) args[1] = copy;
-        else args[1] = { ...(args[1] as object), video: copy };
+      // The caller's AbortSignal stays here; the worker aborts its own on request.
+      const taken = takeSignals(method, args);
+      args = taken.args;
+      for (const s of taken.signals) {
+        if (!(s instanceof AbortSignal)) return reject(new VerifyError(ErrorCode.INVALID_ARGUMENT, `Expected an AbortSignal for options.signal but received ${String(s)}`));
+        if (s.aborted) return reject(abandoned('aborted', `${method} was aborted before it started.`));
       }
+      const signals = taken.signals as AbortSignal[];
+      const signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
       try {
         args.forEach((arg, i) => assertSendable(arg, i === 0 ? 'input' : i === args.length - 1 ? 'options' : `argument ${i + 1}`));
       } catch (error) {
@@ -133,14 +141,34 @@ export class WorkerPool {
     });
   }
 
+  /**
+   * Refuses new calls, rejects waiting and running ones with CLOSED, asks each thread to abort what it
+   * runs (so its ffmpeg is ended and its temp folder removed by the call itself), waits up to
+   * CLOSE_GRACE_MS, then terminates the threads and ends whatever they still held.
+   */
   close(): Promise<void> {
     this.closing ??= (async () => {
       const error = () => abandoned('closed', 'The verifier was closed before this call finished.');
       for (const task of this.queue.splice(0)) this.settle(task, error());
       for (const slot of this.slots) if (slot.task) this.settle(slot.task, error());
-      for (const slot of this.slots) slot.task = undefined;
       this.flushWaiters(abandoned('closed', 'The verifier was closed.'));
-      await Promise.all([...this.slots].map((slot) => slot.worker.terminate()));
+      await Promise.all(
+        [...this.slots].map(async (slot) => {
+          if (slot.task && slot.ready) {
+            slot.worker.ref();
+            let timer: NodeJS.Timeout | undefined;
+            await new Promise<void>((resolve) => {
+              slot.drained = resolve;
+              timer = setTimeout(resolve, CLOSE_GRACE_MS);
+              slot.worker.postMessage({ type: 'close' } satisfies ToWorker);
+            });
+            clearTimeout(timer);
+          }
+          slot.task = undefined;
+          await slot.worker.terminate();
+          this.releaseHeld(slot);
+        }),
+      );
       this.slots.clear();
     })();
     return this.closing;
@@ -152,7 +180,7 @@ export class WorkerPool {
 
   private spawn(): void {
     const worker = startWorker(this.config);
-    const slot: Slot = { worker, threadId: worker.threadId, ready: false };
+    const slot: Slot = { worker, threadId: worker.threadId, ready: false, processes: new Set(), dirs: new Set() };
     this.slots.add(slot);
     worker.on('message', (message: FromWorker) => this.onMessage(slot, message));
     worker.on('error', (error) => {
@@ -173,6 +201,19 @@ export class WorkerPool {
       case 'init-failed':
         this.fail(deserializeError(message.error));
         return;
+      case 'drained':
+        slot.drained?.();
+        return;
+      case 'resource': {
+        // Held in this thread too, so that this process's exit and signal hooks end it as well.
+        const e = message.event;
+        if (e.kind === 'process') {
+          if (e.op === 'hold') (slot.processes.add(e.pid), holdProcess(e.pid));
+          else (slot.processes.delete(e.pid), releaseProcess(e.pid));
+        } else if (e.op === 'hold') (slot.dirs.add(e.path), holdDir(e.path));
+        else (slot.dirs.delete(e.path), releaseDir(e.path));
+        return;
+      }
       case 'result':
       case 'error': {
         const task = slot.task;
@@ -185,7 +226,26 @@ export class WorkerPool {
     }
   }
 
+  /** Ends the process groups and removes the temp folders a thread that ended still held. */
+  private releaseHeld(slot: Slot): void {
+    for (const pid of slot.processes) {
+      signalGroup(pid, 'SIGKILL');
+      releaseProcess(pid);
+    }
+    for (const path of slot.dirs) {
+      try {
+        rmSync(path, { recursive: true, force: true });
+      } catch {
+        // removed by the thread itself meanwhile, or not removable: nothing more to do
+      }
+      releaseDir(path);
+    }
+    slot.processes.clear();
+    slot.dirs.clear();
+  }
+
   private onExit(slot: Slot, code: number): void {
+    this.releaseHeld(slot);
     this.slots.delete(slot);
     if (this.closing) return;
     if (slot.task) {

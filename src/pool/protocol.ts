@@ -3,6 +3,7 @@
  * errors. Everything is structured-cloned, so the rules here are what makes the pool's methods
  * return exactly what the library functions return.
  */
+import type { ResourceEvent } from '../cleanup.js';
 import { ErrorCode, VerifyError } from '../errors.js';
 
 /** The library functions a worker runs. */
@@ -17,10 +18,14 @@ export interface WorkerConfig {
   preload: boolean;
 }
 
-export type ToWorker = { type: 'call'; id: number; method: Method; args: unknown[] } | { type: 'abort'; id: number };
+export type ToWorker = { type: 'call'; id: number; method: Method; args: unknown[] } | { type: 'abort'; id: number } | { type: 'close' };
 
 export type FromWorker =
   | { type: 'ready' }
+  /** Every call has ended after a 'close' (aborted, its ffmpeg ended, its temp data removed). */
+  | { type: 'drained' }
+  /** A process group or temp folder the worker holds or let go (cleanup.ts), ended by the pool if the worker dies. */
+  | { type: 'resource'; event: ResourceEvent }
   | { type: 'init-failed'; error: SerializedError }
   | { type: 'result'; id: number; value: unknown }
   | { type: 'error'; id: number; error: SerializedError };
@@ -35,16 +40,43 @@ export interface SerializedError {
   cause?: SerializedError;
 }
 
+/** Where a method's options object sits in its arguments. */
+export function optionsIndex(method: Method): number {
+  return method === 'compareFaces' ? 2 : 1;
+}
+
 /**
- * Where a method's AbortSignal sits in its arguments. A signal cannot be cloned: the caller's stays
- * in this thread and the worker is told to abort its own.
+ * Takes the caller's AbortSignals out of a call's arguments (a signal cannot be cloned: it stays in this
+ * thread, and the worker is told to abort its own): `options.signal`, and verifyApplicant's
+ * `options.video.signal`. Returns the arguments without them and the signals found.
  */
-export function signalHolder(method: Method, args: unknown[]): Record<string, unknown> | undefined {
-  const options = args[1];
-  if (!isPlainObject(options)) return undefined;
-  if (method === 'extractFramesFromReadingVideo' || method === 'analyzeReadingVideo') return options;
-  if (method === 'verifyApplicant' && isPlainObject(options.video)) return options.video;
-  return undefined;
+export function takeSignals(method: Method, args: readonly unknown[]): { args: unknown[]; signals: unknown[] } {
+  const at = optionsIndex(method);
+  const options = args[at];
+  const out = [...args];
+  const signals: unknown[] = [];
+  if (!isPlainObject(options)) return { args: out, signals };
+  const { signal, ...rest } = options;
+  if (signal !== undefined) signals.push(signal);
+  if (method === 'verifyApplicant' && isPlainObject(rest.video) && rest.video.signal !== undefined) {
+    const { signal: videoSignal, ...video } = rest.video;
+    signals.push(videoSignal);
+    rest.video = video;
+  }
+  out[at] = rest;
+  return { args: out, signals };
+}
+
+/** In the worker: the call's arguments with the worker's own signal for it as `options.signal`. */
+export function withSignal(method: Method, args: unknown[], signal: AbortSignal): unknown[] {
+  const at = optionsIndex(method);
+  const out = [...args];
+  while (out.length < at) out.push(undefined);
+  const options = out[at];
+  // Anything but a plain object (or nothing) is left as it is, for the library to refuse.
+  if (options === undefined) out[at] = { signal };
+  else if (isPlainObject(options)) out[at] = { ...options, signal };
+  return out;
 }
 
 /**
@@ -149,7 +181,12 @@ export function transferables(value: unknown, out = new Set<ArrayBuffer>()): Arr
   return [...out];
 }
 
-/** A call that did not run to its end: the verifier was closed, its queue was full, its worker died, or the caller aborted. */
-export function abandoned(reason: 'closed' | 'queue-full' | 'worker-exited' | 'aborted', message: string, details: Record<string, unknown> = {}, cause?: unknown): VerifyError {
-  return new VerifyError(ErrorCode.ABORTED, message, { cause, details: { reason, ...details } });
+const ABANDONED = { closed: ErrorCode.CLOSED, 'queue-full': ErrorCode.QUEUE_FULL, 'worker-exited': ErrorCode.WORKER_EXITED, aborted: ErrorCode.ABORTED } as const;
+
+/**
+ * A call that did not run to its end, each with its own code (a host answers them differently: 503 for
+ * QUEUE_FULL, 499 for ABORTED, a retry for WORKER_EXITED); `details.reason` says the same in words.
+ */
+export function abandoned(reason: keyof typeof ABANDONED, message: string, details: Record<string, unknown> = {}, cause?: unknown): VerifyError {
+  return new VerifyError(ABANDONED[reason], message, { cause, details: { reason, ...details } });
 }

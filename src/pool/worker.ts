@@ -13,7 +13,8 @@ import { validatePhoto } from '../photo/validate-photo.js';
 import { verifyApplicant } from '../verify/verify-applicant.js';
 import { analyzeReadingVideo } from '../video/analyze-reading-video.js';
 import { extractFramesFromReadingVideo } from '../video/extract-frames.js';
-import { type FromWorker, type Method, type ToWorker, type WorkerConfig, serializeError, signalHolder, transferables } from './protocol.js';
+import { observeResources } from '../cleanup.js';
+import { type FromWorker, type Method, type ToWorker, type WorkerConfig, serializeError, transferables, withSignal } from './protocol.js';
 
 const port = parentPort;
 if (!port) throw new Error('idphoto-verify: the pool worker must be started by createVerifier, as a worker thread.');
@@ -28,7 +29,11 @@ const FUNCTIONS: Record<Method, (...args: never[]) => Promise<unknown>> = {
 };
 
 const config = workerData as WorkerConfig;
+// Every call has a controller: the caller's abort and the pool's close both end it through its signal.
 const controllers = new Map<number, AbortController>();
+const calls = new Set<Promise<void>>();
+// The pool holds what this thread holds, and ends it if the thread dies (terminate, a crash).
+observeResources((event) => send({ type: 'resource', event }));
 
 function send(message: FromWorker): void {
   const transfer = message.type === 'result' ? transferables(message.value) : [];
@@ -47,14 +52,10 @@ async function init(): Promise<void> {
 }
 
 async function call(message: Extract<ToWorker, { type: 'call' }>): Promise<void> {
-  const holder = signalHolder(message.method, message.args);
-  if (holder && holder.signal === true) {
-    const controller = new AbortController();
-    controllers.set(message.id, controller);
-    holder.signal = controller.signal;
-  }
+  const controller = new AbortController();
+  controllers.set(message.id, controller);
   try {
-    const value = await FUNCTIONS[message.method](...(message.args as never[]));
+    const value = await FUNCTIONS[message.method](...(withSignal(message.method, message.args, controller.signal) as never[]));
     send({ type: 'result', id: message.id, value });
   } catch (error) {
     send({ type: 'error', id: message.id, error: serializeError(error) });
@@ -63,11 +64,23 @@ async function call(message: Extract<ToWorker, { type: 'call' }>): Promise<void>
   }
 }
 
+/** The pool is closing: every call is aborted, and the pool is told once all have ended. */
+async function drain(): Promise<void> {
+  for (const controller of controllers.values()) controller.abort();
+  await Promise.allSettled([...calls]);
+  send({ type: 'drained' });
+}
+
 init().then(
   () => {
     port.on('message', (message: ToWorker) => {
       if (message.type === 'abort') controllers.get(message.id)?.abort();
-      else void call(message);
+      else if (message.type === 'close') void drain();
+      else {
+        const running = call(message);
+        calls.add(running);
+        void running.finally(() => calls.delete(running));
+      }
     });
     send({ type: 'ready' });
   },

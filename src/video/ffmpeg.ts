@@ -1,12 +1,15 @@
 /**
  * The one module that runs ffmpeg and ffprobe: finding the binaries, spawning them with argument
- * arrays (never a shell), a hard timeout (SIGTERM, then SIGKILL), AbortSignal, killing them when
- * this process exits, and keeping the tail of stderr for the error.
+ * arrays (never a shell), inputs opened as local files only, a hard timeout (SIGTERM, then SIGKILL),
+ * AbortSignal, killing them however this process ends (cleanup.ts), and keeping the tail of stderr
+ * for the error.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { accessSync, constants, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { delimiter, join } from 'node:path';
+import { delimiter, join, resolve } from 'node:path';
+import { stopError } from '../call-scope.js';
+import { holdProcess, releaseProcess, signalGroup } from '../cleanup.js';
 import { ErrorCode, VerifyError } from '../errors.js';
 
 const require = createRequire(import.meta.url);
@@ -89,17 +92,36 @@ const KILL_GRACE_MS = 1500;
 const STDERR_TAIL = 8 * 1024;
 
 const running = new Set<ChildProcess>();
-let exitHookInstalled = false;
+
+/**
+ * Every `-i NAME` becomes `-protocol_whitelist file -i file:/absolute/NAME`: the file the caller checked
+ * with stat is the file ffmpeg opens. A bare name would be read as a protocol ('concat:a.mp4',
+ * 'http:/host/x', '-' and 'pipe:0' for standard input). Only `pipe:0` with `stdin` given stays a pipe.
+ */
+export function localInputs(args: readonly string[], stdin: boolean): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] !== '-i' || i + 1 >= args.length) {
+      out.push(args[i]!);
+      continue;
+    }
+    const name = args[++i]!;
+    if (stdin && name === 'pipe:0') out.push('-protocol_whitelist', 'pipe', '-i', name);
+    else out.push('-protocol_whitelist', 'file', '-i', `file:${resolve(name.startsWith('file:') ? name.slice(5) : name)}`);
+  }
+  return out;
+}
 
 /** Runs a binary with an argument array and resolves with its output, or rejects with a typed error. */
 export function run(binary: string, args: readonly string[], options: RunOptions): Promise<RunResult> {
-  if (options.signal?.aborted) return Promise.reject(aborted(binary));
-  installExitHook();
+  if (options.signal?.aborted) return Promise.reject(stopError(options.signal, name(binary)));
+  args = localInputs(args, options.stdin !== undefined);
   const started = performance.now();
   return new Promise((resolve, reject) => {
     // Its own process group (detached), so that a kill reaches whatever it started too.
     const child = spawn(binary, args, { stdio: ['pipe', 'pipe', 'pipe'], detached: process.platform !== 'win32', windowsHide: true });
     running.add(child);
+    if (child.pid !== undefined) holdProcess(child.pid);
     const chunks: Buffer[] = [];
     let outBytes = 0;
     let stderr = '';
@@ -108,14 +130,16 @@ export function run(binary: string, args: readonly string[], options: RunOptions
     const terminate = (why: VerifyError) => {
       if (failure) return;
       failure = why;
-      signalGroup(child, 'SIGTERM');
-      killTimer = setTimeout(() => signalGroup(child, 'SIGKILL'), KILL_GRACE_MS);
+      if (child.pid === undefined) return;
+      signalGroup(child.pid, 'SIGTERM');
+      killTimer = setTimeout(() => signalGroup(child.pid!, 'SIGKILL'), KILL_GRACE_MS);
     };
     const timer = setTimeout(
       () => terminate(new VerifyError(ErrorCode.FFMPEG_TIMEOUT, `${name(binary)} did not finish within ${options.timeoutMs} ms and was stopped.`, { details: { timeoutMs: options.timeoutMs, args: [...args] } })),
-      options.timeoutMs,
+      // setTimeout takes at most 2^31 − 1 ms (a larger value, Infinity included, fires at once).
+      Math.min(options.timeoutMs, 2_147_483_647),
     );
-    const onAbort = () => terminate(aborted(binary));
+    const onAbort = () => terminate(stopError(options.signal!, name(binary)));
     options.signal?.addEventListener('abort', onAbort, { once: true });
 
     child.stdout!.on('data', (chunk: Buffer) => {
@@ -147,7 +171,8 @@ export function run(binary: string, args: readonly string[], options: RunOptions
       running.delete(child);
       options.signal?.removeEventListener('abort', onAbort);
       // The group may still hold children of a killed process (a shell's sleep): end them too.
-      if (failure || code !== 0) signalGroup(child, 'SIGKILL');
+      if ((failure || code !== 0) && child.pid !== undefined) signalGroup(child.pid, 'SIGKILL');
+      if (child.pid !== undefined) releaseProcess(child.pid);
       if (failure) return reject(failure);
       if (code !== 0) {
         return reject(
@@ -159,32 +184,9 @@ export function run(binary: string, args: readonly string[], options: RunOptions
   });
 }
 
-function signalGroup(child: ChildProcess, sig: NodeJS.Signals): void {
-  if (child.pid === undefined) return;
-  try {
-    if (process.platform === 'win32') child.kill(sig);
-    else process.kill(-child.pid, sig);
-  } catch {
-    // already gone
-  }
-}
-
-/** Kills every process still running when this process exits (a crash, process.exit, Ctrl-C). */
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.once('exit', () => {
-    for (const child of running) signalGroup(child, 'SIGKILL');
-  });
-}
-
 /** Processes started here that have not finished (for tests and diagnostics). */
 export function runningProcesses(): number {
   return running.size;
-}
-
-function aborted(binary: string): VerifyError {
-  return new VerifyError(ErrorCode.ABORTED, `${name(binary)} was stopped: the operation was aborted.`);
 }
 
 const name = (binary: string) => binary.split(/[\\/]/).pop() ?? binary;

@@ -5,7 +5,8 @@ import type { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode, VerifyError, compareFaces, compressToSpec, createVerifier, validatePhoto, type Verifier } from '../../src/index.js';
 import { kSlots } from '../../src/pool/pool.js';
-import { photo, photoBytes } from '../helpers.js';
+import { heldResources } from '../../src/cleanup.js';
+import { HANG, photo, photoBytes, sleepers, tempDirsOf, until } from '../helpers.js';
 
 // fixtures/faces/ (scripts/make-face-fixtures.ts, from face-api's demo photos) and fixtures/videos/ (scripts/make-video-fixtures.ts).
 const face = (file: string) => readFileSync(fileURLToPath(new URL(`../../fixtures/faces/${file}`, import.meta.url)));
@@ -149,11 +150,11 @@ describe('createVerifier: map', () => {
     expect(maxRunning).toBe(2);
   });
 
-  it('a direct call beyond workers + maxQueue is refused at once (ABORTED, reason queue-full), not queued without bound', async () => {
+  it('a direct call beyond workers + maxQueue is refused at once (QUEUE_FULL), not queued without bound', async () => {
     const v = track(createVerifier({ workers: 1, maxQueue: 2 }));
     try {
-      const calls = Array.from({ length: 4 }, () => v.validatePhoto(photo('compliant.jpg')).then(() => 'done', (e: VerifyError) => e.details.reason));
-      expect(await Promise.all(calls)).toEqual(['done', 'done', 'done', 'queue-full']);
+      const calls = Array.from({ length: 4 }, () => v.validatePhoto(photo('compliant.jpg')).then(() => 'done', (e: VerifyError) => `${e.code}/${e.details.reason}`));
+      expect(await Promise.all(calls)).toEqual(['done', 'done', 'done', 'QUEUE_FULL/queue-full']);
     } finally {
       await v.close();
     }
@@ -161,16 +162,38 @@ describe('createVerifier: map', () => {
 });
 
 describe('createVerifier: lifetime', () => {
-  it('close() rejects calls waiting and running with ABORTED (reason closed), and later calls too', async () => {
+  it('close() rejects calls waiting and running with CLOSED, and later calls too', async () => {
     const v = track(createVerifier({ workers: 1 }));
     const calls = Array.from({ length: 3 }, () => v.validatePhoto(photo('compliant.jpg')).catch((e: unknown) => e));
     await v.close();
-    for (const e of await Promise.all(calls)) expect(e).toMatchObject({ code: ErrorCode.ABORTED, details: { reason: 'closed' } });
-    await expect(v.validatePhoto(photo('compliant.jpg'))).rejects.toMatchObject({ code: ErrorCode.ABORTED, details: { reason: 'closed' } });
+    for (const e of await Promise.all(calls)) expect(e).toMatchObject({ code: ErrorCode.CLOSED, details: { reason: 'closed' } });
+    await expect(v.validatePhoto(photo('compliant.jpg'))).rejects.toMatchObject({ code: ErrorCode.CLOSED, details: { reason: 'closed' } });
     await v.close(); // twice is fine
   });
 
-  it('a worker that dies mid-call is replaced; its call rejects with ABORTED (reason worker-exited) and the next calls run', async () => {
+  it.each(['close()', 'the thread ending'] as const)('%s during a hanging ffmpeg ends it and removes the temp folder holding the video', async (how) => {
+    const before = sleepers();
+    const v = track(createVerifier({ workers: 1 }));
+    try {
+      await v.ready();
+      const call = v.extractFramesFromReadingVideo(readFileSync(video('upright.mp4')), { ffprobePath: HANG }).catch((e: unknown) => e);
+      expect(await until(() => sleepers() > before && tempDirsOf(process.pid).length === 1, 10_000)).toBe(true);
+      if (how === 'close()') {
+        await v.close();
+        expect(await call).toMatchObject({ code: ErrorCode.CLOSED });
+      } else {
+        await threadsOf(v)[0]!.terminate();
+        expect(await call).toMatchObject({ code: ErrorCode.WORKER_EXITED });
+      }
+      expect(await until(() => sleepers() === before, 3000)).toBe(true);
+      expect(tempDirsOf(process.pid)).toEqual([]);
+      expect(heldResources()).toEqual({ processes: 0, dirs: 0 });
+    } finally {
+      await v.close();
+    }
+  });
+
+  it('a worker that dies mid-call is replaced; its call rejects with WORKER_EXITED and the next calls run', async () => {
     const v = track(createVerifier({ workers: 1 }));
     try {
       await v.ready();
@@ -179,7 +202,7 @@ describe('createVerifier: lifetime', () => {
       const after = v.validatePhoto(photo('hat.jpg'));
       await new Promise((resolve) => setTimeout(resolve, 50));
       await first.terminate(); // as an uncaught error or a native abort of the thread would
-      expect(await dying).toMatchObject({ code: ErrorCode.ABORTED, details: { reason: 'worker-exited' } });
+      expect(await dying).toMatchObject({ code: ErrorCode.WORKER_EXITED, details: { reason: 'worker-exited' } });
       expect((await after).checks.find((c) => c.id === 'headCovering')!.status).toBe('failed');
       expect(threadsOf(v)).toHaveLength(1);
       expect(threadsOf(v)[0]).not.toBe(first);

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ErrorCode, type VerifyError } from '../../src/errors.js';
-import { locate, run, runningProcesses } from '../../src/video/ffmpeg.js';
+import { localInputs, locate, run, runningProcesses } from '../../src/video/ffmpeg.js';
 
 // Stand-ins committed in fixtures/bin: one that never finishes (and starts a child), one that fails.
 const hang = fileURLToPath(new URL('../../fixtures/bin/ffmpeg-hang', import.meta.url));
@@ -83,5 +83,18 @@ describe('running ffmpeg', () => {
 
   it('a binary that cannot start is FFMPEG_NOT_FOUND', async () => {
     await expect(run('/nonexistent/ffmpeg', [], { timeoutMs: 1000 })).rejects.toMatchObject({ code: ErrorCode.FFMPEG_NOT_FOUND });
+  });
+});
+
+describe('inputs are local files, whatever their names say', () => {
+  it.each([
+    ['a relative name', ['-i', 'a.mp4'], false, ['-protocol_whitelist', 'file', '-i', `file:${process.cwd()}/a.mp4`]],
+    ['a protocol-looking name', ['-ss', '1', '-i', 'concat:a.mp4|b.mp4'], false, ['-ss', '1', '-protocol_whitelist', 'file', '-i', `file:${process.cwd()}/concat:a.mp4|b.mp4`]],
+    ['standard input by name', ['-i', '-'], false, ['-protocol_whitelist', 'file', '-i', `file:${process.cwd()}/-`]],
+    ['pipe:0 without stdin', ['-i', 'pipe:0'], false, ['-protocol_whitelist', 'file', '-i', `file:${process.cwd()}/pipe:0`]],
+    ['pipe:0 with stdin given', ['-i', 'pipe:0'], true, ['-protocol_whitelist', 'pipe', '-i', 'pipe:0']],
+    ['an absolute path, twice', ['-i', '/v/a.mp4', '-i', '/v/b.mp4'], false, ['-protocol_whitelist', 'file', '-i', 'file:/v/a.mp4', '-protocol_whitelist', 'file', '-i', 'file:/v/b.mp4']],
+  ] as const)('%s', (_, args, stdin, expected) => {
+    expect(localInputs(args, stdin)).toEqual(expected);
   });
 });
