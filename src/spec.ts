@@ -163,6 +163,10 @@ export const DEFAULTS = Object.freeze({
   maxPixels: 64_000_000,
   /** Longest side, pixels, the image is reduced to before face detection. */
   detectionMaxSide: 640,
+  /** validatePhoto's limit on the whole call, ms (a photo takes ~0.3 s; 100× that is a stuck call, not a slow one). */
+  validateTimeoutMs: 30_000,
+  /** compressToSpec's limit on the whole call, ms (it runs validatePhoto on its output too). */
+  compressTimeoutMs: 60_000,
 });
 
 /** A spec with some limits changed: `defineSpec({ fileSize: { kilobyte: 1000 } })`. */

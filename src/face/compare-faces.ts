@@ -1,4 +1,5 @@
-import { ErrorCode, invalidArgument, isVerifyError } from '../errors.js';
+import { type CallControl, type CallScope, scoped } from '../call-scope.js';
+import { ErrorCode, VerifyError, invalidArgument, isVerifyError } from '../errors.js';
 import { type RgbImage, cropRgb, decodeRgb, fromRgb, readHeader, toRgb } from '../image/decode.js';
 import { type ImageInput, loadInput } from '../image/input.js';
 import { laplacianVariance } from '../image/measures.js';
@@ -14,7 +15,7 @@ import { onnxLandmarks } from './landmarks.js';
 /** A selfie frame: image bytes or a path, or a frame from extractFramesFromReadingVideo (JPEG or raw RGB). */
 export type FrameInput = ImageInput | { image: Buffer | Uint8Array; width?: number; height?: number; timestamp?: number };
 
-export interface CompareFacesOptions {
+export interface CompareFacesOptions extends CallControl {
   /** False-accept rate the decision threshold was calibrated for: 1e-2, 1e-3 (default) or 1e-4 (stricter). */
   far?: CalibratedFar;
   /** Fewest frames with a usable face for a verdict. Default 3, or the number of frames given when fewer. */
@@ -29,6 +30,12 @@ export interface CompareFacesOptions {
   maxInputBytes?: number;
   /** Largest image in pixels, read from the header before decoding. Default 64,000,000. */
   maxPixels?: number;
+  /** Most frames accepted; more are refused with `TOO_MANY_FRAMES` (each costs ~0.3 s). Default 32. */
+  maxFrames?: number;
+  /** Limit on the whole call, milliseconds: past it, `TIMEOUT`. Default 120,000. */
+  timeoutMs?: number;
+  /** Stops the call at its next stage: `ABORTED`. */
+  signal?: AbortSignal;
 }
 
 export type CompareReasonCode =
@@ -121,6 +128,9 @@ const DEFAULTS = Object.freeze({
   minEyeDistancePx: 16,
   maxInputBytes: 50 * 1024 * 1024,
   maxPixels: 64_000_000,
+  // extractFramesFromReadingVideo returns 8 by default and allows 64; 32 bounds a call at ~10 s of detection.
+  maxFrames: 32,
+  timeoutMs: 120_000,
 });
 
 // The card is searched at this size: a 12-megapixel photo of a whole card keeps a portrait of ~150 px.
@@ -145,13 +155,22 @@ export async function compareFaces(idCardImage: ImageInput, selfieFrames: readon
   if (!Array.isArray(selfieFrames) || selfieFrames.length === 0) {
     throw invalidArgument('selfieFrames', 'a non-empty array of images (paths, Buffers, Uint8Arrays or extracted frames)', selfieFrames);
   }
+  if (selfieFrames.length > o.maxFrames) {
+    throw new VerifyError(ErrorCode.TOO_MANY_FRAMES, `compareFaces was given ${selfieFrames.length} frames; at most ${o.maxFrames} are accepted (options.maxFrames).`, {
+      details: { frames: selfieFrames.length, maxFrames: o.maxFrames },
+    });
+  }
+  return scoped('compareFaces', o, DEFAULTS.timeoutMs, (scope) => compare(idCardImage, selfieFrames, o, scope));
+}
+
+async function compare(idCardImage: ImageInput, selfieFrames: readonly FrameInput[], o: Resolved, scope: CallScope): Promise<CompareFacesResult> {
   const threshold = THRESHOLDS[o.far];
-  const { timings, lap } = stageTimer();
+  const { timings, lap } = stageTimer(scope);
   const reasons: CompareReason[] = [];
 
   const card = await decodeImage(idCardImage, CARD_MAX_SIDE, o);
   lap('decodeCard');
-  const cardFound = await findCardPortrait(card.image, o);
+  const cardFound = await findCardPortrait(card.image, { ...o, scope });
   lap('findCard');
   let cardEmbedded: Embedded | undefined;
   let idCardFace: CardFace | null = null;
@@ -182,6 +201,7 @@ export async function compareFaces(idCardImage: ImageInput, selfieFrames: readon
   const frames: FrameComparison[] = [];
   const embedded: Array<Embedded | undefined> = [];
   for (let index = 0; index < selfieFrames.length; index++) {
+    scope.check();
     const { frame, used } = await examineFrame(selfieFrames[index]!, index, o);
     frames.push(frame);
     embedded.push(used);
@@ -263,7 +283,8 @@ function resolveOptions(options: CompareFacesOptions) {
   if (!(o.minEyeDistancePx >= 0)) throw invalidArgument('options.minEyeDistancePx', 'a number ≥ 0', o.minEyeDistancePx);
   if (!(Number.isInteger(o.maxPixels) && o.maxPixels > 0)) throw invalidArgument('options.maxPixels', 'a positive integer', o.maxPixels);
   if (!(Number.isInteger(o.maxInputBytes) && o.maxInputBytes > 0)) throw invalidArgument('options.maxInputBytes', 'a positive integer', o.maxInputBytes);
-  return o;
+  if (!(Number.isInteger(o.maxFrames) && o.maxFrames > 0)) throw invalidArgument('options.maxFrames', 'a positive integer', o.maxFrames);
+  return o as typeof o & CallControl;
 }
 
 type Resolved = ReturnType<typeof resolveOptions>;
@@ -339,11 +360,12 @@ const UPRIGHT_NORM = 3;
 export async function findCardPortrait(
   image: RgbImage,
   // 'face-api' aligns from face-api's 68-point net as before fr_landmark, for eval/compare-faces.ts's comparison.
-  o: { detector: DetectorName; landmarks?: 'fr_landmark' | 'face-api' },
+  o: { detector: DetectorName; landmarks?: 'fr_landmark' | 'face-api'; scope?: CallScope },
 ): Promise<CardPortrait | undefined> {
   const faceApi = o.landmarks === 'face-api';
   let best: (CardPortrait & { plausibility: number }) | undefined;
   for (const rotation of [0, 90, 270, 180] as const) {
+    o.scope?.check();
     const upright = rotation === 0 ? image : await rotate(image, rotation);
     // The whole card at 1024 px: a portrait on a card that fills a 12 MP photo is ~90 px wide there.
     const faces = await detectFaces(upright, { detector: o.detector, minConfidence: 0.4, maxSide: 1024, landmarks: faceApi });

@@ -8,7 +8,8 @@ import { encodeJpegInBand } from '../image/encode.js';
 import { type ImageInput, loadInput } from '../image/input.js';
 import { sniffFormat } from '../image/sniff.js';
 import { ErrorCode, VerifyError, invalidArgument } from '../errors.js';
-import type { DeepPartial, PhotoSpec } from '../spec.js';
+import { DEFAULTS, type DeepPartial, type PhotoSpec } from '../spec.js';
+import { type CallScope, scoped } from '../call-scope.js';
 import type { PhotoValidation } from '../types.js';
 import { measureBackground } from './checks/background.js';
 import { findCrown } from './checks/face.js';
@@ -36,6 +37,10 @@ export interface CompressToSpecOptions {
   detector?: DetectorName;
   maxInputBytes?: number;
   maxPixels?: number;
+  /** Limit on the whole call, milliseconds: past it, `TIMEOUT`. Default 60,000. */
+  timeoutMs?: number;
+  /** Stops the call at its next stage: `ABORTED`. */
+  signal?: AbortSignal;
 }
 
 export interface CompressToSpecResult {
@@ -90,7 +95,17 @@ export async function compressToSpec(input: ImageInput, options: CompressToSpecO
   const colour = parseColour(options.backgroundColor ?? spec.background.references[0]?.rgb ?? [67, 142, 219]);
   const maxUpscale = options.maxUpscale ?? 2;
   if (typeof maxUpscale !== 'number' || !(maxUpscale >= 1)) throw invalidArgument('options.maxUpscale', 'a number ≥ 1', maxUpscale);
-  const { timings, lap } = stageTimer();
+  return scoped('compressToSpec', options, DEFAULTS.compressTimeoutMs, (scope) => compress(input, options, { spec, maxPixels, maxInputBytes, detector, mode, colour, maxUpscale }, scope));
+}
+
+interface Settings extends ReturnType<typeof resolveCommon> {
+  mode: 'auto' | 'replace' | 'keep';
+  colour: [number, number, number];
+  maxUpscale: number;
+}
+
+async function compress(input: ImageInput, options: CompressToSpecOptions, { spec, maxPixels, maxInputBytes, detector, mode, colour, maxUpscale }: Settings, scope: CallScope): Promise<CompressToSpecResult> {
+  const { timings, lap } = stageTimer(scope);
 
   const { bytes } = await loadInput(input, { filename: options.filename, maxInputBytes });
   const format = sniffFormat(bytes);
@@ -173,7 +188,7 @@ export async function compressToSpec(input: ImageInput, options: CompressToSpecO
   }
   lap('encode');
 
-  const report = await validatePhoto(encoded.buffer, { spec, filename: options.filename ?? `photo${spec.extensions[0] ?? '.jpg'}`, detector });
+  const report = await validatePhoto(encoded.buffer, { spec, filename: options.filename ?? `photo${spec.extensions[0] ?? '.jpg'}`, detector, signal: scope.signal, timeoutMs: scope.remainingMs() || 1 });
   lap('validate');
   return {
     buffer: encoded.buffer,

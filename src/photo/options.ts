@@ -1,9 +1,10 @@
 /** Option checks and timing shared by validatePhoto and compressToSpec. */
+import type { CallControl, CallScope } from '../call-scope.js';
 import type { DetectorName } from '../face/detect.js';
 import { invalidArgument } from '../errors.js';
 import { DEFAULTS, type DeepPartial, HUBEI_EXAM_PHOTO, type PhotoSpec, defineSpec } from '../spec.js';
 
-export interface CommonOptions {
+export interface CommonOptions extends CallControl {
   spec?: PhotoSpec | DeepPartial<PhotoSpec>;
   detector?: DetectorName;
   maxInputBytes?: number;
@@ -35,8 +36,11 @@ function positive(name: string, value: number): number {
   return value;
 }
 
-/** Milliseconds per stage: `lap('decode')` records the time since the previous lap. */
-export function stageTimer(): { timings: Record<string, number>; lap: (stage: string) => void } {
+/**
+ * Milliseconds per stage: `lap('decode')` records the time since the previous lap. Each lap is also the
+ * call's checkpoint: a call aborted or past its deadline stops there.
+ */
+export function stageTimer(scope?: CallScope): { timings: Record<string, number>; lap: (stage: string) => void } {
   const timings: Record<string, number> = {};
   let last = performance.now();
   return {
@@ -45,6 +49,7 @@ export function stageTimer(): { timings: Record<string, number>; lap: (stage: st
       const now = performance.now();
       timings[stage] = Math.round((now - last) * 10) / 10;
       last = now;
+      scope?.check();
     },
   };
 }

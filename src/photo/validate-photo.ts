@@ -1,3 +1,4 @@
+import { type CallScope, scoped } from '../call-scope.js';
 import { detectFaces, type DetectorName } from '../face/detect.js';
 import { faceGeometry } from '../face/geometry.js';
 import { type FaceMesh, faceMesh } from '../face/mesh.js';
@@ -29,6 +30,10 @@ export interface ValidatePhotoOptions {
   maxInputBytes?: number;
   /** Largest image in pixels, read from the header before decoding. Default 64,000,000. */
   maxPixels?: number;
+  /** Limit on the whole call, milliseconds: past it, `TIMEOUT`. Default 30,000. */
+  timeoutMs?: number;
+  /** Stops the call at its next stage: `ABORTED`. */
+  signal?: AbortSignal;
 }
 
 // Images larger than this (longer side, pixels) are analysed reduced: every check that reads pixels
@@ -37,8 +42,12 @@ const ANALYSIS_MAX_SIDE = 1280;
 
 /** Checks a photo against every rule of the spec. A photo that breaks the spec is a result, not an error. */
 export async function validatePhoto(input: ImageInput, options: ValidatePhotoOptions = {}): Promise<PhotoValidation> {
-  const { spec, maxPixels, maxInputBytes, detector } = resolveCommon(options);
-  const { timings, lap } = stageTimer();
+  const common = resolveCommon(options);
+  return scoped('validatePhoto', options, DEFAULTS.validateTimeoutMs, (scope) => validate(input, options, common, scope));
+}
+
+async function validate(input: ImageInput, options: ValidatePhotoOptions, { spec, maxPixels, maxInputBytes, detector }: ReturnType<typeof resolveCommon>, scope: CallScope): Promise<PhotoValidation> {
+  const { timings, lap } = stageTimer(scope);
 
   const { bytes, filename } = await loadInput(input, { filename: options.filename, maxInputBytes });
   const format = sniffFormat(bytes);

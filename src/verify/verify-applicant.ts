@@ -3,6 +3,7 @@
  * liveness, the ID card against the video, the uploaded photo against the spec and against the card.
  */
 import { type CompareFacesOptions, type CompareFacesResult, compareFaces } from '../face/compare-faces.js';
+import { type CallScope, scoped } from '../call-scope.js';
 import { invalidArgument } from '../errors.js';
 import type { ImageInput } from '../image/input.js';
 import { type ValidatePhotoOptions, validatePhoto } from '../photo/validate-photo.js';
@@ -32,9 +33,16 @@ export interface VerifyApplicantOptions {
   transcribe?: AnalyzeReadingVideoOptions['transcribe'];
   /** Passed to validatePhoto (spec, filename, detector, limits). */
   photo?: ValidatePhotoOptions;
-  /** Passed to analyzeReadingVideo (limits, ffmpeg, fps, AbortSignal). */
+  /** Passed to analyzeReadingVideo (limits, ffmpeg, fps). */
   video?: Omit<AnalyzeReadingVideoOptions, 'challengeDigits' | 'transcribe'>;
+  /** Stops the whole call (every step, its ffmpeg and temp data): `ABORTED`. `video.signal` works too. */
+  signal?: AbortSignal;
+  /** Limit on the whole call, milliseconds: past it, `TIMEOUT`. Default 180,000. */
+  timeoutMs?: number;
 }
+
+// The steps' own limits apply inside; this bounds the whole (on a busy 2-core machine a call takes ~20 s).
+const TIMEOUT_MS = 180_000;
 
 export type VerifyStep = 'liveness' | 'videoMatch' | 'photo' | 'photoMatch' | 'attempts';
 
@@ -92,31 +100,8 @@ export async function verifyApplicant(submission: ApplicantSubmission, options: 
   if (attempt > maxAttempts) {
     return { passed: false, steps: {}, reasons: [{ step: 'attempts', code: 'ATTEMPTS_EXHAUSTED', message: EXHAUSTED }], attemptsLeft: 0, timings };
   }
-  const timed = async <T>(step: string, work: () => Promise<T>): Promise<T> => {
-    const t = performance.now();
-    try {
-      return await work();
-    } finally {
-      timings[step] = Math.round(performance.now() - t);
-    }
-  };
-  const compare = { far: options.far };
-
-  // Two independent chains: the video (ffmpeg runs beside the models) and the photo.
-  const [[liveness, videoMatch], [photo, photoMatch]] = await Promise.all([
-    (async () => {
-      const l = await timed('liveness', () =>
-        analyzeReadingVideo(submission.video, { ...options.video, challengeDigits: submission.challengeDigits, transcribe: options.transcribe }),
-      );
-      const m = await timed('videoMatch', () => compareFaces(submission.idCard, l.recording.frames, compare));
-      return [l, m] as const;
-    })(),
-    (async () => {
-      const p = await timed('photo', () => validatePhoto(submission.photo, options.photo));
-      const m = await timed('photoMatch', () => compareFaces(submission.idCard, [submission.photo], { ...compare, minFrames: 1 }));
-      return [p, m] as const;
-    })(),
-  ]);
+  const signal = eitherSignal(options.signal, options.video?.signal);
+  const { liveness, videoMatch, photo, photoMatch } = await scoped('verifyApplicant', { signal, timeoutMs: options.timeoutMs }, TIMEOUT_MS, (scope) => runSteps(submission, options, scope, timings));
   timings.total = Math.round(performance.now() - started);
 
   const reasons: VerifyReason[] = [];
@@ -133,4 +118,59 @@ export async function verifyApplicant(submission: ApplicantSubmission, options: 
   const passed = liveness.passed && videoMatch.match && photo.passed && photoMatch.match;
   if (!passed && left === 0) reasons.push({ step: 'attempts', code: 'ATTEMPTS_EXHAUSTED', message: EXHAUSTED });
   return { passed, steps: { liveness, videoMatch, photo, photoMatch }, reasons, attemptsLeft: left, timings };
+}
+
+/**
+ * The two independent chains, video (ffmpeg runs beside the models) and photo, in one scope: when one
+ * fails the other is cancelled, and the call settles only once both have stopped, so no ffmpeg, temp
+ * folder or model run outlives the answer (in a pool worker the next call would overlap it).
+ */
+async function runSteps(submission: ApplicantSubmission, options: VerifyApplicantOptions, scope: CallScope, timings: Record<string, number>) {
+  const timed = async <T>(step: string, work: () => Promise<T>): Promise<T> => {
+    const t = performance.now();
+    try {
+      return await work();
+    } finally {
+      timings[step] = Math.round(performance.now() - t);
+    }
+  };
+  // Each step stops with the call; a step's own limit (video.timeoutMs, photo.timeoutMs) still applies within it.
+  const inner = (own?: number) => ({ signal: scope.signal, timeoutMs: Math.min(own ?? Infinity, scope.remainingMs()) || 1 });
+  const compare = { far: options.far };
+  const chain = <T>(work: () => Promise<T>): Promise<T> =>
+    work().catch((error: unknown) => {
+      scope.cancel('another step failed');
+      throw error;
+    });
+  const results = await Promise.allSettled([
+    chain(async () => {
+      const l = await timed('liveness', () =>
+        analyzeReadingVideo(submission.video, { ...options.video, ...inner(options.video?.timeoutMs), challengeDigits: submission.challengeDigits, transcribe: options.transcribe }),
+      );
+      const m = await timed('videoMatch', () => compareFaces(submission.idCard, l.recording.frames, { ...compare, ...inner() }));
+      return [l, m] as const;
+    }),
+    chain(async () => {
+      const p = await timed('photo', () => validatePhoto(submission.photo, { ...options.photo, ...inner(options.photo?.timeoutMs) }));
+      const m = await timed('photoMatch', () => compareFaces(submission.idCard, [submission.photo], { ...compare, minFrames: 1, ...inner() }));
+      return [p, m] as const;
+    }),
+  ]);
+  // The first failure is the answer (the other chain's is then only ABORTED/cancelled).
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected' && !isCancellation(r.reason)) ?? results.find((r) => r.status === 'rejected');
+  if (failed) throw (failed as PromiseRejectedResult).reason;
+  const [[liveness, videoMatch], [photo, photoMatch]] = results.map((r) => (r as PromiseFulfilledResult<readonly [never, never]>).value) as unknown as [
+    readonly [ReadingVideoAnalysis, CompareFacesResult],
+    readonly [PhotoValidation, CompareFacesResult],
+  ];
+  return { liveness, videoMatch, photo, photoMatch };
+}
+
+const isCancellation = (error: unknown) => (error as { details?: { reason?: string } } | undefined)?.details?.reason === 'cancelled';
+
+/** The caller may pass its signal at the top or (as before) in `video`; either stops the whole call. */
+function eitherSignal(...given: Array<AbortSignal | undefined>): AbortSignal | undefined {
+  const signals = given.filter((s) => s !== undefined);
+  for (const s of signals) if (!(s instanceof AbortSignal)) throw invalidArgument('options.signal', 'an AbortSignal', s);
+  return signals.length > 1 ? AbortSignal.any(signals) : signals[0];
 }

@@ -3,9 +3,8 @@
  * digit-reading video — speech, lips moving with the voice, the same single face throughout,
  * presentation-attack scores, quality, and (with the host's speech recogniser) the digits.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { type CallScope, scoped } from '../call-scope.js';
+import { makePrivateDir, removePrivateDir } from '../cleanup.js';
 import { ErrorCode, VerifyError, invalidArgument } from '../errors.js';
 import { alignFace, cosine, embedOne } from '../face/embed.js';
 import { fivePoints, yawRatio } from '../face/align.js';
@@ -30,6 +29,8 @@ export interface AnalyzeReadingVideoOptions extends Omit<ExtractFramesOptions, '
   transcribe?: (pcm16k: Int16Array) => Promise<string>;
   /** Sharp frames returned for face comparison (extractFramesFromReadingVideo's `count`). Default 8. */
   frameCount?: number;
+  /** Limit on the whole call, milliseconds: past it, `TIMEOUT` (ffmpeg ended, temp data removed). Default 120,000. */
+  timeoutMs?: number;
 }
 
 export type LivenessCode =
@@ -94,7 +95,7 @@ export const LIVENESS_LIMITS = Object.freeze({
   minEyeDistancePx: 30,
 });
 
-const DEFAULTS = { fps: 10, frameCount: 8, timeoutMs: 60_000, maxFileBytes: 200 * 1024 * 1024 };
+const DEFAULTS = { fps: 10, frameCount: 8, timeoutMs: 120_000, maxFileBytes: 200 * 1024 * 1024 };
 // The dense frames are analysed this small: the face fills a third of a selfie video's width.
 const DENSE_MAX_SIDE = 320;
 // At most this many dense frames (15 s at 10 fps).
@@ -106,21 +107,34 @@ const MIN_COMPARABLE_NORM = 2.5;
 const MAX_COMPARABLE_YAW = 0.35;
 // An embedding (face consistency, quality) every this many seconds.
 const EMBED_EVERY_S = 0.3;
+// The cost of a face that is not there is bounded (a 20 s faceless video took 30–80 s when every frame
+// was searched): a lost face is searched on this many frames in a row, then on the detection cadence;
+// a video whose first detections find no face at all is given up on (FACE_NOT_VISIBLE); and no track
+// runs more detections than this (15 s at one a second, plus searches).
+const SEARCH_FRAMES = 3;
+const GIVE_UP_AFTER = 6;
+const MAX_DETECTIONS = 30;
+// Frames outside the speech compared for a change of person, at most (spread evenly).
+const MAX_OUTSIDE_FRAMES = 10;
 
 export async function analyzeReadingVideo(video: VideoInput, options: AnalyzeReadingVideoOptions = {}): Promise<ReadingVideoAnalysis> {
   const o = { ...DEFAULTS, ...definedOnly(options) };
   if (!(o.fps >= 4 && o.fps <= 30)) throw invalidArgument('options.fps', 'a number from 4 to 30', o.fps);
   if (o.challengeDigits !== undefined && !/^\d{1,32}$/.test(o.challengeDigits)) throw invalidArgument('options.challengeDigits', 'a string of 1–32 digits', o.challengeDigits);
   if (o.transcribe !== undefined && typeof o.transcribe !== 'function') throw invalidArgument('options.transcribe', 'a function (pcm16k) => Promise<string>', o.transcribe);
-  const { timings, lap } = stageTimer();
-  const tempDir = await mkdtemp(join(tmpdir(), 'idphoto-liveness-'));
+  return scoped('analyzeReadingVideo', o, DEFAULTS.timeoutMs, (scope) => analyze(video, o, scope));
+}
+
+async function analyze(video: VideoInput, o: typeof DEFAULTS & AnalyzeReadingVideoOptions, scope: CallScope): Promise<ReadingVideoAnalysis> {
+  const { timings, lap } = stageTimer(scope);
+  const tempDir = await makePrivateDir('liveness');
   try {
     const path = await videoPath(video, tempDir, o.maxFileBytes);
     const { fps: _f, challengeDigits: _c, transcribe: _t, frameCount, ...frameOptions } = o;
-    const recording = await extractFramesFromReadingVideo(path, { ...frameOptions, count: frameCount });
+    const recording = await extractFramesFromReadingVideo(path, { ...frameOptions, count: frameCount, signal: scope.signal, timeoutMs: scope.remainingMs() || 1 });
     lap('frames');
     const v = recording.video;
-    const runOptions = { ffmpegPath: o.ffmpegPath, ffprobePath: o.ffprobePath, timeoutMs: o.timeoutMs, signal: o.signal };
+    const runOptions = { ffmpegPath: o.ffmpegPath, ffprobePath: o.ffprobePath, timeoutMs: scope.timeoutMs, signal: scope.signal };
     const span = recording.span;
     const length = Math.min(span.end - span.start, MAX_DENSE_FRAMES / o.fps);
     // Outside the speech, a frame a second: someone else may sit down before or after the reading.
@@ -132,8 +146,8 @@ export async function analyzeReadingVideo(video: VideoInput, options: AnalyzeRea
     ]);
     lap('decode');
 
-    const tracked = await trackFace(dense, o.fps);
-    const around = sparse ? await trackFace(sparse.filter((f) => f.t < span.start - 0.5 || f.t > span.end + 0.5), 1) : [];
+    const tracked = await trackFace(dense, o.fps, scope);
+    const around = sparse ? await trackFace(spread(sparse.filter((f) => f.t < span.start - 0.5 || f.t > span.end + 0.5), MAX_OUTSIDE_FRAMES), 1, scope) : [];
     lap('faces');
 
     const speech = speechSignal(recording, pcm);
@@ -156,7 +170,7 @@ export async function analyzeReadingVideo(video: VideoInput, options: AnalyzeRea
       timings,
     };
   } finally {
-    await rm(tempDir, { recursive: true, force: true });
+    await removePrivateDir(tempDir);
   }
 }
 
@@ -210,21 +224,30 @@ interface TrackedFrame {
  * box (so that a still face gives the same landmarks in every frame), and the box follows the
  * landmarks between detections. An embedding is taken every EMBED_EVERY_S from the same landmarks.
  */
-async function trackFace(frames: DenseFrame[], fps: number): Promise<TrackedFrame[]> {
+async function trackFace(frames: DenseFrame[], fps: number, scope: CallScope): Promise<TrackedFrame[]> {
   const detectEvery = Math.max(1, Math.round(DETECT_EVERY_S * fps));
   const embedEvery = Math.max(1, Math.round(EMBED_EVERY_S * fps));
   const out: TrackedFrame[] = [];
   let box: Box | null = null;
   let crowded = false;
+  let detections = 0;
+  let misses = 0;
+  let everFound = false;
   for (let i = 0; i < frames.length; i++) {
     const image = frames[i]!;
     const frame: TrackedFrame = { t: image.t, image, faces: -1, crowded: false, landmarks: null, box: null, mouth: null };
-    if (i % detectEvery === 0 || box === null) {
+    const due = i % detectEvery === 0 || (box === null && misses < SEARCH_FRAMES);
+    const withinBudget = detections < MAX_DETECTIONS && (everFound || detections < GIVE_UP_AFTER);
+    if (due && withinBudget) {
+      scope.check();
       const faces = await detectFaces(image, { minConfidence: 0.5 });
+      detections++;
       frame.faces = faces.length;
       crowded = faces.length > 1 && area(faces[1]!.box) >= 0.25 * area(faces[0]!.box);
       frame.crowded = crowded;
       box = faces[0]?.box ?? null;
+      misses = box ? 0 : misses + 1;
+      everFound ||= box !== null;
     }
     if (box) {
       const landmarks = await landmarksInBox(image, box);
@@ -253,6 +276,12 @@ async function trackFace(frames: DenseFrame[], fps: number): Promise<TrackedFram
     out.push(frame);
   }
   return out;
+}
+
+/** At most `n` of `items`, evenly spread, first and last kept. */
+function spread<T>(items: T[], n: number): T[] {
+  if (items.length <= n) return items;
+  return Array.from({ length: n }, (_, k) => items[Math.round((k * (items.length - 1)) / (n - 1))]!);
 }
 
 /** Mean gap between the inner lips (61–67, 62–66, 63–65) over the eye distance. */

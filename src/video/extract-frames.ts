@@ -2,10 +2,11 @@
  * extractFramesFromReadingVideo: the frames (and the facts) that verification needs from the video
  * an applicant records while reading digits aloud.
  */
-import { mkdtemp, open, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
+import { type CallControl, type CallScope, scoped } from '../call-scope.js';
+import { makePrivateDir, removePrivateDir } from '../cleanup.js';
 import { ErrorCode, VerifyError, invalidArgument } from '../errors.js';
 import { rankingSharpness } from '../image/measures.js';
 import { analyzeAudio, type SpeechFacts } from './audio.js';
@@ -14,7 +15,7 @@ import { type VideoInput, definedOnly, settled, videoPath } from './input.js';
 import { type AudioFacts, type VideoFacts, probe } from './probe.js';
 import { stageTimer } from '../photo/options.js';
 
-export interface ExtractFramesOptions extends BinaryOptions {
+export interface ExtractFramesOptions extends BinaryOptions, CallControl {
   /** Frames to return, spread over the speech. Default 8. */
   count?: number;
   /** 'jpeg' (default) or 'raw' (RGB, 3 bytes a pixel, for direct model input). */
@@ -29,8 +30,9 @@ export interface ExtractFramesOptions extends BinaryOptions {
   maxFileBytes?: number;
   /** Largest picture, pixels (as stored). Default 3840×2160 (4K); 8K is refused. */
   maxPixels?: number;
-  /** Hard limit on each ffmpeg/ffprobe run, milliseconds. Default 60,000. */
+  /** Limit on the whole call, milliseconds: past it, `TIMEOUT` (ffmpeg ended, temp data removed). Default 60,000. */
   timeoutMs?: number;
+  /** Stops the call: `ABORTED`. */
   signal?: AbortSignal;
 }
 
@@ -81,14 +83,19 @@ export async function extractFramesFromReadingVideo(video: VideoInput, options: 
   const o = { ...DEFAULTS, ...definedOnly(options) };
   if (!Number.isInteger(o.count) || o.count < 1 || o.count > 64) throw invalidArgument('options.count', 'an integer from 1 to 64', o.count);
   if (o.format !== undefined && o.format !== 'jpeg' && o.format !== 'raw') throw invalidArgument('options.format', "'jpeg' or 'raw'", o.format);
-  const { timings, lap } = stageTimer();
+  return scoped('extractFramesFromReadingVideo', o, DEFAULTS.timeoutMs, (scope) => extract(video, o, scope));
+}
 
-  // A private folder (mode 0700) for the frames ffmpeg writes (and the video, given as bytes); removed in finally.
-  const tempDir = await mkdtemp(join(tmpdir(), 'idphoto-video-'));
+async function extract(video: VideoInput, o: typeof DEFAULTS & ExtractFramesOptions, scope: CallScope): Promise<ReadingVideoFrames> {
+  const { timings, lap } = stageTimer(scope);
+
+  // A private folder (mode 0700) for the frames ffmpeg writes (and the video, given as bytes); removed in
+  // finally, or by cleanup.ts if the process ends first.
+  const tempDir = await makePrivateDir('video');
   try {
     const path = await videoPath(video, tempDir, o.maxFileBytes);
 
-    const runOptions = { ffmpegPath: o.ffmpegPath, ffprobePath: o.ffprobePath, timeoutMs: o.timeoutMs, signal: o.signal };
+    const runOptions = { ffmpegPath: o.ffmpegPath, ffprobePath: o.ffprobePath, timeoutMs: scope.timeoutMs, signal: scope.signal };
     const facts = await probe(path, runOptions);
     const { video: v } = facts;
     if (v.storedWidth * v.storedHeight > o.maxPixels) {
@@ -123,7 +130,7 @@ export async function extractFramesFromReadingVideo(video: VideoInput, options: 
     lap('frames');
     return { video: v, audio, span, frames, decoding: plan ? 'keyframe-bursts' : 'sequential', timings };
   } finally {
-    await rm(tempDir, { recursive: true, force: true });
+    await removePrivateDir(tempDir);
   }
 }
 

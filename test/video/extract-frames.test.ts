@@ -1,5 +1,7 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:http';
 import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -126,7 +128,7 @@ describe('extractFramesFromReadingVideo refuses bad input with typed errors, in 
     ['longer than maxDurationS (a 2-hour file is over the default 60 s)', ErrorCode.VIDEO_DURATION, upright, { maxDurationS: 2 }],
     ['shorter than minDurationS', ErrorCode.VIDEO_DURATION, upright, { minDurationS: 5 }],
     ['over maxFileBytes', ErrorCode.INPUT_TOO_LARGE, upright, { maxFileBytes: 1000 }],
-    ['an ffprobe that hangs', ErrorCode.FFMPEG_TIMEOUT, upright, { ffprobePath: hang, timeoutMs: 500 }],
+    ['an ffprobe that hangs', ErrorCode.TIMEOUT, upright, { ffprobePath: hang, timeoutMs: 500 }],
     ['a missing ffmpeg', ErrorCode.FFMPEG_NOT_FOUND, upright, { ffprobePath: '/nonexistent/ffprobe' }],
     ['a bad count', ErrorCode.INVALID_ARGUMENT, upright, { count: 0 }],
   ] as const)('%s → %s', async (_, code, input, options) => {
@@ -134,6 +136,40 @@ describe('extractFramesFromReadingVideo refuses bad input with typed errors, in 
     const error = (await extractFramesFromReadingVideo(input, options as never).catch((e) => e)) as VerifyError;
     expect(error.code).toBe(code);
     expect(performance.now() - started).toBeLessThan(5000);
+  });
+
+  it('a name that reads like a protocol opens the local file of that name, never another file, a URL or standard input', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'idphoto-test-protocols-'));
+    const requests: string[] = [];
+    const server = createServer((req, res) => {
+      requests.push(req.url ?? '');
+      res.end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as AddressInfo).port;
+    const cwd = process.cwd();
+    try {
+      process.chdir(dir);
+      writeFileSync('real.mp4', upright);
+      // concat: would have read real.mp4; the file of that name is text.
+      writeFileSync('concat:real.mp4', 'not a video');
+      await expect(extractFramesFromReadingVideo('concat:real.mp4')).rejects.toMatchObject({ code: ErrorCode.NOT_A_VIDEO });
+      // A local file whose relative name is a URL: its frames, and no request.
+      mkdirSync(`http:/127.0.0.1:${port}`, { recursive: true });
+      writeFileSync(`http:/127.0.0.1:${port}/x.mp4`, upright);
+      expect((await extractFramesFromReadingVideo(`http:/127.0.0.1:${port}/x.mp4`)).frames).toHaveLength(8);
+      expect(requests).toEqual([]);
+      // Standard input by name: the file of that name, or not found.
+      for (const name of ['-', 'pipe:0']) {
+        await expect(extractFramesFromReadingVideo(name)).rejects.toMatchObject({ code: ErrorCode.INPUT_NOT_FOUND });
+        writeFileSync(name, 'not a video');
+        await expect(extractFramesFromReadingVideo(name)).rejects.toMatchObject({ code: ErrorCode.NOT_A_VIDEO });
+      }
+    } finally {
+      process.chdir(cwd);
+      server.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('a missing path is INPUT_NOT_FOUND', async () => {
