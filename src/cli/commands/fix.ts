@@ -1,4 +1,4 @@
-import { mkdirSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, extname, join, resolve } from 'node:path';
 import { isVerifyError } from '../../errors.js';
 import { UsageError, type CliOptions } from '../main.js';
@@ -8,18 +8,22 @@ import { runBulk } from '../runner.js';
 import { TEXT } from '../text.js';
 
 /**
- * compressToSpec on each input, written to --out as <name>.jpg. Inputs are never overwritten: an output
- * that would land on an input is refused, and names that collide get a suffix. Each file is written under
+ * compressToSpec on each input, written to --out as <name>.jpg. Inputs are never overwritten: every
+ * output name is planned before any work, and the run is refused (exit 2) if one would land on an input
+ * — through a symlinked --out, a hard link, or another case of the name on a case-insensitive file
+ * system — and names that collide get a suffix. Each file is written under
  * a temporary name and renamed when complete, so Ctrl-C leaves no partial file. What could not be fixed
  * is listed, with why, in <out>/not-fixed.txt (and on stdout).
  */
 export async function fix(targets: string[], o: CliOptions): Promise<number> {
   if (!o.out) throw new UsageError('fix needs --out DIR');
-  const out = resolve(o.out);
-  mkdirSync(out, { recursive: true });
+  mkdirSync(resolve(o.out), { recursive: true });
+  // Through symlinks: `--out LINK` where LINK points at the photos' folder is that folder.
+  const out = realpathSync(resolve(o.out));
   const files = expandInputs(targets);
-  const inputs = new Set(files.map((f) => realOrResolved(f)));
   const used = new Set<string>();
+  const targetOf = new Map(files.map((f) => [f, outputName(out, f, used)]));
+  refuseOverwrites(files, [...targetOf.values(), join(out, 'not-fixed.txt')]);
   const bar = progress(files.length, !o.json);
   const notFixed: string[] = [];
   let fixedCount = 0;
@@ -46,8 +50,7 @@ export async function fix(targets: string[], o: CliOptions): Promise<number> {
           else bar.log(`✗ ${file}\n    ${r.error!.code}: ${r.error!.message}`);
           return;
         }
-        const target = outputName(out, file, used);
-        if (inputs.has(target)) throw new UsageError(`Refusing to overwrite the input ${file}: choose another --out.`);
+        const target = targetOf.get(file)!;
         const temp = `${target}.partial`;
         partial.add(temp);
         writeFileSync(temp, r.buffer!);
@@ -77,10 +80,30 @@ function outputName(out: string, file: string, used: Set<string>): string {
   return name;
 }
 
-function realOrResolved(path: string): string {
+/**
+ * Refuses the run when an output (or its temporary name) is an input. Files are compared by identity
+ * (device and inode, through symlinks): that also catches hard links and a name in another case on a
+ * case-insensitive file system, which comparing path strings misses.
+ */
+function refuseOverwrites(inputs: readonly string[], outputs: readonly string[]): void {
+  const ids = new Map<string, string>();
+  for (const file of inputs) {
+    const id = identity(file);
+    if (id) ids.set(id, file);
+  }
+  for (const output of outputs) {
+    for (const name of [output, `${output}.partial`]) {
+      const input = ids.get(identity(name) ?? '');
+      if (input !== undefined) throw new UsageError(`Refusing to overwrite the input ${input}: ${name} is the same file. Choose another --out.`);
+    }
+  }
+}
+
+function identity(path: string): string | undefined {
   try {
-    return realpathSync(path);
+    const s = statSync(path, { bigint: true });
+    return `${s.dev}:${s.ino}`;
   } catch {
-    return resolve(path);
+    return undefined;
   }
 }
