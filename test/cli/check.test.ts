@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -37,6 +37,7 @@ describe('idphoto-verify check', () => {
     expect(out).toMatch(/✗ .*empty\.jpg\n\s+INPUT_EMPTY/);
     expect(out).toMatch(/✗ .*notes\.txt\n\s+UNSUPPORTED_FORMAT/);
     expect(out).toMatch(/4 photos checked: 1 pass, 3 fail/);
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('prints one JSON object per photo with --json, messages in Chinese with --locale zh', async () => {

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
@@ -59,6 +59,7 @@ describe('models', () => {
     await expect(readVerified('selfie', dir, 'weights.bin', '0'.repeat(64))).rejects.toMatchObject({ code: ErrorCode.MODEL_CHECKSUM_MISMATCH });
     await expect(readVerified('selfie', dir, 'missing.bin', '0'.repeat(64))).rejects.toMatchObject({ code: ErrorCode.MODEL_LOAD_FAILED });
     await expect(readVerified('selfie', dir, 'weights.bin', undefined)).rejects.toMatchObject({ code: ErrorCode.MODEL_CHECKSUM_MISMATCH });
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('refuses an unknown model name or backend', async () => {

@@ -3,7 +3,7 @@
 // Run after `npm run build` (npm test does both).
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, linkSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -60,6 +60,17 @@ try {
   ok(size >= 20 * 1024 && size <= 40_000, `the fixed photo is in the byte band (${size})`);
   const again = run('fix', '--out', input, join(input, 'with hat.jpg'));
   ok(again.status === 2 && statSync(join(input, 'with hat.jpg')).size === statSync(join(photos, 'hat.jpg')).size, 'fix refuses to overwrite an input (exit 2)');
+  // The same folder reached another way: a symlink to it, a hard link to the photo, the name in another case.
+  const hatSize = statSync(join(photos, 'hat.jpg')).size;
+  const link = join(dir, 'link-to-uploads');
+  symlinkSync(input, link);
+  const viaLink = run('fix', '--out', link, join(input, 'with hat.jpg'));
+  ok(viaLink.status === 2 && statSync(join(input, 'with hat.jpg')).size === hatSize, `fix --out <symlink to the input folder> is refused (exit 2), the photo intact (${viaLink.stderr.trim()})`);
+  const hard = join(dir, 'hard');
+  mkdirSync(hard);
+  linkSync(join(input, 'with hat.jpg'), join(hard, 'with hat.jpg'));
+  const viaHardLink = run('fix', '--out', hard, join(input, 'with hat.jpg'));
+  ok(viaHardLink.status === 2 && statSync(join(input, 'with hat.jpg')).size === hatSize, 'fix refuses an output that is a hard link to an input (exit 2)');
 
   const compare = run('compare', '--json', join(faces, 'card-person-a.jpg'), join(faces, 'person-a-frame-1.jpg'), join(faces, 'person-a-frame-2.jpg'), join(faces, 'person-a-frame-3.jpg'));
   ok(compare.status === 0 && JSON.parse(compare.stdout).match === true, `compare: the card matches the frames (${compare.stderr})`);

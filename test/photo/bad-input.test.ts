@@ -1,7 +1,7 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { ErrorCode, VerifyError, validatePhoto } from '../../src/index.js';
 import { photoBytes, withDeclaredSize } from '../helpers.js';
 
@@ -9,6 +9,7 @@ const compliant = photoBytes('compliant.jpg');
 const dir = mkdtempSync(join(tmpdir(), 'idphoto-bad-'));
 const textFile = join(dir, 'notes.jpg');
 writeFileSync(textFile, 'This is not a photo.\n');
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function flipped(jpeg: Buffer): Buffer {
   const out = Buffer.from(jpeg);

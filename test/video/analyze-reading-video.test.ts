@@ -1,10 +1,12 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ErrorCode, LIVENESS_LIMITS, analyzeReadingVideo, spokenDigits } from '../../src/index.js';
-import { runningProcesses } from '../../src/video/ffmpeg.js';
+import { locate, runningProcesses } from '../../src/video/ffmpeg.js';
 
 const tf = createRequire(import.meta.url)('@tensorflow/tfjs') as typeof import('@tensorflow/tfjs');
 
@@ -30,6 +32,22 @@ describe('analyzeReadingVideo: attacks and failures each fail the signal meant f
     // About 10 frames a second over the 3 s of voice.
     expect(r.samples.length).toBeGreaterThanOrEqual(25);
     expect(r.recording.frames).toHaveLength(8);
+  });
+
+  it('a video with no face at all: FACE_NOT_VISIBLE after a bounded search (6 detections, not one per frame)', async () => {
+    // 12 s of a test pattern over a voice-like tone, made here: every frame used to be searched (30–80 s for 20 s).
+    const dir = mkdtempSync(join(tmpdir(), 'idphoto-test-faceless-'));
+    try {
+      const file = join(dir, 'faceless.mp4');
+      const made = spawnSync(locate('ffmpeg').path, ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=320x240:rate=25:duration=12', '-f', 'lavfi', '-i', 'sine=frequency=220:duration=12', '-af', 'volume=8', '-pix_fmt', 'yuv420p', '-shortest', file]);
+      expect(made.status, made.stderr?.toString()).toBe(0);
+      const r = await analyzeReadingVideo(file);
+      expect(r.codes).toContain('FACE_NOT_VISIBLE');
+      expect(r.samples.length).toBeGreaterThan(60);
+      expect(r.samples.filter((s) => s.faces >= 0).length).toBeLessThanOrEqual(6);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('person A, then person B: FACE_CHANGED', async () => {
