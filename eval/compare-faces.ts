@@ -13,9 +13,14 @@
  *    quantiles, written to eval/results/compare-faces.md and copied by hand into src/face/calibration.ts.
  * E. Portrait found on the specimen documents at each rotation.
  *
+ * Each of A–E also runs detector 'auto' (UltraFace's box from fr_detect.onnx, SSD's where UltraFace finds
+ * none; then fr_landmark and the same embedding) beside SSD, with D's thresholds computed for both, to
+ * decide the detector on the same pairs.
+ *
  * Embeddings are cached in eval/out/face-embeddings.json by variant (delete it to recompute); variants
  * without "(fr_landmark)" align from face-api's 68 landmarks, as compareFaces did before. Options:
- * --limit N, --no-documents (skip E).
+ * --limit N, --no-documents (skip E), --fr-only (only the fr_landmark pipelines, SSD and auto: what
+ * compareFaces can run; skips the face-api-landmark and FaceRecognitionNet variants).
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -46,14 +51,23 @@ const VARIANTS = [
   'arcface+flip (fr_landmark)',
   'card24:arcface+flip (fr_landmark)',
   'card48:arcface+flip (fr_landmark)',
+  'arcface+flip (auto)',
+  'card24:arcface+flip (auto)',
+  'card48:arcface+flip (auto)',
 ] as const;
 /** What compareFaces does: SSD box, fr_landmark's points, ArcFace alignment, fr_feature with flip. */
 const CHOSEN = 'arcface+flip (fr_landmark)';
-/** The two alignments compared in B and C: name, photo variant, card variant prefix. */
+/** The same with detector 'auto' (UltraFace's box, SSD's where UltraFace finds no face) in place of SSD's. */
+const ULTRA = 'arcface+flip (auto)';
+const frOnly = args.includes('--fr-only');
+/** The pipelines compared in B and C: name, photo variant, card variant prefix. */
 const PIPELINES = [
-  ['face-api 68 landmarks (before)', 'arcface+flip', ':arcface+flip'],
-  ['fr_landmark (chosen)', CHOSEN, `:${CHOSEN}`],
+  ...(frOnly ? [] : [['face-api 68 landmarks (before)', 'arcface+flip', ':arcface+flip'] as const]),
+  ['fr_landmark on SSD', CHOSEN, `:${CHOSEN}`],
+  ['fr_landmark on auto (UltraFace, else SSD)', ULTRA, `:${ULTRA}`],
 ] as const;
+/** The variants this run computes. */
+const WANTED = VARIANTS.filter((v) => !frOnly || v.includes('(fr_landmark)') || v.includes('(auto)'));
 // Eye-centre distances of the simulated card portraits, pixels: a card photographed from far at low
 // resolution, and a card that fills a 1000-px-wide phone photo less than halfway.
 const CARD_SIZES = [24, 48] as const;
@@ -116,8 +130,8 @@ let done = 0;
 const started = performance.now();
 for (const row of rows) {
   const entry = (cache[row.relative] ??= {});
-  const missing = (v: Variant) => !(v in entry);
-  if (!VARIANTS.some(missing)) continue;
+  const missing = (v: Variant) => WANTED.includes(v) && !(v in entry);
+  if (!WANTED.some(missing)) continue;
   let image: RgbImage;
   try {
     image = await decode(row.path);
@@ -132,6 +146,15 @@ for (const row of rows) {
     for (const v of VARIANTS.filter(missing)) entry[v] = null;
     continue;
   }
+  if (missing(ULTRA) || missing(`card24:${ULTRA}`) || missing(`card48:${ULTRA}`)) {
+    const [u] = await detectFaces(image, { detector: 'auto', landmarks: false });
+    entry[ULTRA] = u ? b64((await embedAligned([await alignFace(image, await onnxLandmarks(image, u.box))], { flip: true }))[0]!) : null;
+    for (const eyePx of CARD_SIZES) {
+      // The same simulated card as SSD's rows (sized from face-api's eyes on SSD's face).
+      const card = row.source === 'att_faces' ? undefined : await findCardPortrait(await asCard(image, face, eyePx), { detector: 'auto' });
+      entry[`card${eyePx}:${ULTRA}`] = card ? b64((await embedAligned([card.crop], { flip: true }))[0]!) : null;
+    }
+  }
   if (missing('arcface') || missing('arcface+flip')) {
     const crop = await alignFace(image, face.landmarks);
     entry.arcface = b64((await embedAligned([crop]))[0]!);
@@ -140,7 +163,7 @@ for (const row of rows) {
   if (missing(CHOSEN)) entry[CHOSEN] = b64((await embedAligned([await alignFace(image, await onnxLandmarks(image, face.box))], { flip: true }))[0]!);
   if (missing('frnet-box') || missing('frnet-aligned')) await frnet(image, face, entry);
   for (const eyePx of CARD_SIZES) {
-    for (const landmarks of ['face-api', 'fr_landmark'] as const) {
+    for (const landmarks of frOnly ? (['fr_landmark'] as const) : (['face-api', 'fr_landmark'] as const)) {
       const key = landmarks === 'face-api' ? (`card${eyePx}:arcface+flip` as const) : (`card${eyePx}:${CHOSEN}` as const);
       if (!missing(key)) continue;
       // AT&T's 92×112 faces are already smaller than any card portrait. The card is sized from face-api's
@@ -264,7 +287,7 @@ const asian = rows.filter((r) => populationOf(r) === 'East-Asian');
 
 console.log(`\n## A. Embeddings on the same detections: ${rows.length} photos, ${sources.length} sources\n`);
 const results: Record<string, { tar: string[]; eer: string; thresholds: number[] }> = {};
-for (const v of ['arcface', 'arcface+flip', CHOSEN, 'frnet-box', 'frnet-aligned'] as Variant[]) {
+for (const v of (['arcface', 'arcface+flip', CHOSEN, ULTRA, 'frnet-box', 'frnet-aligned'] as Variant[]).filter((v) => WANTED.includes(v))) {
   const table: Array<Array<string | number>> = [];
   const wg: Scored[] = [];
   const wi: Scored[] = [];
@@ -371,8 +394,8 @@ console.log('\n## C. Multi-frame fusion (card photo vs mean embedding of 3 other
 }
 
 // ---- D. thresholds ------------------------------------------------------------------------------
+for (const CHOSEN of [ULTRA, 'arcface+flip (fr_landmark)'] as const) {
 console.log(`\n## D. Thresholds for compareFaces (${CHOSEN}): the strictest impostor quantile of five pools\n`);
-{
   const wi: Scored[] = [];
   for (const s of western) {
     const p = pairs(bySource.get(s)!, CHOSEN);
@@ -421,6 +444,7 @@ if (args.includes('--no-documents')) process.exit(0);
 console.log('\n## E. Portrait found on specimen documents at each rotation\n');
 {
   const docs = readLabels().filter((r) => r.kind === 'id_document').slice(0, limit);
+  for (const detector of ['ssd', 'auto'] as const) {
   const found = { 0: 0, 90: 0, 180: 0, 270: 0 } as Record<number, number>;
   const upright = { 0: 0, 90: 0, 180: 0, 270: 0 } as Record<number, number>;
   const times: number[] = [];
@@ -429,7 +453,7 @@ console.log('\n## E. Portrait found on specimen documents at each rotation\n');
     for (const turn of [0, 90, 180, 270] as const) {
       const turned = turn === 0 ? image : await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } }).rotate(turn).raw().toBuffer({ resolveWithObject: true }).then(({ data, info }) => ({ data, width: info.width, height: info.height }));
       const t = performance.now();
-      const p = await findCardPortrait(turned, { detector: 'ssd' });
+      const p = await findCardPortrait(turned, { detector });
       times.push(performance.now() - t);
       if (p) {
         found[turn]!++;
@@ -439,9 +463,11 @@ console.log('\n## E. Portrait found on specimen documents at each rotation\n');
     }
   }
   times.sort((a, b) => a - b);
+  console.log(`\n${detector}:\n`);
   printTable(
     ['document turned by', 'documents', 'portrait found', 'found the right way up'],
     ([0, 90, 180, 270] as const).map((t) => [`${t}°`, docs.length, pct(found[t]! / docs.length), pct(upright[t]! / docs.length)]),
   );
-  console.log(`\nfindCardPortrait: median ${times[times.length >> 1]!.toFixed(0)} ms, p90 ${times[Math.floor(times.length * 0.9)]!.toFixed(0)} ms per document view.`);
+  console.log(`\nfindCardPortrait (${detector}): median ${times[times.length >> 1]!.toFixed(0)} ms, p90 ${times[Math.floor(times.length * 0.9)]!.toFixed(0)} ms per document view.`);
+  }
 }

@@ -9,7 +9,7 @@
  * C. Real ID photos as they are (blue, white, red backgrounds), resized to 480×640.
  * D. The distribution of each measure over A: where the limits sit against real faces.
  *
- * Options: --limit N (first N photos of A), --detector ssd|tiny.
+ * Options: --limit N (first N photos of A), --detector ssd|tiny|ultraface|auto.
  */
 import { readFileSync } from 'node:fs';
 import sharp from 'sharp';
@@ -25,7 +25,7 @@ import { DATA_DIR, type LabelRow, printTable, readLabels, requireData } from './
 requireData();
 const args = process.argv.slice(2);
 const limit = Number(args[args.indexOf('--limit') + 1]) || Infinity;
-const detector = (args.includes('--detector') ? args[args.indexOf('--detector') + 1] : 'ssd') as 'ssd' | 'tiny';
+const detector = (args.includes('--detector') ? args[args.indexOf('--detector') + 1] : 'ssd') as 'ssd' | 'tiny' | 'ultraface' | 'auto';
 
 // B: photos whose labels (notes in asia/labels.csv) name a defect, and the check that must catch it.
 const KNOWN_DEFECTS: Record<string, CheckId> = {

@@ -79,6 +79,12 @@ const manifest = {
       'MIT (faceplugin-face-recognition-js, Copyright (c) 2021 gitguanqi; models/faceplugin/LICENSE)',
       'faceplugin-face-recognition-js@0.0.1 model/fr_landmark.onnx (content unchanged): 68 iBUG landmarks, 1x1x64x64 grey crop of the square face box, luma/256, 136 outputs in 0-1 of the box',
     ),
+    faceDetectOnnx: onnx(
+      'models/faceplugin',
+      'fr_detect.onnx',
+      'MIT (faceplugin-face-recognition-js, Copyright (c) 2021 gitguanqi; models/faceplugin/LICENSE); the network is UltraFace RFB-320 (Ultra-Light-Fast-Generic-Face-Detector-1MB, MIT)',
+      'faceplugin-face-recognition-js@0.0.1 model/fr_detect.onnx (content unchanged): UltraFace RFB-320, 1x3x240x320 RGB (v-127)/128, scores [1,4420,2] softmaxed and boxes [1,4420,4] corner form 0-1, decoded against the priors inside the graph',
+    ),
     faceLiveness: onnx(
       'models/faceplugin',
       'fr_liveness.onnx',

@@ -11,7 +11,7 @@ export type { AnalyzeReadingVideoOptions, ReadingVideoAnalysis, LivenessSignal, 
 export { verifyApplicant, attemptsLeft } from './verify/verify-applicant.js';
 export type { ApplicantSubmission, ApplicantVerification, VerifyApplicantOptions, VerifyReason, VerifyStep } from './verify/verify-applicant.js';
 export type { SpeechFacts } from './video/audio.js';
-export { compareFaces } from './face/compare-faces.js';
+export { compareFaces, prepareCard } from './face/compare-faces.js';
 export type {
   CompareFacesOptions,
   CompareFacesResult,
@@ -21,6 +21,8 @@ export type {
   FaceQuality,
   FrameComparison,
   FrameInput,
+  PreparedCard,
+  PrepareCardOptions,
 } from './face/compare-faces.js';
 export { THRESHOLDS as COMPARE_THRESHOLDS } from './face/calibration.js';
 export type { CalibratedFar } from './face/calibration.js';

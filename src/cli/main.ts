@@ -13,6 +13,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { isVerifyError } from '../errors.js';
+import { DETECTOR_NAMES, type DetectorName } from '../face/detect.js';
 import { check } from './commands/check.js';
 import { compare, frames, verify } from './commands/video.js';
 import { fix } from './commands/fix.js';
@@ -38,7 +39,7 @@ Options:
   --workers N         worker threads (default: one per core)
   --locale zh|en      language of the messages (default: from LC_ALL/LANG, else en)
   --spec FILE         a JSON file of spec changes, e.g. {"fileSize":{"kilobyte":1000}}
-  --detector ssd|tiny face detector (default ssd)
+  --detector ssd|tiny|ultraface face detector (default ssd)
   --count N           frames: how many (default 8)
   -h, --help          this text
 
@@ -52,7 +53,7 @@ export interface CliOptions {
   workers?: number;
   locale: Locale;
   spec?: object;
-  detector: 'ssd' | 'tiny';
+  detector: DetectorName;
   count?: number;
   idCard?: string;
   video?: string;
@@ -134,7 +135,7 @@ function parse(argv: string[]): { options: CliOptions; command: string | undefin
   const [command, ...targets] = positionals;
   const locale = values.locale ?? (/^zh/i.test(process.env.LC_ALL || process.env.LC_MESSAGES || process.env.LANG || '') ? 'zh' : 'en');
   if (locale !== 'zh' && locale !== 'en') throw new Error(`--locale must be zh or en, not ${locale}`);
-  if (values.detector !== 'ssd' && values.detector !== 'tiny') throw new Error(`--detector must be ssd or tiny, not ${values.detector}`);
+  if (!(DETECTOR_NAMES as readonly string[]).includes(values.detector)) throw new Error(`--detector must be ${DETECTOR_NAMES.join(', ')}, not ${values.detector}`);
   if (values.json && values.csv) throw new Error('--json and --csv exclude each other');
   let spec: object | undefined;
   if (values.spec) {
@@ -155,7 +156,7 @@ function parse(argv: string[]): { options: CliOptions; command: string | undefin
       workers: positiveInt(values.workers, '--workers'),
       locale,
       spec,
-      detector: values.detector,
+      detector: values.detector as DetectorName,
       count: positiveInt(values.count, '--count'),
       idCard: values['id-card'],
       video: values.video,

@@ -8,7 +8,7 @@ import { stageTimer } from '../photo/options.js';
 import type { Message } from '../types.js';
 import { fivePoints, yawRatio } from './align.js';
 import { THRESHOLDS, type CalibratedFar } from './calibration.js';
-import { type Box, type DetectedFace, type DetectorName, type Point, detectFaces } from './detect.js';
+import { type Box, DETECTOR_NAMES, type DetectedFace, type DetectorName, type Point, detectFaces } from './detect.js';
 import { alignFace, cosine, embedOne, normalize } from './embed.js';
 import { onnxLandmarks } from './landmarks.js';
 
@@ -84,6 +84,23 @@ export interface CardFace {
   quality: FaceQuality;
 }
 
+/**
+ * The ID card's portrait, searched and embedded once (prepareCard): give it to compareFaces in place of
+ * the card image to compare several sets of faces with one card without searching it again. A plain
+ * object (it crosses to worker threads); keep it only as long as the applicant's verification.
+ */
+export interface PreparedCard {
+  readonly kind: 'prepared-card';
+  /** The portrait, or null when none was found at any rotation (compareFaces then says NO_FACE_ON_CARD). */
+  readonly face: CardFace | null;
+  /** Unit embedding of the portrait, 512 values; null without a face. */
+  readonly embedding: Float32Array | null;
+  /** Milliseconds: decodeCard, findCard, embedCard. */
+  readonly timings: Record<string, number>;
+}
+
+export type PrepareCardOptions = Pick<CompareFacesOptions, 'flip' | 'detector' | 'maxInputBytes' | 'maxPixels' | 'timeoutMs' | 'signal'>;
+
 export interface FrameComparison {
   index: number;
   /** Faces the detector found. */
@@ -150,7 +167,42 @@ interface Embedded {
  * every face is aligned to the ArcFace template (from fr_landmark's points on the detector's box) and embedded; the frames' embeddings are checked against
  * each other, outliers left out, the rest averaged and compared with the card's.
  */
-export async function compareFaces(idCardImage: ImageInput, selfieFrames: readonly FrameInput[], options: CompareFacesOptions = {}): Promise<CompareFacesResult> {
+/**
+ * Finds the portrait on the ID card (any rotation) and embeds it, for compareFaces. verifyApplicant does
+ * this once for its two comparisons.
+ */
+export async function prepareCard(idCardImage: ImageInput, options: PrepareCardOptions = {}): Promise<PreparedCard> {
+  const o = resolveOptions(options);
+  return scoped('prepareCard', o, DEFAULTS.timeoutMs, (scope) => prepare(idCardImage, o, scope));
+}
+
+/** `timer`: compareFaces' own, so that its stages run on from the card's. */
+async function prepare(idCardImage: ImageInput, o: Resolved, scope: CallScope, timer = stageTimer(scope)): Promise<PreparedCard> {
+  const { timings, lap } = timer;
+  const card = await decodeImage(idCardImage, CARD_MAX_SIDE, o);
+  lap('decodeCard');
+  const found = await findCardPortrait(card.image, { ...o, scope });
+  lap('findCard');
+  if (!found) return { kind: 'prepared-card', face: null, embedding: null, timings };
+  const { embedding } = await embedOne(found.crop, { flip: o.flip });
+  const quality = faceQuality(found.face, found.crop, card.scale, found.norm);
+  lap('embedCard');
+  const face: CardFace = { box: scaleBox(found.face.box, card.scale), rotation: found.rotation, rollDeg: round(rollDeg(found.face.landmarks), 1), quality };
+  return { kind: 'prepared-card', face, embedding, timings };
+}
+
+function checkedCard(card: PreparedCard): PreparedCard {
+  const { face, embedding } = card;
+  const ok = (face === null && embedding === null) || (face !== null && typeof face === 'object' && embedding instanceof Float32Array && embedding.length > 0);
+  if (!ok) throw invalidArgument('idCardImage', "prepareCard's result (face and embedding both set, or both null)", card);
+  return card;
+}
+
+export function isPreparedCard(value: unknown): value is PreparedCard {
+  return value !== null && typeof value === 'object' && (value as { kind?: unknown }).kind === 'prepared-card';
+}
+
+export async function compareFaces(idCardImage: ImageInput | PreparedCard, selfieFrames: readonly FrameInput[], options: CompareFacesOptions = {}): Promise<CompareFacesResult> {
   const o = resolveOptions(options);
   if (!Array.isArray(selfieFrames) || selfieFrames.length === 0) {
     throw invalidArgument('selfieFrames', 'a non-empty array of images (paths, Buffers, Uint8Arrays or extracted frames)', selfieFrames);
@@ -163,27 +215,16 @@ export async function compareFaces(idCardImage: ImageInput, selfieFrames: readon
   return scoped('compareFaces', o, DEFAULTS.timeoutMs, (scope) => compare(idCardImage, selfieFrames, o, scope));
 }
 
-async function compare(idCardImage: ImageInput, selfieFrames: readonly FrameInput[], o: Resolved, scope: CallScope): Promise<CompareFacesResult> {
+async function compare(idCardImage: ImageInput | PreparedCard, selfieFrames: readonly FrameInput[], o: Resolved, scope: CallScope): Promise<CompareFacesResult> {
   const threshold = THRESHOLDS[o.far];
   const { timings, lap } = stageTimer(scope);
   const reasons: CompareReason[] = [];
 
-  const card = await decodeImage(idCardImage, CARD_MAX_SIDE, o);
-  lap('decodeCard');
-  const cardFound = await findCardPortrait(card.image, { ...o, scope });
-  lap('findCard');
-  let cardEmbedded: Embedded | undefined;
-  let idCardFace: CardFace | null = null;
-  if (cardFound) {
-    const { embedding } = await embedOne(cardFound.crop, { flip: o.flip });
-    const quality = faceQuality(cardFound.face, cardFound.crop, card.scale, cardFound.norm);
-    cardEmbedded = { face: cardFound.face, quality, embedding };
-    idCardFace = {
-      box: scaleBox(cardFound.face.box, card.scale),
-      rotation: cardFound.rotation,
-      rollDeg: round(rollDeg(cardFound.face.landmarks), 1),
-      quality,
-    };
+  const card = isPreparedCard(idCardImage) ? checkedCard(idCardImage) : await prepare(idCardImage, o, scope, { timings, lap });
+  const cardEmbedding = card.embedding;
+  const idCardFace = card.face;
+  if (idCardFace && cardEmbedding) {
+    const quality = idCardFace.quality;
     if (quality.eyeDistancePx < o.minEyeDistancePx) {
       reasons.push(reason('CARD_FACE_TOO_SMALL', undefined, {
         en: `The portrait on the ID card is very small (eyes ${quality.eyeDistancePx} px apart): photograph the card closer.`,
@@ -196,7 +237,6 @@ async function compare(idCardImage: ImageInput, selfieFrames: readonly FrameInpu
       zh: '身份证图片上未找到人像。请拍摄带照片的一面，保证清晰、无反光。',
     }));
   }
-  lap('embedCard');
 
   const frames: FrameComparison[] = [];
   const embedded: Array<Embedded | undefined> = [];
@@ -250,16 +290,16 @@ async function compare(idCardImage: ImageInput, selfieFrames: readonly FrameInpu
   }
 
   let similarity = 0;
-  if (cardEmbedded) {
-    for (const c of candidates) frames[c.index]!.similarity = round(clamp01(cosine(cardEmbedded.embedding, c.embedding)), 4);
+  if (cardEmbedding) {
+    for (const c of candidates) frames[c.index]!.similarity = round(clamp01(cosine(cardEmbedding, c.embedding)), 4);
     if (kept.length > 0 && consistent) {
-      const fused = new Float32Array(cardEmbedded.embedding.length);
+      const fused = new Float32Array(cardEmbedding.length);
       for (const c of kept) for (let i = 0; i < fused.length; i++) fused[i]! += c.embedding[i]!;
-      similarity = round(clamp01(cosine(cardEmbedded.embedding, normalize(fused))), 4);
+      similarity = round(clamp01(cosine(cardEmbedding, normalize(fused))), 4);
     }
   }
   lap('compare');
-  const verdict = cardEmbedded !== undefined && consistent && kept.length >= minFrames && kept.length > 0;
+  const verdict = cardEmbedding !== null && consistent && kept.length >= minFrames && kept.length > 0;
   return {
     match: verdict && similarity >= threshold,
     similarity,
@@ -279,7 +319,7 @@ function resolveOptions(options: CompareFacesOptions) {
   if (!(o.far in THRESHOLDS)) throw invalidArgument('options.far', `one of ${Object.keys(THRESHOLDS).join(', ')}`, o.far);
   if (!Number.isInteger(o.minFrames) || o.minFrames < 1) throw invalidArgument('options.minFrames', 'an integer ≥ 1', o.minFrames);
   if (typeof o.flip !== 'boolean') throw invalidArgument('options.flip', 'a boolean', o.flip);
-  if (o.detector !== 'ssd' && o.detector !== 'tiny') throw invalidArgument('options.detector', "'ssd' or 'tiny'", o.detector);
+  if (!DETECTOR_NAMES.includes(o.detector)) throw invalidArgument('options.detector', DETECTOR_NAMES.map((d) => `'${d}'`).join(', '), o.detector);
   if (!(o.minEyeDistancePx >= 0)) throw invalidArgument('options.minEyeDistancePx', 'a number ≥ 0', o.minEyeDistancePx);
   if (!(Number.isInteger(o.maxPixels) && o.maxPixels > 0)) throw invalidArgument('options.maxPixels', 'a positive integer', o.maxPixels);
   if (!(Number.isInteger(o.maxInputBytes) && o.maxInputBytes > 0)) throw invalidArgument('options.maxInputBytes', 'a positive integer', o.maxInputBytes);

@@ -1,6 +1,7 @@
 import { type RgbImage, cropRgb, fromRgb, toRgb } from '../image/decode.js';
 import { useFaceApi } from './models.js';
 import { type PixelSource, withPixels } from './pixels.js';
+import { detectUltraFace } from './ultraface.js';
 
 export interface Point {
   x: number;
@@ -23,10 +24,16 @@ export interface DetectedFace {
   landmarks: Point[];
 }
 
-export type DetectorName = 'ssd' | 'tiny';
+/**
+ * 'auto': UltraFace, and SSD only when UltraFace finds no face (a strongly rolled head, where SSD still
+ * finds one): UltraFace's speed with the union of both detectors' recall (eval/results/detectors.md).
+ */
+export type DetectorName = 'auto' | 'ultraface' | 'ssd' | 'tiny';
+
+export const DETECTOR_NAMES: readonly DetectorName[] = ['auto', 'ultraface', 'ssd', 'tiny'];
 
 export interface DetectOptions {
-  /** 'ssd' (SSD MobileNet v1, default: most reliable) or 'tiny' (Tiny Face Detector, ~3× faster). */
+  /** 'auto' (default), 'ultraface' (UltraFace RFB-320 on ONNX, ~5 ms), 'ssd' (SSD MobileNet v1 on tfjs, ~300 ms) or 'tiny' (Tiny Face Detector). */
   detector?: DetectorName;
   /** Faces below this confidence are not returned. */
   minConfidence?: number;
@@ -38,10 +45,22 @@ export interface DetectOptions {
 
 /** Finds faces and, unless `landmarks: false`, their 68 landmarks; the tensors it makes are released before it returns. */
 export async function detectFaces(image: PixelSource, options: DetectOptions = {}): Promise<DetectedFace[]> {
-  const detector = options.detector ?? 'ssd';
+  const detector = options.detector ?? 'auto';
   const minConfidence = options.minConfidence ?? 0.3;
   const maxSide = options.maxSide ?? 640;
   const withLandmarks = options.landmarks ?? true;
+  if (detector === 'ultraface' || detector === 'auto') {
+    const found = await detectUltraFace(image, { minConfidence });
+    if (found.length === 0 && detector === 'auto') return detectFaces(image, { ...options, detector: 'ssd' });
+    // face-api's 68-point net on the box, as SSD's path runs it: the photo checks were tuned on its points.
+    const faces: DetectedFace[] = [];
+    for (const f of found) {
+      const landmarks = withLandmarks ? await landmarksInBox(image, f.box) : [];
+      // A box under 8 px has no landmarks: too small to be anyone's face in these photos.
+      if (!withLandmarks || landmarks.length === 68) faces.push({ ...f, landmarks });
+    }
+    return faces;
+  }
   const detectorModel = detector === 'ssd' ? 'ssdMobilenetv1' : 'tinyFaceDetector';
   const rt = await useFaceApi(withLandmarks ? [detectorModel, 'faceLandmark68'] : [detectorModel]);
   const { tf, faceapi } = rt;
@@ -91,30 +110,44 @@ interface Found {
   landmarks?: { positions: Point[] };
 }
 
+/** The smallest box holding every point. */
+export function extent(points: readonly Point[]): Box {
+  let x0 = Infinity;
+  let y0 = Infinity;
+  let x1 = -Infinity;
+  let y1 = -Infinity;
+  for (const p of points) {
+    x0 = Math.min(x0, p.x);
+    y0 = Math.min(y0, p.y);
+    x1 = Math.max(x1, p.x);
+    y1 = Math.max(y1, p.y);
+  }
+  return { x: x0, y: y0, width: x1 - x0, height: y1 - y0 };
+}
+
 export async function resizeRgb(image: RgbImage, width: number, height: number): Promise<RgbImage> {
   return toRgb(fromRgb(image).resize(width, height, { fit: 'fill', kernel: 'linear' }));
 }
 
 /**
- * The 68 landmarks of a face already located (a box carried over from a detection in an earlier
- * video frame), without running the detector: the landmark network on the box, as face-api does after detection.
+ * The 68 landmarks of a face already located (UltraFace's box, or a box carried over from a detection in
+ * an earlier video frame), without running a detector: face-api's landmark net on the box exactly as its
+ * withFaceLandmarks runs it after SSD — the box floored and clipped to the image, cut out unscaled, and
+ * padded to a square by the net — so that the photo checks, tuned on those points, see the same points.
  */
 export async function landmarksInBox(image: RgbImage, box: Box): Promise<Point[]> {
   const rt = await useFaceApi(['faceLandmark68']);
-  const left = Math.max(0, Math.floor(box.x));
-  const top = Math.max(0, Math.floor(box.y));
-  const width = Math.min(image.width - left, Math.ceil(box.width));
-  const height = Math.min(image.height - top, Math.ceil(box.height));
+  const left = Math.floor(Math.max(0, box.x));
+  const top = Math.floor(Math.max(0, box.y));
+  const width = Math.floor(Math.min(box.x + box.width - Math.max(0, box.x), image.width - Math.max(0, box.x)));
+  const height = Math.floor(Math.min(box.y + box.height - Math.max(0, box.y), image.height - Math.max(0, box.y)));
   if (width < 8 || height < 8) return [];
-  const crop = await cropRgb(image, { left, top, width, height }, { width: LANDMARK_INPUT, height: LANDMARK_INPUT });
-  const tensor = rt.tf.tensor3d(crop.data, [LANDMARK_INPUT, LANDMARK_INPUT, 3], 'int32');
+  const crop = await cropRgb(image, { left, top, width, height });
+  const tensor = rt.tf.tensor3d(crop.data, [crop.height, crop.width, 3], 'int32');
   try {
     const found = (await rt.faceapi.nets.faceLandmark68Net.detectLandmarks(tensor as never)) as unknown as { positions: Point[] };
-    return found.positions.map((p) => ({ x: left + (p.x * width) / LANDMARK_INPUT, y: top + (p.y * height) / LANDMARK_INPUT }));
+    return found.positions.map((p) => ({ x: left + p.x, y: top + p.y }));
   } finally {
     tensor.dispose();
   }
 }
-
-// The landmark network's input side.
-const LANDMARK_INPUT = 112;

@@ -20,6 +20,7 @@ export type ModelName =
   | 'selfie'
   | 'faceEmbedding'
   | 'faceLandmarkOnnx'
+  | 'faceDetectOnnx'
   | 'faceLiveness'
   | 'faceRecognitionNet';
 
@@ -32,6 +33,7 @@ export const MODEL_NAMES: readonly ModelName[] = [
   'selfie',
   'faceEmbedding',
   'faceLandmarkOnnx',
+  'faceDetectOnnx',
   'faceLiveness',
   'faceRecognitionNet',
 ];

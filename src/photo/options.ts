@@ -1,6 +1,6 @@
 /** Option checks and timing shared by validatePhoto and compressToSpec. */
 import type { CallControl, CallScope } from '../call-scope.js';
-import type { DetectorName } from '../face/detect.js';
+import { DETECTOR_NAMES, type DetectorName } from '../face/detect.js';
 import { invalidArgument } from '../errors.js';
 import { DEFAULTS, type DeepPartial, HUBEI_EXAM_PHOTO, type PhotoSpec, defineSpec } from '../spec.js';
 
@@ -14,8 +14,8 @@ export interface CommonOptions extends CallControl {
 /** The spec and limits of a call, checked: misuse is an INVALID_ARGUMENT naming what was expected. */
 export function resolveCommon(options: CommonOptions): { spec: PhotoSpec; maxPixels: number; maxInputBytes: number; detector: DetectorName } {
   if (typeof options !== 'object' || options === null) throw invalidArgument('options', 'an object', options);
-  if (options.detector !== undefined && options.detector !== 'ssd' && options.detector !== 'tiny') {
-    throw invalidArgument('options.detector', "'ssd' or 'tiny'", options.detector);
+  if (options.detector !== undefined && !DETECTOR_NAMES.includes(options.detector)) {
+    throw invalidArgument('options.detector', DETECTOR_NAMES.map((d) => `'${d}'`).join(', '), options.detector);
   }
   return {
     spec: resolveSpec(options.spec),

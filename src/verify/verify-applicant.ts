@@ -2,7 +2,7 @@
  * verifyApplicant: the whole online verification of one applicant in one call — the reading video's
  * liveness, the ID card against the video, the uploaded photo against the spec and against the card.
  */
-import { type CompareFacesOptions, type CompareFacesResult, compareFaces } from '../face/compare-faces.js';
+import { type CompareFacesOptions, type CompareFacesResult, compareFaces, prepareCard } from '../face/compare-faces.js';
 import { type CallScope, scoped } from '../call-scope.js';
 import { invalidArgument } from '../errors.js';
 import type { ImageInput } from '../image/input.js';
@@ -142,24 +142,28 @@ async function runSteps(submission: ApplicantSubmission, options: VerifyApplican
       scope.cancel('another step failed');
       throw error;
     });
+  // The card's portrait is searched once, beside the video's decoding, for both comparisons.
+  const card = chain(() => timed('card', () => prepareCard(submission.idCard, inner())));
   const results = await Promise.allSettled([
+    card,
     chain(async () => {
       const l = await timed('liveness', () =>
         analyzeReadingVideo(submission.video, { ...options.video, ...inner(options.video?.timeoutMs), challengeDigits: submission.challengeDigits, transcribe: options.transcribe }),
       );
-      const m = await timed('videoMatch', () => compareFaces(submission.idCard, l.recording.frames, { ...compare, ...inner() }));
+      const m = await timed('videoMatch', async () => compareFaces(await card, l.recording.frames, { ...compare, ...inner() }));
       return [l, m] as const;
     }),
     chain(async () => {
       const p = await timed('photo', () => validatePhoto(submission.photo, { ...options.photo, ...inner(options.photo?.timeoutMs) }));
-      const m = await timed('photoMatch', () => compareFaces(submission.idCard, [submission.photo], { ...compare, minFrames: 1, ...inner() }));
+      const m = await timed('photoMatch', async () => compareFaces(await card, [submission.photo], { ...compare, minFrames: 1, ...inner() }));
       return [p, m] as const;
     }),
   ]);
   // The first failure is the answer (the other chain's is then only ABORTED/cancelled).
   const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected' && !isCancellation(r.reason)) ?? results.find((r) => r.status === 'rejected');
   if (failed) throw (failed as PromiseRejectedResult).reason;
-  const [[liveness, videoMatch], [photo, photoMatch]] = results.map((r) => (r as PromiseFulfilledResult<readonly [never, never]>).value) as unknown as [
+  const [, [liveness, videoMatch], [photo, photoMatch]] = results.map((r) => (r as PromiseFulfilledResult<unknown>).value) as unknown as [
+    unknown,
     readonly [ReadingVideoAnalysis, CompareFacesResult],
     readonly [PhotoValidation, CompareFacesResult],
   ];

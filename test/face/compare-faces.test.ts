@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ErrorCode, compareFaces, loadModels } from '../../src/index.js';
+import { ErrorCode, compareFaces, loadModels, prepareCard } from '../../src/index.js';
 import { photoBytes, withDeclaredSize } from '../helpers.js';
 
 const tf = createRequire(import.meta.url)('@tensorflow/tfjs') as typeof import('@tensorflow/tfjs');
@@ -18,6 +18,30 @@ const cardOfA = face('card-person-a.jpg');
 
 beforeAll(async () => {
   await loadModels({ models: ['ssdMobilenetv1', 'faceLandmark68', 'faceEmbedding'] });
+});
+
+describe('prepareCard: the card searched once, for several comparisons', () => {
+  it('gives compareFaces the same verdict, similarity and card face as the card image, without searching it again', async () => {
+    const card = await prepareCard(cardOfA);
+    expect(card).toMatchObject({ kind: 'prepared-card', face: { rotation: 0 } });
+    expect(card.embedding).toBeInstanceOf(Float32Array);
+    expect(card.embedding!.length).toBe(512);
+    const fromImage = await compareFaces(cardOfA, framesOfA);
+    const fromPrepared = await compareFaces(card, framesOfA);
+    expect(fromPrepared).toMatchObject({ match: fromImage.match, similarity: fromImage.similarity, idCardFace: fromImage.idCardFace, reasons: fromImage.reasons });
+    expect(fromPrepared.timings.findCard).toBeUndefined();
+    expect(fromImage.timings.findCard).toBeGreaterThan(0);
+  });
+
+  it('a card without a portrait prepares to face: null, and compares to NO_FACE_ON_CARD', async () => {
+    const card = await prepareCard(face('card-no-portrait.jpg'));
+    expect(card).toMatchObject({ face: null, embedding: null });
+    expect((await compareFaces(card, framesOfA)).reasons.map((r) => r.code)).toContain('NO_FACE_ON_CARD');
+  });
+
+  it('refuses a forged prepared card', async () => {
+    await expect(compareFaces({ kind: 'prepared-card', face: null, embedding: new Float32Array(512), timings: {} }, framesOfA)).rejects.toMatchObject({ code: ErrorCode.INVALID_ARGUMENT });
+  });
 });
 
 describe('compareFaces: verdicts', () => {
