@@ -39,7 +39,7 @@ await loadModels({ models: ['ssdMobilenetv1', 'faceLandmark68', 'faceLandmarkOnn
 const onnx = getOnnxRuntime().name;
 
 const frame = await decodeRgb(frames[0]!, 'jpeg', 1e8);
-const found = (await detectFaces(frame))[0]!;
+const found = (await detectFaces(frame, { detector: 'ssd' }))[0]!;
 const crop = await alignFace(frame, found.landmarks);
 const embedMs = await time(() => embedAligned([crop]));
 

@@ -140,7 +140,7 @@ for (const row of rows) {
     for (const v of VARIANTS.filter(missing)) entry[v] = null;
     continue;
   }
-  const faces = await detectFaces(image, { minConfidence: 0.3 });
+  const faces = await detectFaces(image, { detector: 'ssd', minConfidence: 0.3 });
   const face = faces[0];
   if (!face) {
     for (const v of VARIANTS.filter(missing)) entry[v] = null;

@@ -133,7 +133,7 @@ for (const r of photos) {
   const format = sniffFormat(bytes);
   if (format === 'bmp') continue;
   const image = await decodeRgb(bytes, format, 64_000_000, 1280);
-  const face = (await detectFaces(image))[0];
+  const face = (await detectFaces(image, { detector: 'ssd' }))[0];
   if (face) scored.push({ path: r.relative, kind: r.kind === 'spoof' ? 'spoof (phone screen)' : 'real photo', score: await livenessScore(image, face.box) });
 }
 const real = scored.filter((s) => s.kind === 'real photo').map((s) => s.score).sort((a, b) => a - b);

@@ -123,7 +123,7 @@ const kindOf = new Map<string, string>();
 const kinds = new Map<string, string>();
 
 async function scoreImage(set: string, item: string, image: RgbImage): Promise<boolean> {
-  const face = (await detectFaces(image, { landmarks: false }))[0];
+  const face = (await detectFaces(image, { detector: 'ssd', landmarks: false }))[0];
   if (!face) return false;
   scored.push({ set, item, scores: await scoreFace(image, face.box) });
   if (set === 'real photos') kinds.set(item, kindOf.get(item) ?? '?');

@@ -62,7 +62,7 @@ const ordinary = labels.filter(
 async function makeCompliant(path: string): Promise<Buffer | undefined> {
   const bytes = readFileSync(path);
   const image = await decodeRgb(bytes, sniffFormat(bytes), 1e8);
-  const [face] = await detectFaces(image, { maxSide: 800, minConfidence: 0.5 });
+  const [face] = await detectFaces(image, { detector: 'ssd', maxSide: 800, minConfidence: 0.5 });
   let h: number;
   let top: number;
   let cx: number;

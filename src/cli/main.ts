@@ -39,7 +39,7 @@ Options:
   --workers N         worker threads (default: one per core)
   --locale zh|en      language of the messages (default: from LC_ALL/LANG, else en)
   --spec FILE         a JSON file of spec changes, e.g. {"fileSize":{"kilobyte":1000}}
-  --detector ssd|tiny|ultraface face detector (default ssd)
+  --detector auto|ultraface|ssd|tiny  face detector (default auto)
   --count N           frames: how many (default 8)
   -h, --help          this text
 
@@ -121,7 +121,7 @@ function parse(argv: string[]): { options: CliOptions; command: string | undefin
       workers: { type: 'string' },
       locale: { type: 'string' },
       spec: { type: 'string' },
-      detector: { type: 'string', default: 'ssd' },
+      detector: { type: 'string', default: 'auto' },
       count: { type: 'string' },
       'id-card': { type: 'string' },
       video: { type: 'string' },

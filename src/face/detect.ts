@@ -33,7 +33,7 @@ export type DetectorName = 'auto' | 'ultraface' | 'ssd' | 'tiny';
 export const DETECTOR_NAMES: readonly DetectorName[] = ['auto', 'ultraface', 'ssd', 'tiny'];
 
 export interface DetectOptions {
-  /** 'auto' (default), 'ultraface' (UltraFace RFB-320 on ONNX, ~5 ms), 'ssd' (SSD MobileNet v1 on tfjs, ~300 ms) or 'tiny' (Tiny Face Detector). */
+  /** 'auto' (default: UltraFace, SSD when it finds nothing), 'ultraface' (UltraFace RFB-320 on ONNX, ~9 ms), 'ssd' (SSD MobileNet v1 on tfjs, ~300–600 ms) or 'tiny'. */
   detector?: DetectorName;
   /** Faces below this confidence are not returned. */
   minConfidence?: number;
@@ -45,7 +45,7 @@ export interface DetectOptions {
 
 /** Finds faces and, unless `landmarks: false`, their 68 landmarks; the tensors it makes are released before it returns. */
 export async function detectFaces(image: PixelSource, options: DetectOptions = {}): Promise<DetectedFace[]> {
-  const detector = options.detector ?? 'ssd';
+  const detector = options.detector ?? 'auto';
   const minConfidence = options.minConfidence ?? 0.3;
   const maxSide = options.maxSide ?? 640;
   const withLandmarks = options.landmarks ?? true;

@@ -33,7 +33,7 @@ export interface CompressToSpecOptions {
   maxUpscale?: number;
   /** Land inside the byte band under both readings of "KB" (1000 and 1024 bytes). Default true. */
   bothKilobyteReadings?: boolean;
-  /** Face detector, as for validatePhoto. Default 'ssd'. */
+  /** Face detector, as for validatePhoto. Default 'auto'. */
   detector?: DetectorName;
   maxInputBytes?: number;
   maxPixels?: number;

@@ -21,7 +21,7 @@ export function resolveCommon(options: CommonOptions): { spec: PhotoSpec; maxPix
     spec: resolveSpec(options.spec),
     maxPixels: positive('options.maxPixels', options.maxPixels ?? DEFAULTS.maxPixels),
     maxInputBytes: positive('options.maxInputBytes', options.maxInputBytes ?? DEFAULTS.maxInputBytes),
-    detector: options.detector ?? 'ssd',
+    detector: options.detector ?? DEFAULTS.detector,
   };
 }
 

@@ -24,7 +24,7 @@ export interface ValidatePhotoOptions {
   filename?: string;
   /** The spec, or changes to the default spec (HUBEI_EXAM_PHOTO): `{ fileSize: { kilobyte: 1000 } }`. */
   spec?: PhotoSpec | DeepPartial<PhotoSpec>;
-  /** Face detector: 'ssd' (default) or 'tiny'. */
+  /** Face detector: 'auto' (default: UltraFace, SSD where it finds no face), 'ultraface', 'ssd' or 'tiny'. */
   detector?: DetectorName;
   /** Largest input in bytes. Default 50 MiB. */
   maxInputBytes?: number;
