@@ -219,8 +219,8 @@ interface TrackedFrame {
 }
 
 /**
- * The face in each dense frame. The detector ('auto': UltraFace, SSD when it finds nothing) runs every
- * DETECT_EVERY_S (it counts the faces and re-anchors the box); the 68-landmark network runs on every frame, always on a
+ * The face in each dense frame. SSD runs every DETECT_EVERY_S (it counts the faces and re-anchors the
+ * box); the 68-landmark network runs on every frame, always on a
  * box (so that a still face gives the same landmarks in every frame), and the box follows the
  * landmarks between detections. An embedding is taken every EMBED_EVERY_S from the same landmarks.
  */
@@ -240,7 +240,9 @@ async function trackFace(frames: DenseFrame[], fps: number, scope: CallScope): P
     const withinBudget = detections < MAX_DETECTIONS && (everFound || detections < GIVE_UP_AFTER);
     if (due && withinBudget) {
       scope.check();
-      const faces = await detectFaces(image, { detector: 'auto', minConfidence: 0.5, landmarks: false });
+      // SSD: the tracking below follows its boxes well. On UltraFace's (even SSD-shaped) the box drifted
+      // between detections on a live video (d11: mouth range 0.6–2.4 against 0.2) and rejected it.
+      const faces = await detectFaces(image, { detector: 'ssd', minConfidence: 0.5, landmarks: false });
       detections++;
       frame.faces = faces.length;
       crowded = faces.length > 1 && area(faces[1]!.box) >= 0.25 * area(faces[0]!.box);
