@@ -31,7 +31,7 @@ export const VERIFIER_DEFAULTS = Object.freeze({
 export interface VerifierOptions {
   /** Worker threads, each with its own models (about 200 MB each, see README). Default: `os.availableParallelism()`. */
   workers?: number;
-  /** Calls that may wait for a free worker; one more is refused with `ABORTED` (`details.reason: 'queue-full'`). Default `workers × 4`. */
+  /** Calls that may wait for a free worker; one more is refused with `QUEUE_FULL`. Default `workers × 4`. */
   maxQueue?: number;
   /** TensorFlow.js backend in each worker (as `loadModels`). Default 'auto'. */
   backend?: BackendName;
@@ -77,7 +77,10 @@ export interface Verifier {
    * the loop stops reading inputs; calls already running finish and are dropped.
    */
   map<T, R>(inputs: Iterable<T> | AsyncIterable<T>, fn: (input: T, index: number) => Promise<R>, options?: MapOptions): AsyncGenerator<MapResult<T, R>, void, undefined>;
-  /** Ends the workers. Calls still waiting or running reject with `ABORTED` (`details.reason: 'closed'`). */
+  /**
+   * Ends the workers. Calls still waiting or running reject with `CLOSED`; running calls are aborted first
+   * (their ffmpeg ended, their temp folders removed), for up to 5 s, before the threads are terminated.
+   */
   close(): Promise<void>;
 }
 
