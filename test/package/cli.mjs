@@ -84,15 +84,17 @@ try {
   // Ctrl-C in the middle of a fix: the run stops, every file written is whole, none is partial.
   const many = join(dir, 'many');
   mkdirSync(many);
-  for (let i = 0; i < 12; i++) copyFileSync(join(photos, 'size-60kb.jpg'), join(many, `p${i}.jpg`));
+  const count = 80;
+  for (let i = 0; i < count; i++) copyFileSync(join(photos, 'size-60kb.jpg'), join(many, `p${i}.jpg`));
   const interruptedOut = join(dir, 'interrupted');
   const child = spawn(process.execPath, [cli, 'fix', '--out', interruptedOut, many], { stdio: 'ignore' });
-  await new Promise((r) => setTimeout(r, 4000));
+  // Ctrl-C once the first photo is written: the run is under way (a fix takes ~0.2 s, so not a fixed delay).
+  for (let waited = 0; waited < 60_000 && !(existsSync(interruptedOut) && readdirSync(interruptedOut).some((f) => f.endsWith('.jpg'))); waited += 50) await new Promise((r) => setTimeout(r, 50));
   child.kill('SIGINT');
   const code = await new Promise((r) => child.on('exit', (c, signal) => r(c ?? signal)));
   const left = existsSync(interruptedOut) ? readdirSync(interruptedOut) : [];
   ok(code === 130, `Ctrl-C exits 130 (${code})`);
-  ok(left.length < 12 && !left.some((f) => f.endsWith('.partial')), `Ctrl-C stops the run and leaves no partial file (${left.length} written)`);
+  ok(left.length < count && !left.some((f) => f.endsWith('.partial')), `Ctrl-C stops the run and leaves no partial file (${left.length} of ${count} written)`);
   ok(left.every((f) => f === 'not-fixed.txt' || readFileSync(join(interruptedOut, f)).subarray(-2).equals(Buffer.from([0xff, 0xd9]))), 'every file written is a whole JPEG');
 
   ok(run('--help').status === 0, '--help exits 0');
