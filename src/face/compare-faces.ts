@@ -23,8 +23,15 @@ export interface CompareFacesOptions extends CallControl {
   minFrames?: number;
   /** Add the embedding of the mirrored face before comparing (measured in eval/compare-faces.ts). Default true. */
   flip?: boolean;
-  /** Face detector: 'auto' (default), 'ultraface', 'ssd' or 'tiny' (detectFaces). The landmarks always come from fr_landmark on its box. */
+  /**
+   * Face detector on the frames: 'ssd' (default), 'auto', 'ultraface' or 'tiny' (detectFaces). SSD stays
+   * the frames' default: with 'auto', 2 of 10 East-Asian people of test:data lost their verdict to
+   * FRAMES_INCONSISTENT (their frames' mutual similarity sits on the limit). The landmarks always come
+   * from fr_landmark on the box.
+   */
   detector?: DetectorName;
+  /** Face detector for the card's portrait: 'auto' (default: UltraFace at the four rotations, SSD only if none finds a face). */
+  cardDetector?: DetectorName;
   /** A face whose eyes are closer than this (pixels, in the decoded image) is too small to compare. Default 16. */
   minEyeDistancePx?: number;
   /** Largest input in bytes, each image. Default 50 MiB. */
@@ -100,7 +107,10 @@ export interface PreparedCard {
   readonly timings: Record<string, number>;
 }
 
-export type PrepareCardOptions = Pick<CompareFacesOptions, 'flip' | 'detector' | 'maxInputBytes' | 'maxPixels' | 'timeoutMs' | 'signal'>;
+export interface PrepareCardOptions extends Pick<CompareFacesOptions, 'flip' | 'maxInputBytes' | 'maxPixels' | 'timeoutMs' | 'signal'> {
+  /** As compareFaces' `cardDetector`. Default 'auto'. */
+  detector?: DetectorName;
+}
 
 export interface FrameComparison {
   index: number;
@@ -142,7 +152,10 @@ const DEFAULTS = Object.freeze({
   far: 1e-3 as CalibratedFar,
   minFrames: 3,
   flip: true,
-  detector: SPEC_DEFAULTS.detector as DetectorName,
+  detector: 'ssd' as DetectorName,
+  // On simulated cards 'auto' finds the portrait more often (24 px eyes: 27 of 1,410 pairs without one against
+  // 74) and matches better (TAR@1e-3 97.9% against 95.5%), in 107 ms a document view against 2.3 s.
+  cardDetector: SPEC_DEFAULTS.detector as DetectorName,
   minEyeDistancePx: 16,
   maxInputBytes: 50 * 1024 * 1024,
   maxPixels: 64_000_000,
@@ -173,7 +186,8 @@ interface Embedded {
  * this once for its two comparisons.
  */
 export async function prepareCard(idCardImage: ImageInput, options: PrepareCardOptions = {}): Promise<PreparedCard> {
-  const o = resolveOptions(options);
+  const { detector, ...rest } = options ?? {};
+  const o = resolveOptions({ ...rest, cardDetector: detector });
   return scoped('prepareCard', o, DEFAULTS.timeoutMs, (scope) => prepare(idCardImage, o, scope));
 }
 
@@ -182,7 +196,7 @@ async function prepare(idCardImage: ImageInput, o: Resolved, scope: CallScope, t
   const { timings, lap } = timer;
   const card = await decodeImage(idCardImage, CARD_MAX_SIDE, o);
   lap('decodeCard');
-  const found = await findCardPortrait(card.image, { ...o, scope });
+  const found = await findCardPortrait(card.image, { ...o, detector: o.cardDetector, scope });
   lap('findCard');
   if (!found) return { kind: 'prepared-card', face: null, embedding: null, timings };
   const { embedding } = await embedOne(found.crop, { flip: o.flip });
@@ -320,7 +334,9 @@ function resolveOptions(options: CompareFacesOptions) {
   if (!(o.far in THRESHOLDS)) throw invalidArgument('options.far', `one of ${Object.keys(THRESHOLDS).join(', ')}`, o.far);
   if (!Number.isInteger(o.minFrames) || o.minFrames < 1) throw invalidArgument('options.minFrames', 'an integer ≥ 1', o.minFrames);
   if (typeof o.flip !== 'boolean') throw invalidArgument('options.flip', 'a boolean', o.flip);
-  if (!DETECTOR_NAMES.includes(o.detector)) throw invalidArgument('options.detector', DETECTOR_NAMES.map((d) => `'${d}'`).join(', '), o.detector);
+  for (const key of ['detector', 'cardDetector'] as const) {
+    if (!DETECTOR_NAMES.includes(o[key])) throw invalidArgument(`options.${key}`, DETECTOR_NAMES.map((d) => `'${d}'`).join(', '), o[key]);
+  }
   if (!(o.minEyeDistancePx >= 0)) throw invalidArgument('options.minEyeDistancePx', 'a number ≥ 0', o.minEyeDistancePx);
   if (!(Number.isInteger(o.maxPixels) && o.maxPixels > 0)) throw invalidArgument('options.maxPixels', 'a positive integer', o.maxPixels);
   if (!(Number.isInteger(o.maxInputBytes) && o.maxInputBytes > 0)) throw invalidArgument('options.maxInputBytes', 'a positive integer', o.maxInputBytes);
