@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ErrorCode, LIVENESS_LIMITS, analyzeReadingVideo, spokenDigits } from '../../src/index.js';
 import { locate, runningProcesses } from '../../src/video/ffmpeg.js';
+import { tempDirsOf } from '../helpers.js';
 
 const tf = createRequire(import.meta.url)('@tensorflow/tfjs') as typeof import('@tensorflow/tfjs');
 
@@ -14,7 +15,8 @@ const tf = createRequire(import.meta.url)('@tensorflow/tfjs') as typeof import('
 // still photo, then person B's, over a voice-like tone 0.5–3.5 s); silent.mp4, no-audio.mp4 by
 // scripts/make-video-fixtures.ts. The real talking videos that pass are in test-data/.
 const video = (file: string) => fileURLToPath(new URL(`../../fixtures/videos/${file}`, import.meta.url));
-const tempDirs = () => readdirSync(tmpdir()).filter((d) => d.startsWith('idphoto-liveness-')).length;
+// This process's own temp folders (named with its pid): other processes on the machine may be making theirs.
+const tempDirs = () => tempDirsOf(process.pid).length;
 
 describe('analyzeReadingVideo: attacks and failures each fail the signal meant for them', () => {
   it('a still photo with a voice over it: LIP_MOVEMENT_TOO_SMALL, and the other signals pass', async () => {

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -11,11 +11,13 @@ import { ErrorCode, type VerifyError, extractFramesFromReadingVideo } from '../.
 import { rankingSharpness } from '../../src/image/measures.js';
 import { planBursts } from '../../src/video/extract-frames.js';
 import { runningProcesses } from '../../src/video/ffmpeg.js';
+import { tempDirsOf } from '../helpers.js';
 
 // Made by scripts/make-video-fixtures.ts: the compliant photo's subject, 3 s, a tone "speaking" 0.8–2.4 s.
 const video = (file: string) => fileURLToPath(new URL(`../../fixtures/videos/${file}`, import.meta.url));
 const hang = fileURLToPath(new URL('../../fixtures/bin/ffmpeg-hang', import.meta.url));
-const tempDirs = () => readdirSync(tmpdir()).filter((d) => d.startsWith('idphoto-video-')).length;
+// This process's own temp folders (named with its pid): other processes on the machine may be making theirs.
+const tempDirs = () => tempDirsOf(process.pid).length;
 const tempBefore = tempDirs();
 
 async function uprightFaces(frames: Array<{ image: Buffer }>): Promise<number> {
