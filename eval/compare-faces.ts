@@ -147,7 +147,8 @@ for (const row of rows) {
     continue;
   }
   if (missing(ULTRA) || missing(`card24:${ULTRA}`) || missing(`card48:${ULTRA}`)) {
-    const [u] = await detectFaces(image, { detector: 'auto', landmarks: false });
+    // As compareFaces runs it on a frame: the box refined from face-api's landmarks into SSD's shape.
+    const [u] = await detectFaces(image, { detector: 'auto' });
     entry[ULTRA] = u ? b64((await embedAligned([await alignFace(image, await onnxLandmarks(image, u.box))], { flip: true }))[0]!) : null;
     for (const eyePx of CARD_SIZES) {
       // The same simulated card as SSD's rows (sized from face-api's eyes on SSD's face).

@@ -24,10 +24,11 @@ export interface CompareFacesOptions extends CallControl {
   /** Add the embedding of the mirrored face before comparing (measured in eval/compare-faces.ts). Default true. */
   flip?: boolean;
   /**
-   * Face detector on the frames: 'ssd' (default), 'auto', 'ultraface' or 'tiny' (detectFaces). SSD stays
-   * the frames' default: with 'auto', 2 of 10 East-Asian people of test:data lost their verdict to
-   * FRAMES_INCONSISTENT (their frames' mutual similarity sits on the limit). The landmarks always come
-   * from fr_landmark on the box.
+   * Face detector on the frames: 'ssd' (default), 'auto', 'ultraface' or 'tiny' (detectFaces). With 'auto'
+   * or 'ultraface' the box is first refined from face-api's landmarks into SSD's shape; fr_landmark then
+   * runs on the box. SSD stays the default for now: 'auto' matches better (eval/results/compare-faces-detectors.md),
+   * but its impostor pools ask for thresholds a little stricter (0.491 at 1e-3), at which the frames'
+   * consistency rule flags 3 of the 10 East-Asian people of test:data (README: compareFaces).
    */
   detector?: DetectorName;
   /** Face detector for the card's portrait: 'auto' (default: UltraFace at the four rotations, SSD only if none finds a face). */
@@ -381,7 +382,8 @@ async function examineFrame(input: FrameInput, index: number, o: Resolved): Prom
     if (!isVerifyError(error) || error.code === ErrorCode.INVALID_ARGUMENT) throw error;
     return { frame: { ...frame, excluded: 'unreadable', error: { code: error.code, message: error.message } } };
   }
-  const faces = await detectFaces(decoded.image, { detector: o.detector, minConfidence: 0.5, landmarks: false });
+  // UltraFace's boxes are refined from face-api's landmarks into SSD's shape (detect.ts) before fr_landmark runs on them.
+  const faces = await detectFaces(decoded.image, { detector: o.detector, minConfidence: 0.5, landmarks: o.detector === 'auto' || o.detector === 'ultraface' });
   frame.faces = faces.length;
   if (faces.length === 0) return { frame: { ...frame, excluded: 'no-face' } };
   frame.box = scaleBox(faces[0]!.box, decoded.scale);
