@@ -39,7 +39,7 @@ Options:
   --workers N         worker threads (default: one per core)
   --locale zh|en      language of the messages (default: from LC_ALL/LANG, else en)
   --spec FILE         a JSON file of spec changes, e.g. {"fileSize":{"kilobyte":1000}}
-  --detector auto|ultraface|ssd|tiny  face detector (default auto)
+  --detector auto|ultraface|ssd|tiny  face detector (default: the library's: auto for check, ssd for fix)
   --count N           frames: how many (default 8)
   -h, --help          this text
 
@@ -53,7 +53,8 @@ export interface CliOptions {
   workers?: number;
   locale: Locale;
   spec?: object;
-  detector: DetectorName;
+  /** Undefined: each library call's own default. */
+  detector: DetectorName | undefined;
   count?: number;
   idCard?: string;
   video?: string;
@@ -121,7 +122,7 @@ function parse(argv: string[]): { options: CliOptions; command: string | undefin
       workers: { type: 'string' },
       locale: { type: 'string' },
       spec: { type: 'string' },
-      detector: { type: 'string', default: 'auto' },
+      detector: { type: 'string' },
       count: { type: 'string' },
       'id-card': { type: 'string' },
       video: { type: 'string' },
@@ -135,7 +136,7 @@ function parse(argv: string[]): { options: CliOptions; command: string | undefin
   const [command, ...targets] = positionals;
   const locale = values.locale ?? (/^zh/i.test(process.env.LC_ALL || process.env.LC_MESSAGES || process.env.LANG || '') ? 'zh' : 'en');
   if (locale !== 'zh' && locale !== 'en') throw new Error(`--locale must be zh or en, not ${locale}`);
-  if (!(DETECTOR_NAMES as readonly string[]).includes(values.detector)) throw new Error(`--detector must be ${DETECTOR_NAMES.join(', ')}, not ${values.detector}`);
+  if (values.detector !== undefined && !(DETECTOR_NAMES as readonly string[]).includes(values.detector)) throw new Error(`--detector must be ${DETECTOR_NAMES.join(', ')}, not ${values.detector}`);
   if (values.json && values.csv) throw new Error('--json and --csv exclude each other');
   let spec: object | undefined;
   if (values.spec) {
@@ -156,7 +157,7 @@ function parse(argv: string[]): { options: CliOptions; command: string | undefin
       workers: positiveInt(values.workers, '--workers'),
       locale,
       spec,
-      detector: values.detector as DetectorName,
+      detector: values.detector as DetectorName | undefined,
       count: positiveInt(values.count, '--count'),
       idCard: values['id-card'],
       video: values.video,
