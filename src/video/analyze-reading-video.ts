@@ -9,14 +9,14 @@ import { ErrorCode, VerifyError, invalidArgument } from '../errors.js';
 import { alignFace, cosine, embedOne } from '../face/embed.js';
 import { fivePoints, yawRatio } from '../face/align.js';
 import { THRESHOLDS } from '../face/calibration.js';
-import { type Box, type Point, detectFaces, landmarksInBox } from '../face/detect.js';
+import { type Box, type Point, detectFaces, landmarkBox, landmarksInBox } from '../face/detect.js';
 import { livenessScore } from '../face/presentation-attack.js';
 import type { RgbImage } from '../image/decode.js';
 import { laplacianVariance } from '../image/measures.js';
 import { stageTimer } from '../photo/options.js';
 import type { Message } from '../types.js';
-import { ENVELOPE_RATE, decodePcm, levelEnvelope } from './audio.js';
-import { type ExtractFramesOptions, type ReadingVideoFrames, extractFramesFromReadingVideo } from './extract-frames.js';
+import { ENVELOPE_RATE, levelEnvelope } from './audio.js';
+import { type ExtractFramesOptions, type ReadingVideoFrames, extractFramesAndAudio } from './extract-frames.js';
 import { locate, run } from './ffmpeg.js';
 import { type VideoInput, definedOnly, settled, videoPath } from './input.js';
 
@@ -131,7 +131,8 @@ async function analyze(video: VideoInput, o: typeof DEFAULTS & AnalyzeReadingVid
   try {
     const path = await videoPath(video, tempDir, o.maxFileBytes);
     const { fps: _f, challengeDigits: _c, transcribe: _t, frameCount, ...frameOptions } = o;
-    const recording = await extractFramesFromReadingVideo(path, { ...frameOptions, count: frameCount, signal: scope.signal, timeoutMs: scope.remainingMs() || 1 });
+    // The audio is decoded once, there (speech facts), and its PCM kept for the lips and the digits.
+    const { recording, pcm } = await extractFramesAndAudio(path, { ...frameOptions, count: frameCount, signal: scope.signal, timeoutMs: scope.remainingMs() || 1 });
     lap('frames');
     const v = recording.video;
     const runOptions = { ffmpegPath: o.ffmpegPath, ffprobePath: o.ffprobePath, timeoutMs: scope.timeoutMs, signal: scope.signal };
@@ -139,8 +140,7 @@ async function analyze(video: VideoInput, o: typeof DEFAULTS & AnalyzeReadingVid
     const length = Math.min(span.end - span.start, MAX_DENSE_FRAMES / o.fps);
     // Outside the speech, a frame a second: someone else may sit down before or after the reading.
     const outside = span.source === 'speech' && (span.start > 1 || span.end < v.durationS - 1);
-    const [pcm, dense, sparse] = await settled([
-      recording.audio.present ? decodePcm(path, { ...runOptions, maxSeconds: v.durationS + 1 }) : undefined,
+    const [dense, sparse] = await settled([
       denseFrames(path, v, span.start, length, o.fps, runOptions),
       outside ? denseFrames(path, v, 0, Math.min(v.durationS, MAX_DENSE_FRAMES), 1, runOptions) : undefined,
     ]);
@@ -219,10 +219,16 @@ interface TrackedFrame {
 }
 
 /**
- * The face in each dense frame. SSD runs every DETECT_EVERY_S (it counts the faces and re-anchors the
- * box); the 68-landmark network runs on every frame, always on a
- * box (so that a still face gives the same landmarks in every frame), and the box follows the
- * landmarks between detections. An embedding is taken every EMBED_EVERY_S from the same landmarks.
+ * The face in each dense frame. The detector ('auto': UltraFace, its box refined from the landmarks; SSD
+ * where it finds none) runs every DETECT_EVERY_S: it counts the faces and re-anchors the box. face-api's
+ * 68-landmark network runs on every frame, always on a box (so that a still face gives the same landmarks
+ * in every frame), and between detections the box is the one the detector's refinement would draw
+ * around the last frame's landmarks (detect.ts landmarkBox). An embedding is taken every EMBED_EVERY_S
+ * from the same landmarks.
+ *
+ * Measured against the SSD tracker it replaces (npm run eval:liveness, eval/results/liveness.md): the
+ * same verdicts on the live videos and on every attack, and more; moving SSD's box by the landmarks'
+ * centre instead, UltraFace's box drifted off d11's face (mouth range 0.6 against 0.2).
  */
 async function trackFace(frames: DenseFrame[], fps: number, scope: CallScope): Promise<TrackedFrame[]> {
   const detectEvery = Math.max(1, Math.round(DETECT_EVERY_S * fps));
@@ -233,6 +239,7 @@ async function trackFace(frames: DenseFrame[], fps: number, scope: CallScope): P
   let detections = 0;
   let misses = 0;
   let everFound = false;
+  let found: Point[] | null = null;
   for (let i = 0; i < frames.length; i++) {
     const image = frames[i]!;
     const frame: TrackedFrame = { t: image.t, image, faces: -1, crowded: false, landmarks: null, box: null, mouth: null };
@@ -240,19 +247,20 @@ async function trackFace(frames: DenseFrame[], fps: number, scope: CallScope): P
     const withinBudget = detections < MAX_DETECTIONS && (everFound || detections < GIVE_UP_AFTER);
     if (due && withinBudget) {
       scope.check();
-      // SSD: the tracking below follows its boxes well. On UltraFace's (even SSD-shaped) the box drifted
-      // between detections on a live video (d11: mouth range 0.6–2.4 against 0.2) and rejected it.
-      const faces = await detectFaces(image, { detector: 'ssd', minConfidence: 0.5, landmarks: false });
+      const faces = await detectFaces(image, { detector: 'auto', minConfidence: 0.5 });
       detections++;
       frame.faces = faces.length;
       crowded = faces.length > 1 && area(faces[1]!.box) >= 0.25 * area(faces[0]!.box);
       frame.crowded = crowded;
       box = faces[0]?.box ?? null;
+      found = faces[0]?.landmarks ?? null;
       misses = box ? 0 : misses + 1;
       everFound ||= box !== null;
     }
     if (box) {
-      const landmarks = await landmarksInBox(image, box);
+      // On a detected frame the detector's landmarks are those the net gives on its box.
+      const landmarks = found?.length === 68 ? found : await landmarksInBox(image, box);
+      found = null;
       if (landmarks.length === 68) {
         frame.landmarks = landmarks;
         frame.box = box;
@@ -266,13 +274,8 @@ async function trackFace(frames: DenseFrame[], fps: number, scope: CallScope): P
             frame.yawRatio = yawRatio(landmarks);
           }
         }
-        // The box follows the landmarks' centre into the next frame.
-        const prev = out[i - 1]?.landmarks;
-        if (prev) {
-          const dx = centre(landmarks).x - centre(prev).x;
-          const dy = centre(landmarks).y - centre(prev).y;
-          box = { ...box, x: box.x + dx, y: box.y + dy };
-        }
+        // The box follows the face into the next frame.
+        box = landmarkBox(landmarks, image);
       }
     }
     out.push(frame);
@@ -523,10 +526,6 @@ function faceSharpness(crop: RgbImage): number {
 function eyeDistance(l: readonly Point[]): number {
   const [le, re] = fivePoints(l);
   return Math.hypot(re!.x - le!.x, re!.y - le!.y);
-}
-
-function centre(points: readonly Point[]): Point {
-  return { x: points.reduce((s, p) => s + p.x, 0) / points.length, y: points.reduce((s, p) => s + p.y, 0) / points.length };
 }
 
 const area = (b: Box) => b.width * b.height;

@@ -28,10 +28,6 @@ const MIN_SEGMENT_S = 0.12;
 
 type PcmOptions = BinaryOptions & { timeoutMs: number; signal?: AbortSignal; maxSeconds: number };
 
-export async function analyzeAudio(path: string, options: PcmOptions): Promise<SpeechFacts> {
-  return speechActivity(await decodePcm(path, options));
-}
-
 /** The first audio stream as 16 kHz mono signed 16-bit samples. */
 export async function decodePcm(path: string, options: PcmOptions): Promise<Int16Array> {
   const ffmpeg = locate('ffmpeg', options).path;

@@ -9,7 +9,7 @@ import { type CallControl, type CallScope, scoped } from '../call-scope.js';
 import { makePrivateDir, removePrivateDir } from '../cleanup.js';
 import { ErrorCode, VerifyError, invalidArgument } from '../errors.js';
 import { rankingSharpness } from '../image/measures.js';
-import { analyzeAudio, type SpeechFacts } from './audio.js';
+import { type SpeechFacts, decodePcm, speechActivity } from './audio.js';
 import { type BinaryOptions, locate, run } from './ffmpeg.js';
 import { type VideoInput, definedOnly, settled, videoPath } from './input.js';
 import { type AudioFacts, type VideoFacts, probe } from './probe.js';
@@ -83,10 +83,19 @@ export async function extractFramesFromReadingVideo(video: VideoInput, options: 
   const o = { ...DEFAULTS, ...definedOnly(options) };
   if (!Number.isInteger(o.count) || o.count < 1 || o.count > 64) throw invalidArgument('options.count', 'an integer from 1 to 64', o.count);
   if (o.format !== undefined && o.format !== 'jpeg' && o.format !== 'raw') throw invalidArgument('options.format', "'jpeg' or 'raw'", o.format);
+  return scoped('extractFramesFromReadingVideo', o, DEFAULTS.timeoutMs, async (scope) => (await extract(video, o, scope)).recording);
+}
+
+/**
+ * The same, with the audio it decoded (16 kHz mono, undefined without an audio stream), for
+ * analyzeReadingVideo: the library's own callers get the PCM instead of decoding it again.
+ */
+export async function extractFramesAndAudio(video: VideoInput, options: ExtractFramesOptions = {}): Promise<{ recording: ReadingVideoFrames; pcm?: Int16Array }> {
+  const o = { ...DEFAULTS, ...definedOnly(options) };
   return scoped('extractFramesFromReadingVideo', o, DEFAULTS.timeoutMs, (scope) => extract(video, o, scope));
 }
 
-async function extract(video: VideoInput, o: typeof DEFAULTS & ExtractFramesOptions, scope: CallScope): Promise<ReadingVideoFrames> {
+async function extract(video: VideoInput, o: typeof DEFAULTS & ExtractFramesOptions, scope: CallScope): Promise<{ recording: ReadingVideoFrames; pcm?: Int16Array }> {
   const { timings, lap } = stageTimer(scope);
 
   // A private folder (mode 0700) for the frames ffmpeg writes (and the video, given as bytes); removed in
@@ -113,11 +122,11 @@ async function extract(video: VideoInput, o: typeof DEFAULTS & ExtractFramesOpti
     lap('probe');
 
     // The packet listing (no decoding) runs beside the audio analysis: it only reads the container.
-    const [speechFacts, packets] = await settled([
-      facts.audio.present ? analyzeAudio(path, { ...runOptions, maxSeconds: v.durationS + 1 }) : undefined,
+    const [pcm, packets] = await settled([
+      facts.audio.present ? decodePcm(path, { ...runOptions, maxSeconds: v.durationS + 1 }) : undefined,
       videoPackets(path, runOptions),
     ]);
-    const audio: ReadingVideoFrames['audio'] = { ...facts.audio, ...speechFacts };
+    const audio: ReadingVideoFrames['audio'] = { ...facts.audio, ...(pcm ? speechActivity(pcm) : undefined) };
     lap('audio');
 
     const speech = audio.segments ?? [];
@@ -128,7 +137,7 @@ async function extract(video: VideoInput, o: typeof DEFAULTS & ExtractFramesOpti
     const plan = planBursts(packets, span, o.count);
     const frames = await sharpestFrames(path, join(tempDir, 'frames.rgb'), v, span, o, plan, runOptions);
     lap('frames');
-    return { video: v, audio, span, frames, decoding: plan ? 'keyframe-bursts' : 'sequential', timings };
+    return { recording: { video: v, audio, span, frames, decoding: plan ? 'keyframe-bursts' : 'sequential', timings }, pcm };
   } finally {
     await removePrivateDir(tempDir);
   }
