@@ -101,3 +101,11 @@ export function stopError(signal: AbortSignal, what: string): VerifyError {
 function aborted(what: string): VerifyError {
   return new VerifyError(ErrorCode.ABORTED, `${what} was stopped: the operation was aborted.`, { details: { reason: 'aborted' } });
 }
+
+/**
+ * A turn of the event loop. TensorFlow.js runs a model synchronously on the calling thread (WASM and CPU
+ * backends), and the awaits between runs resolve without a turn: a call's model runs and the JavaScript
+ * after them (and those of calls beside it) would join into one block of 60–110 ms. A turn before each
+ * model run and before long JavaScript stages bounds a host's stall to about one of them.
+ */
+export const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));

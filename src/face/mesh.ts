@@ -6,6 +6,7 @@
  * gives the head pose; the iris model, run on a 64×64 crop of each eye as MediaPipe does, places the
  * eyelids: eye openness is read from its contour.
  */
+import { yieldToLoop } from '../call-scope.js';
 import type { DetectedFace, Point } from './detect.js';
 import { useGraphModel } from './models.js';
 import { type PixelSource, withPixels } from './pixels.js';
@@ -91,6 +92,7 @@ export async function faceMesh(image: PixelSource, face: DetectedFace): Promise<
       const size = Math.max(Math.abs(bx - ax), Math.abs(by - ay)) * EYE_SCALE;
       eyeBoxes[i] = { x0: (ax + bx) / 2 - size / 2, y0: (ay + by) / 2 - size / 2, size };
     });
+    await yieldToLoop();
     const eyes = tf.tidy(() => {
       const boxes = eyeBoxes.map((e) => [e.y0 / INPUT, e.x0 / INPUT, (e.y0 + e.size) / INPUT, (e.x0 + e.size) / INPUT]);
       const crops = tf.image.cropAndResize(crop as never, boxes, [0, 0], [EYE_INPUT, EYE_INPUT]);

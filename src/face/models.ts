@@ -5,6 +5,7 @@ import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ErrorCode, VerifyError, invalidArgument } from '../errors.js';
+import { yieldToLoop } from '../call-scope.js';
 import { type OnnxRuntimeName, type OnnxSession, createSession, getOnnxRuntime } from './onnx.js';
 import { type BackendName, type Runtime, getRuntime, peekRuntime } from './tf.js';
 
@@ -243,6 +244,7 @@ export async function loadModels(options: LoadModelsOptions = {}): Promise<{ bac
 /** The runtime and a graph model, loading them on first use. */
 export async function useGraphModel(name: ModelName): Promise<{ rt: Runtime; model: GraphModel }> {
   await loadModels({ models: [name] });
+  await yieldToLoop();
   const rt = await getRuntime();
   const { graph } = await loaded.get(name)!;
   return { rt, model: graph! };
@@ -259,6 +261,7 @@ export async function useOnnxModel(name: ModelName): Promise<OnnxSession> {
 /** The runtime with the given face-api networks loaded. */
 export async function useFaceApi(names: readonly ModelName[]): Promise<Runtime> {
   await loadModels({ models: names });
+  await yieldToLoop();
   return getRuntime();
 }
 

@@ -1,4 +1,4 @@
-import { type CallScope, scoped } from '../call-scope.js';
+import { type CallScope, scoped, yieldToLoop } from '../call-scope.js';
 import { detectFaces, type DetectorName } from '../face/detect.js';
 import { faceGeometry } from '../face/geometry.js';
 import { type FaceMesh, faceMesh } from '../face/mesh.js';
@@ -78,6 +78,7 @@ async function validate(input: ImageInput, options: ValidatePhotoOptions, { spec
   } finally {
     shared.tensor.dispose();
   }
+  await yieldToLoop();
   const geometry = face ? faceGeometry(face.landmarks) : undefined;
   const crownY = face ? findCrown(mask, face) : undefined;
   const head = face && geometry ? measureHead(crownY ?? 0, geometry, face, image.width, image.height, spec) : undefined;
