@@ -41,6 +41,15 @@ export function measureSharpness(image: RgbImage, rect: Rect): number {
  * the cost of measureSharpness, whose resampling and contrast stretch make scores comparable across photos.
  */
 export function rankingSharpness(image: RgbImage, rect: Rect): number {
+  return sampledSharpness(image, rect, 3);
+}
+
+/** The same on a one-byte-a-pixel luma plane (a frame's Y, as ffmpeg writes `gray`). */
+export function rankingSharpnessGrey(image: RgbImage, rect: Rect): number {
+  return sampledSharpness(image, rect, 1);
+}
+
+function sampledSharpness(image: RgbImage, rect: Rect, channels: 1 | 3): number {
   const r = clampRect(rect, image);
   const step = Math.max(1, Math.floor((r.x1 - r.x0) / SHARPNESS_WIDTH));
   const w = Math.floor((r.x1 - r.x0) / step);
@@ -49,8 +58,8 @@ export function rankingSharpness(image: RgbImage, rect: Rect): number {
   const grid = new Float32Array(w * h);
   const { data, width } = image;
   for (let gy = 0; gy < h; gy++) {
-    let i = ((r.y0 + gy * step) * width + r.x0) * 3;
-    for (let gx = 0; gx < w; gx++, i += step * 3) grid[gy * w + gx] = luma(data[i], data[i + 1], data[i + 2]);
+    let i = ((r.y0 + gy * step) * width + r.x0) * channels;
+    for (let gx = 0; gx < w; gx++, i += step * channels) grid[gy * w + gx] = channels === 1 ? data[i]! : luma(data[i]!, data[i + 1]!, data[i + 2]!);
   }
   return laplacianVariance(grid, w, h);
 }

@@ -9,8 +9,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { detectFaces } from '../../src/face/detect.js';
 import { ErrorCode, type VerifyError, extractFramesFromReadingVideo } from '../../src/index.js';
 import { rankingSharpness } from '../../src/image/measures.js';
-import { planBursts } from '../../src/video/extract-frames.js';
-import { runningProcesses } from '../../src/video/ffmpeg.js';
+import { planBursts, planKeyframes } from '../../src/video/extract-frames.js';
+import { locate, run, runningProcesses } from '../../src/video/ffmpeg.js';
 import { tempDirsOf } from '../helpers.js';
 
 // Made by scripts/make-video-fixtures.ts: the compliant photo's subject, 3 s, a tone "speaking" 0.8–2.4 s.
@@ -79,6 +79,36 @@ describe('extractFramesFromReadingVideo', () => {
     }
     const jpeg = await extractFramesFromReadingVideo(video('keyframes-rotated-90.mp4'), { count: 3 });
     expect(await uprightFaces(jpeg.frames)).toBe(3);
+  });
+
+  it('a keyframe in every slot: only keyframes are decoded, each frame the keyframe its timestamp names', async () => {
+    // Two slots over 0.8–2.4 s hold the keyframes at 1.2 and 2 s.
+    const result = await extractFramesFromReadingVideo(video('keyframes-rotated-90.mp4'), { count: 2, format: 'raw' });
+    expect(result.decoding).toBe('keyframes');
+    expect(result.frames.map((f) => f.timestamp)).toEqual([1.2, 2]);
+    for (const frame of result.frames) {
+      let red = 0;
+      for (let y = 8; y < 24; y++) for (let x = 8; x < 24; x++) red += frame.image[(y * frame.width + x) * 3] / 256;
+      const n = (16 + (red * 219) / 255 + 40) / 4;
+      expect(Math.abs(n - frame.timestamp * 25), `frame ${n.toFixed(2)} at ${frame.timestamp} s`).toBeLessThan(0.5);
+    }
+    const jpeg = await extractFramesFromReadingVideo(video('keyframes-rotated-90.mp4'), { count: 2 });
+    expect(await uprightFaces(jpeg.frames)).toBe(2);
+  });
+
+  it("the RGB made from ffmpeg's YUV is ffmpeg's own RGB of that frame, within rounding and chroma siting", async () => {
+    const [frame] = (await extractFramesFromReadingVideo(video('keyframes-rotated-90.mp4'), { count: 2, format: 'raw' })).frames;
+    const { stdout } = await run(locate('ffmpeg').path, ['-v', 'error', '-ss', '1.2', '-i', video('keyframes-rotated-90.mp4'), '-frames:v', '1', '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'], { timeoutMs: 30_000 });
+    expect(stdout.length).toBe(frame!.image.length);
+    let diff = 0;
+    let most = 0;
+    for (let i = 0; i < stdout.length; i++) {
+      diff += Math.abs(stdout[i]! - frame!.image[i]!);
+      most = Math.max(most, Math.abs(stdout[i]! - frame!.image[i]!));
+    }
+    // Measured: mean 1.07, at most 3 (full range read as limited moves every value by up to 16).
+    expect(diff / stdout.length).toBeLessThan(1.5);
+    expect(most).toBeLessThanOrEqual(4);
   });
 
   it('keyframes too sparse for the slots: the whole span is decoded', async () => {
@@ -214,5 +244,29 @@ describe('planBursts: where keyframe bursts are decoded, and when they do not pa
     });
     const fromOwnKeyframe = plan!.bursts.filter((b) => packets(gop).keyframes.includes(b.timestamps[0])).length;
     expect(fromOwnKeyframe === 8).toBe(expected === 'every slot from its own keyframe');
+  });
+});
+
+describe('planKeyframes: only keyframes, when every slot holds one', () => {
+  const keyframesEvery = (gop: number, until = 10) => ({ keyframes: Array.from({ length: Math.floor(until / gop) + 1 }, (_, i) => i * gop) });
+
+  it('a keyframe every 0.5 s over 9 s of speech: the keyframes of each slot are its candidates', () => {
+    const plan = planKeyframes(keyframesEvery(0.5), { start: 0.5, end: 9.5 }, 8)!;
+    // Decoded from the start: every keyframe before 9.55 s.
+    expect(plan.decoded).toBe(20);
+    expect(new Set(plan.keyframes.map((k) => k.slot)).size).toBe(8);
+    for (const k of plan.keyframes) {
+      expect(k.time).toBe(k.index * 0.5);
+      expect(k.time).toBeGreaterThanOrEqual(0.5 + (k.slot * 9) / 8);
+      expect(k.time).toBeLessThanOrEqual(0.5 + ((k.slot + 1) * 9) / 8);
+    }
+  });
+
+  it.each([
+    ['a slot without a keyframe (one every 1.2 s, 7 s of speech, 8 slots)', keyframesEvery(1.2), { start: 0.8, end: 7.9 }],
+    ['one keyframe (browser WebM)', { keyframes: [0] }, { start: 0.5, end: 9.5 }],
+    ['an empty span', keyframesEvery(0.5), { start: 2, end: 2 }],
+  ])('%s: none', (_, packets, span) => {
+    expect(planKeyframes(packets, span, 8)).toBeUndefined();
   });
 });
