@@ -16,6 +16,8 @@ export interface SpeechFacts {
 }
 
 const RATE = 16_000;
+/** Samples a second of decodePcm's audio. */
+export const PCM_RATE = RATE;
 const FRAME = 320; // 20 ms
 // A frame is voiced when it is this much above the recording's noise floor (its 10th-percentile
 // frame) and above an absolute floor: a quiet room reads about −60 dBFS, speech −35 to −15.

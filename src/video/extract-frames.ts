@@ -9,9 +9,9 @@ import { type CallControl, type CallScope, scoped } from '../call-scope.js';
 import { makePrivateDir, removePrivateDir } from '../cleanup.js';
 import { ErrorCode, VerifyError, invalidArgument } from '../errors.js';
 import { rankingSharpness, rankingSharpnessGrey } from '../image/measures.js';
-import { type SpeechFacts, decodePcm, speechActivity } from './audio.js';
+import { PCM_RATE, type SpeechFacts, decodePcm, speechActivity } from './audio.js';
 import { type BinaryOptions, locate, run } from './ffmpeg.js';
-import { type VideoInput, definedOnly, settled, videoPath } from './input.js';
+import { type VideoInput, definedOnly, videoPath } from './input.js';
 import { type AudioFacts, type VideoFacts, probe } from './probe.js';
 import { stageTimer } from '../photo/options.js';
 import { yuv420Bytes, yuv420ToRgb } from './yuv.js';
@@ -21,6 +21,12 @@ export interface ExtractFramesOptions extends BinaryOptions, CallControl {
   count?: number;
   /** 'jpeg' (default) or 'raw' (RGB, 3 bytes a pixel, for direct model input). */
   format?: 'jpeg' | 'raw';
+  /**
+   * How to decode the candidates (the result's `decoding`): 'auto' (default: the cheapest, by the
+   * keyframes the container lists and the frame size), or one forced where the keyframes allow it,
+   * else 'sequential'. For measurements and tests.
+   */
+  decoding?: 'auto' | ReadingVideoFrames['decoding'];
   /** Largest frame size, pixels; frames are reduced inside ffmpeg. Default 720×720 (aspect kept). */
   maxWidth?: number;
   maxHeight?: number;
@@ -77,14 +83,17 @@ const DEFAULTS: { count: number; maxWidth: number; maxHeight: number; minDuratio
 };
 // Candidate frames decoded per returned frame: the sharpest of each slot is kept.
 const CANDIDATES_PER_SLOT = 4;
-// Keyframe bursts are used when they decode at most this share of the frames a decode of the whole
-// span would: each input costs an open and a decoder, so a small saving does not pay.
-const BURST_COST_SHARE = 0.5;
+// What the choice between bursts and one decode of the span weighs (planBursts), measured with the
+// bundled ffmpeg on this project's 2-core machine: opening an input ~25 ms; decoding a frame ~0.7 ms
+// a megapixel on the span's decode (two threads), twice that in a burst (one thread, -threads 1).
+const INPUT_OPEN_MS = 25;
+const DECODE_MS_PER_MEGAPIXEL = 0.7;
 
 export async function extractFramesFromReadingVideo(video: VideoInput, options: ExtractFramesOptions = {}): Promise<ReadingVideoFrames> {
   const o = { ...DEFAULTS, ...definedOnly(options) };
   if (!Number.isInteger(o.count) || o.count < 1 || o.count > 64) throw invalidArgument('options.count', 'an integer from 1 to 64', o.count);
   if (o.format !== undefined && o.format !== 'jpeg' && o.format !== 'raw') throw invalidArgument('options.format', "'jpeg' or 'raw'", o.format);
+  if (o.decoding !== undefined && !DECODINGS.includes(o.decoding)) throw invalidArgument('options.decoding', DECODINGS.map((d) => `'${d}'`).join(', '), o.decoding);
   return scoped('extractFramesFromReadingVideo', o, DEFAULTS.timeoutMs, async (scope) => (await extract(video, o, scope)).recording);
 }
 
@@ -107,27 +116,29 @@ async function extract(video: VideoInput, o: typeof DEFAULTS & ExtractFramesOpti
     const path = await videoPath(video, tempDir, o.maxFileBytes);
 
     const runOptions = { ffmpegPath: o.ffmpegPath, ffprobePath: o.ffprobePath, timeoutMs: scope.timeoutMs, signal: scope.signal };
-    const facts = await probe(path, runOptions);
-    const { video: v } = facts;
-    if (v.storedWidth * v.storedHeight > o.maxPixels) {
-      throw new VerifyError(ErrorCode.VIDEO_TOO_LARGE, `The video is ${v.storedWidth}×${v.storedHeight}; at most ${o.maxPixels} pixels a frame are accepted. Record at 1080p or 4K.`, {
-        details: { width: v.storedWidth, height: v.storedHeight, maxPixels: o.maxPixels },
-      });
+    // The audio is decoded beside the probe, before it is known to exist (a file without audio makes
+    // that ffmpeg fail, which is then ignored); when the probe refuses the file, it is stopped.
+    const audioStop = new AbortController();
+    const audioSignal = scope.signal ? AbortSignal.any([scope.signal, audioStop.signal]) : audioStop.signal;
+    const early = decodePcm(path, { ...runOptions, signal: audioSignal, maxSeconds: o.maxDurationS + 1 }).then(
+      (pcm) => ({ pcm }),
+      (error: unknown) => ({ error }),
+    );
+    let facts: Awaited<ReturnType<typeof probe>>;
+    try {
+      facts = await probe(path, { ...runOptions, packets: true });
+      checkLimits(facts.video, o);
+    } catch (error) {
+      audioStop.abort();
+      await early;
+      throw error;
     }
-    if (!(v.durationS >= o.minDurationS) || v.durationS > o.maxDurationS) {
-      throw new VerifyError(
-        ErrorCode.VIDEO_DURATION,
-        `The video lasts ${v.durationS.toFixed(1)} s; it must last ${o.minDurationS}–${o.maxDurationS} s.`,
-        { details: { durationS: v.durationS, minDurationS: o.minDurationS, maxDurationS: o.maxDurationS } },
-      );
-    }
+    const v = facts.video;
     lap('probe');
-
-    // The packet listing (no decoding) runs beside the audio analysis: it only reads the container.
-    const [pcm, packets] = await settled([
-      facts.audio.present ? decodePcm(path, { ...runOptions, maxSeconds: v.durationS + 1 }) : undefined,
-      videoPackets(path, runOptions),
-    ]);
+    const decodedAudio = await early;
+    if (facts.audio.present && 'error' in decodedAudio) throw decodedAudio.error;
+    const pcm = facts.audio.present && 'pcm' in decodedAudio ? decodedAudio.pcm.subarray(0, Math.ceil((v.durationS + 1) * PCM_RATE)) : undefined;
+    const packets = facts.packets!;
     const audio: ReadingVideoFrames['audio'] = { ...facts.audio, ...(pcm ? speechActivity(pcm) : undefined) };
     lap('audio');
 
@@ -136,8 +147,10 @@ async function extract(video: VideoInput, o: typeof DEFAULTS & ExtractFramesOpti
       speech.length > 0 && (audio.speechSeconds ?? 0) >= 0.3
         ? { start: speech[0].start, end: Math.min(v.durationS, speech[speech.length - 1].end), source: 'speech' }
         : { start: 0, end: v.durationS, source: 'whole' };
-    const keyframes = planKeyframes(packets, span, o.count);
-    const plan = keyframes ? undefined : planBursts(packets, span, o.count);
+    const want = o.decoding ?? 'auto';
+    const keyframes = want === 'auto' || want === 'keyframes' ? planKeyframes(packets, span, o.count) : undefined;
+    const megapixels = (v.storedWidth * v.storedHeight) / 1e6;
+    const plan = keyframes ? undefined : want === 'auto' ? planBursts(packets, span, o.count, CANDIDATES_PER_SLOT, megapixels) : want === 'keyframe-bursts' ? burstPlan(packets, span, o.count) : undefined;
     let decoding: ReadingVideoFrames['decoding'] = keyframes ? 'keyframes' : plan ? 'keyframe-bursts' : 'sequential';
     const out = join(tempDir, 'frames.yuv');
     let frames = await sharpestFrames(path, out, v, span, o, keyframes ?? plan, runOptions);
@@ -150,6 +163,22 @@ async function extract(video: VideoInput, o: typeof DEFAULTS & ExtractFramesOpti
     return { recording: { video: v, audio, span, frames, decoding, timings }, pcm };
   } finally {
     await removePrivateDir(tempDir);
+  }
+}
+
+/** The video's size and length against the caller's limits. */
+function checkLimits(v: VideoFacts, o: typeof DEFAULTS): void {
+  if (v.storedWidth * v.storedHeight > o.maxPixels) {
+    throw new VerifyError(ErrorCode.VIDEO_TOO_LARGE, `The video is ${v.storedWidth}×${v.storedHeight}; at most ${o.maxPixels} pixels a frame are accepted. Record at 1080p or 4K.`, {
+      details: { width: v.storedWidth, height: v.storedHeight, maxPixels: o.maxPixels },
+    });
+  }
+  if (!(v.durationS >= o.minDurationS) || v.durationS > o.maxDurationS) {
+    throw new VerifyError(
+      ErrorCode.VIDEO_DURATION,
+      `The video lasts ${v.durationS.toFixed(1)} s; it must last ${o.minDurationS}–${o.maxDurationS} s.`,
+      { details: { durationS: v.durationS, minDurationS: o.minDurationS, maxDurationS: o.maxDurationS } },
+    );
   }
 }
 
@@ -280,6 +309,7 @@ async function sharpestFrames(path: string, out: string, v: VideoFacts, span: Re
   }
 }
 
+const DECODINGS = ['auto', 'keyframes', 'keyframe-bursts', 'sequential'] as const;
 const even = (x: number) => Math.max(2, Math.round(x / 2) * 2);
 
 export interface KeyframePlan {
@@ -324,29 +354,25 @@ export interface BurstPlan {
   cost: { bursts: number; sequential: number };
 }
 
-/** The video's packets (read without decoding): presentation times, seconds on ffmpeg's `-ss` clock, in order, and which are keyframes. */
-export async function videoPackets(path: string, runOptions: RunSettings): Promise<{ times: number[]; keyframes: number[] }> {
-  const ffprobe = locate('ffprobe', runOptions).path;
-  const { stdout } = await run(ffprobe, ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'packet=pts_time,flags:format=start_time', '-of', 'csv', '-i', path], runOptions);
-  let start = 0;
-  const packets: Array<{ t: number; key: boolean }> = [];
-  for (const line of stdout.toString('utf8').split('\n')) {
-    const [section, a, b] = line.trim().split(',');
-    if (section === 'format') start = Number(a) || 0;
-    else if (section === 'packet' && a !== 'N/A' && Number.isFinite(Number(a))) packets.push({ t: Number(a), key: (b ?? '').includes('K') });
-  }
-  // ffmpeg's -ss counts from the file's start time; ffprobe prints absolute times.
-  packets.sort((x, y) => x.t - y.t);
-  return { times: packets.map((p) => p.t - start), keyframes: packets.filter((p) => p.key).map((p) => p.t - start) };
-}
-
 /**
  * Where to decode a short burst of candidates in each slot: from a keyframe inside the slot when there
  * is one, else from the slot's start (decoding from the keyframe before it). Undefined when that would
- * not decode far fewer frames than the whole span (keyframes too sparse: one every few seconds, or a
- * browser WebM with one at the start).
+ * cost more than one decode of the whole span: keyframes too sparse (one every few seconds, or a
+ * browser WebM with one at the start), or frames so small that opening an input a burst costs more than
+ * decoding the span (on 8 s of 1080×1440 with a keyframe every 1.2 s: 330 ms for the span against
+ * 410 ms for 8 bursts; on 10 s of 1920×1080 with one a second, bursts took 0.55× of a full decode).
+ * `megapixels`: of a stored frame (default 1920×1080).
  */
-export function planBursts(packets: { times: number[]; keyframes: number[] }, span: { start: number; end: number }, count: number, perSlot = CANDIDATES_PER_SLOT): BurstPlan | undefined {
+export function planBursts(packets: { times: number[]; keyframes: number[] }, span: { start: number; end: number }, count: number, perSlot = CANDIDATES_PER_SLOT, megapixels = 2.07): BurstPlan | undefined {
+  const plan = burstPlan(packets, span, count, perSlot);
+  if (!plan) return undefined;
+  const frameMs = DECODE_MS_PER_MEGAPIXEL * megapixels;
+  const burstsMs = plan.bursts.length * INPUT_OPEN_MS + plan.cost.bursts * 2 * frameMs;
+  return burstsMs < plan.cost.sequential * frameMs ? plan : undefined;
+}
+
+/** The bursts, whatever they cost; undefined when a slot has no keyframe to start from. */
+function burstPlan(packets: { times: number[]; keyframes: number[] }, span: { start: number; end: number }, count: number, perSlot = CANDIDATES_PER_SLOT): BurstPlan | undefined {
   const { times, keyframes } = packets;
   if (times.length === 0 || keyframes.length === 0) return undefined;
   const firstAtOrAfter = (t: number) => {
@@ -386,7 +412,7 @@ export function planBursts(packets: { times: number[]; keyframes: number[] }, sp
   }
   const sequential = framesBetween(keyBefore(span.start) || 0, span.end + 1e-6);
   const plan = { bursts, frames: bursts.reduce((n, b) => n + b.timestamps.length, 0), cost: { bursts: cost, sequential } };
-  return cost <= sequential * BURST_COST_SHARE ? plan : undefined;
+  return plan;
 }
 
 /**

@@ -37,9 +37,15 @@ export interface AudioFacts {
 export interface ProbeResult {
   video: VideoFacts;
   audio: AudioFacts;
+  /**
+   * With `packets: true`, the video stream's packets, read without decoding: presentation times in
+   * order and which are keyframes, seconds on ffmpeg's `-ss` clock (the file's start time is 0).
+   */
+  packets?: { times: number[]; keyframes: number[] };
 }
 
 interface FfprobeStream {
+  index?: number;
   codec_type?: string;
   codec_name?: string;
   width?: number;
@@ -53,11 +59,13 @@ interface FfprobeStream {
   side_data_list?: Array<{ rotation?: number | string }>;
 }
 
-export async function probe(path: string, options: BinaryOptions & { timeoutMs: number; signal?: AbortSignal }): Promise<ProbeResult> {
+export async function probe(path: string, options: BinaryOptions & { timeoutMs: number; signal?: AbortSignal; packets?: boolean }): Promise<ProbeResult> {
   const ffprobe = locate('ffprobe', options).path;
-  let json: { streams?: FfprobeStream[]; format?: { format_name?: string; duration?: string } };
+  let json: { streams?: FfprobeStream[]; format?: { format_name?: string; duration?: string; start_time?: string }; packets?: FfprobePacket[] };
   try {
-    const { stdout } = await run(ffprobe, ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', '-i', path], options);
+    // The packet listing reads the container only; in the same run it costs no second start of ffprobe.
+    const packets = options.packets ? ['-show_entries', 'packet=stream_index,pts_time,flags'] : [];
+    const { stdout } = await run(ffprobe, ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', ...packets, '-i', path], options);
     json = JSON.parse(stdout.toString('utf8'));
   } catch (error) {
     if ((error as VerifyError).code === ErrorCode.FFMPEG_FAILED) {
@@ -94,6 +102,7 @@ export async function probe(path: string, options: BinaryOptions & { timeoutMs: 
   const nominal = rate(video.r_frame_rate);
   const average = rate(video.avg_frame_rate);
   return {
+    ...(options.packets ? { packets: packetsOf(json.packets ?? [], video.index ?? 0, num(json.format.start_time) || 0) } : {}),
     video: {
       container: json.format.format_name ?? 'unknown',
       codec: video.codec_name ?? 'unknown',
@@ -111,6 +120,21 @@ export async function probe(path: string, options: BinaryOptions & { timeoutMs: 
       ? { present: true, codec: audio.codec_name, sampleRate: num(audio.sample_rate) || undefined, channels: audio.channels, durationS: num(audio.duration) || undefined }
       : { present: false },
   };
+}
+
+interface FfprobePacket {
+  stream_index?: number;
+  pts_time?: string;
+  flags?: string;
+}
+
+function packetsOf(all: FfprobePacket[], stream: number, start: number): NonNullable<ProbeResult['packets']> {
+  const packets = all
+    .filter((p) => p.stream_index === stream && p.pts_time !== undefined && p.pts_time !== 'N/A' && Number.isFinite(Number(p.pts_time)))
+    // ffmpeg's -ss counts from the file's start time; ffprobe prints absolute times.
+    .map((p) => ({ t: Number(p.pts_time) - start, key: (p.flags ?? '').includes('K') }))
+    .sort((x, y) => x.t - y.t);
+  return { times: packets.map((p) => p.t), keyframes: packets.filter((p) => p.key).map((p) => p.t) };
 }
 
 const THUMB = 24;
