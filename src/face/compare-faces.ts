@@ -387,7 +387,7 @@ async function examineFrame(input: FrameInput, index: number, o: Resolved): Prom
     return { frame: { ...frame, excluded: 'unreadable', error: { code: error.code, message: error.message } } };
   }
   // UltraFace's boxes are refined from face-api's landmarks into SSD's shape (detect.ts) before fr_landmark runs on them.
-  const faces = await detectFaces(decoded.image, { detector: o.detector, minConfidence: 0.5, landmarks: o.detector === 'auto' || o.detector === 'ultraface' });
+  const faces = await detectFaces(decoded.image, { detector: o.detector, minConfidence: 0.5, landmarks: o.detector === 'auto' || o.detector === 'ultraface' ? 'box' : false });
   frame.faces = faces.length;
   if (faces.length === 0) return { frame: { ...frame, excluded: 'no-face' } };
   frame.box = scaleBox(faces[0]!.box, decoded.scale);

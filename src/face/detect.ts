@@ -39,8 +39,13 @@ export interface DetectOptions {
   minConfidence?: number;
   /** The image is reduced so that its longer side is at most this many pixels before detection. */
   maxSide?: number;
-  /** Run face-api's 68-point net (default true). False: boxes and scores only, `landmarks` empty, for callers that place their own. */
-  landmarks?: boolean;
+  /**
+   * Run face-api's 68-point net (default true). False: boxes and scores only, `landmarks` empty, for
+   * callers that place their own. 'box': UltraFace's box refined from the net's points into SSD's shape
+   * (one run of the net, not the second on the refined box), `landmarks` empty: for callers that place
+   * their own points on that box (compareFaces' fr_landmark).
+   */
+  landmarks?: boolean | 'box';
 }
 
 /** Finds faces and, unless `landmarks: false`, their 68 landmarks; the tensors it makes are released before it returns. */
@@ -51,7 +56,7 @@ export async function detectFaces(image: PixelSource, options: DetectOptions = {
   const withLandmarks = options.landmarks ?? true;
   if (detector === 'ultraface' || detector === 'auto') {
     const found = await detectUltraFace(image, { minConfidence });
-    if (found.length === 0 && detector === 'auto') return detectFaces(image, { ...options, detector: 'ssd' });
+    if (found.length === 0 && detector === 'auto') return detectFaces(image, { ...options, detector: 'ssd', landmarks: withLandmarks === true });
     // face-api's 68-point net on the box, as SSD's path runs it: the photo checks were tuned on its points.
     const faces: DetectedFace[] = [];
     for (const f of found) {
@@ -65,13 +70,17 @@ export async function detectFaces(image: PixelSource, options: DetectOptions = {
       // A box under 8 px has no landmarks: too small to be anyone's face in these photos.
       if (first.length !== 68) continue;
       const box = landmarkBox(first, image);
+      if (withLandmarks === 'box') {
+        faces.push({ box, score: f.score, landmarks: [] });
+        continue;
+      }
       const landmarks = await landmarksInBox(image, box);
       if (landmarks.length === 68) faces.push({ box, score: f.score, landmarks });
     }
     return faces;
   }
   const detectorModel = detector === 'ssd' ? 'ssdMobilenetv1' : 'tinyFaceDetector';
-  const rt = await useFaceApi(withLandmarks ? [detectorModel, 'faceLandmark68'] : [detectorModel]);
+  const rt = await useFaceApi(withLandmarks === true ? [detectorModel, 'faceLandmark68'] : [detectorModel]);
   const { tf, faceapi } = rt;
 
   const scale = Math.min(1, maxSide / Math.max(image.width, image.height));
@@ -82,7 +91,7 @@ export async function detectFaces(image: PixelSource, options: DetectOptions = {
       : new faceapi.TinyFaceDetectorOptions({ inputSize: 416, scoreThreshold: minConfidence });
   const detect = async (tensor: unknown): Promise<Found[]> => {
     const task = faceapi.detectAllFaces(tensor as never, netOptions);
-    if (withLandmarks) return task.withFaceLandmarks();
+    if (withLandmarks === true) return task.withFaceLandmarks();
     return (await task).map((detection) => ({ detection }));
   };
   const { results, shift } = await withPixels(rt, input, async (tensor) => {

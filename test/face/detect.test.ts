@@ -47,6 +47,16 @@ describe("detectFaces: UltraFace ('ultraface', 'auto') beside SSD", () => {
     expect(tight[0]!.box.width).toBeGreaterThan(info.width * 0.6);
   });
 
+  it("landmarks: 'box' gives the same refined boxes with one run of the landmark net, and no points", async () => {
+    for (const file of ['compliant.jpg', 'two-faces.jpg']) {
+      const photo = await image(file);
+      const full = await detectFaces(photo, { detector: 'auto' });
+      const boxes = await detectFaces(photo, { detector: 'auto', landmarks: 'box' });
+      expect(boxes.map((f) => f.box)).toEqual(full.map((f) => f.box));
+      for (const f of boxes) expect(f.landmarks).toEqual([]);
+    }
+  });
+
   it('landmarkBox gives back SSD’s box from face-api’s landmarks (the calibration in detect.ts)', async () => {
     const [ssd] = await detectFaces(await image('compliant.jpg'), { detector: 'ssd' });
     expect(iou(landmarkBox(ssd!.landmarks, { width: 480, height: 640 }), ssd!.box)).toBeGreaterThan(0.8);
