@@ -70,6 +70,10 @@ export async function detectFaces(image: PixelSource, options: DetectOptions = {
       // A box under 8 px has no landmarks: too small to be anyone's face in these photos.
       if (first.length !== 68) continue;
       const box = landmarkBox(first, image);
+      if (process.env.LANDMARK_ONCE && withLandmarks === true) {
+        faces.push({ box, score: f.score, landmarks: first });
+        continue;
+      }
       if (withLandmarks === 'box') {
         faces.push({ box, score: f.score, landmarks: [] });
         continue;

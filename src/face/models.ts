@@ -221,7 +221,15 @@ function faceApiNet(rt: Runtime, name: ModelName): FaceApiNet {
  * Loads the models (once: later calls return the same promise) and the TensorFlow.js backend.
  * Every weight file is checked against the sha256 in models/manifest.json before use.
  */
-export async function loadModels(options: LoadModelsOptions = {}): Promise<{ backend: string; models: ModelInfo[] }> {
+export interface LoadedModels {
+  /** The TensorFlow.js backend: 'wasm' (default), 'tensorflow' (tfjs-node) or 'cpu'. */
+  backend: string;
+  /** The ONNX runtime: 'onnxruntime-node' (native) or 'onnxruntime-web' (WebAssembly, slower: a warning says so once). */
+  onnxRuntime: string;
+  models: ModelInfo[];
+}
+
+export async function loadModels(options: LoadModelsOptions = {}): Promise<LoadedModels> {
   const names = options.models ?? MODEL_NAMES;
   if (!Array.isArray(names) || names.some((n) => !MODEL_NAMES.includes(n))) {
     throw invalidArgument('options.models', `an array of ${MODEL_NAMES.join(', ')}`, names);
@@ -238,7 +246,7 @@ export async function loadModels(options: LoadModelsOptions = {}): Promise<{ bac
       return promise;
     }),
   );
-  return { backend: rt.backend, models: results.map((r) => r.info) };
+  return { backend: rt.backend, onnxRuntime: getOnnxRuntime(options.onnxRuntime ?? 'auto').name, models: results.map((r) => r.info) };
 }
 
 /** The runtime and a graph model, loading them on first use. */

@@ -30,6 +30,18 @@ export interface OnnxRuntime {
 }
 
 let chosen: { preference: OnnxRuntimeName; runtime: OnnxRuntime } | undefined;
+let warned = false;
+
+/** Once a process, when the native runtime was wanted and is missing (a caller asking for 'web' is not warned). */
+function warnSlowRuntime(): void {
+  if (warned) return;
+  warned = true;
+  process.emitWarning(
+    'onnxruntime-node is not installed or does not load here: the ONNX models (face detection, landmarks, embedding) run on onnxruntime-web, ' +
+      'WebAssembly, about 3× slower (a face embedding 33 ms against 9.5 ms). Install with ONNXRUNTIME_NODE_INSTALL=skip to keep the native runtime (README: ONNX runtime).',
+    { type: 'PerformanceWarning', code: 'IDPHOTO_ONNX_WASM' },
+  );
+}
 
 /** The ONNX runtime, chosen once per process. */
 export function getOnnxRuntime(preference: OnnxRuntimeName = 'auto'): OnnxRuntime {
@@ -52,6 +64,7 @@ export function getOnnxRuntime(preference: OnnxRuntimeName = 'auto'): OnnxRuntim
   if (!runtime) {
     try {
       runtime = { ort: require('onnxruntime-web') as OnnxModule, name: 'onnxruntime-web' };
+      if (preference === 'auto') warnSlowRuntime();
     } catch (cause) {
       throw new VerifyError(ErrorCode.BACKEND_UNAVAILABLE, 'Neither onnxruntime-node nor onnxruntime-web could be loaded.', { cause });
     }

@@ -34,6 +34,17 @@ for (const [name, api] of [['import', esm], ['require', cjs]]) {
   await verifier.close();
 }
 
+// Which ONNX runtime runs: the native one here; without it, WebAssembly and one warning however often models load.
+ok((await esm.loadModels({ models: ['faceDetectOnnx'] })).onnxRuntime === 'onnxruntime-node', 'loadModels says the native ONNX runtime is active');
+const preload = fileURLToPath(new URL('./no-onnxruntime-node.cjs', import.meta.url));
+const slow = spawnSync(
+  process.execPath,
+  ['--require', preload, '-e', "const v = require('idphoto-verify'); v.loadModels({ models: ['faceDetectOnnx'] }).then(async (r) => { await v.loadModels({ models: ['faceEmbedding'] }); console.log(r.onnxRuntime); })"],
+  { encoding: 'utf8' },
+);
+ok(slow.status === 0 && slow.stdout.trim() === 'onnxruntime-web', `without onnxruntime-node, loadModels says onnxruntime-web: ${slow.stdout} ${slow.stderr}`);
+ok((slow.stderr.match(/IDPHOTO_ONNX_WASM/g) ?? []).length === 1 && /PerformanceWarning/.test(slow.stderr), `one PerformanceWarning says so: ${slow.stderr}`);
+
 const good = spawnSync(process.execPath, [cli, 'check', fixture], { encoding: 'utf8' });
 ok(good.status === 0 && /1 photo checked: 1 pass, 0 fail/.test(good.stdout), `CLI exits 0 on a compliant photo: ${good.stderr}`);
 const bad = spawnSync(process.execPath, [cli, 'check', '--json', fixture.replace('compliant', 'hat')], { encoding: 'utf8' });
