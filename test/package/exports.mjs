@@ -1,7 +1,8 @@
 // The built package, as users get it: `import` and `require` of the package root, and the CLI.
 // Run after `npm run build` (npm test does both).
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
@@ -44,6 +45,24 @@ const slow = spawnSync(
 );
 ok(slow.status === 0 && slow.stdout.trim() === 'onnxruntime-web', `without onnxruntime-node, loadModels says onnxruntime-web: ${slow.stdout} ${slow.stderr}`);
 ok((slow.stderr.match(/IDPHOTO_ONNX_WASM/g) ?? []).length === 1 && /PerformanceWarning/.test(slow.stderr), `one PerformanceWarning says so: ${slow.stderr}`);
+
+// The README's server example: a photo is checked on the pool, a bad upload is a 422 with its code.
+{
+  const server = spawn(process.execPath, [fileURLToPath(new URL('../../examples/server.mjs', import.meta.url))], { env: { ...process.env, PORT: '0' }, stdio: ['ignore', 'pipe', 'inherit'] });
+  try {
+    const port = await new Promise((resolve, reject) => {
+      server.stdout.on('data', (d) => /listening on (\d+)/.test(String(d)) && resolve(Number(/listening on (\d+)/.exec(String(d))[1])));
+      server.once('exit', (code) => reject(new Error(`examples/server.mjs exited with ${code}`)));
+    });
+    const photo = await fetch(`http://127.0.0.1:${port}/`, { method: 'POST', body: readFileSync(fixture) });
+    ok(photo.status === 200 && (await photo.json()).passed === true, 'examples/server.mjs: the compliant photo passes');
+    const empty = await fetch(`http://127.0.0.1:${port}/`, { method: 'POST', body: '' });
+    ok(empty.status === 422 && (await empty.text()) === 'INPUT_EMPTY', 'examples/server.mjs: an empty upload is a 422 INPUT_EMPTY');
+  } finally {
+    server.kill('SIGTERM');
+    await new Promise((resolve) => (server.exitCode !== null ? resolve() : server.once('exit', resolve)));
+  }
+}
 
 const good = spawnSync(process.execPath, [cli, 'check', fixture], { encoding: 'utf8' });
 ok(good.status === 0 && /1 photo checked: 1 pass, 0 fail/.test(good.stdout), `CLI exits 0 on a compliant photo: ${good.stderr}`);
