@@ -5,7 +5,7 @@
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { type CallControl, type CallScope, scoped } from '../call-scope.js';
+import { type CallControl, type CallScope, scoped, yieldToLoop } from '../call-scope.js';
 import { makePrivateDir, removePrivateDir } from '../cleanup.js';
 import { ErrorCode, VerifyError, invalidArgument } from '../errors.js';
 import { rankingSharpness, rankingSharpnessGrey } from '../image/measures.js';
@@ -288,22 +288,23 @@ async function sharpestFrames(path: string, out: string, v: VideoFacts, span: Re
   const chosen = [...best.values()].sort((a, b) => a.slot - b.slot);
   const file = await open(out, 'r');
   try {
-    return await Promise.all(
-      chosen.map(async (c) => {
-        const yuv = Buffer.alloc(frameBytes);
-        const { bytesRead } = await file.read(yuv, 0, frameBytes, c.index * frameBytes);
-        if (bytesRead !== frameBytes) throw new VerifyError(ErrorCode.FFMPEG_FAILED, `ffmpeg wrote ${c.index} whole frames, not the ${decoded} it scored.`);
-        const data = yuv420ToRgb(yuv, width, height);
-        return {
-          timestamp: Math.round(c.timestamp * 1000) / 1000,
-          image: o.format === 'raw' ? data : await sharp(data, { raw: { width, height, channels: 3 } }).jpeg({ quality: 90 }).toBuffer(),
-          width,
-          height,
-          // Central part of the frame, where the face is: background blur does not count.
-          sharpness: Math.round(rankingSharpness({ data, width, height }, { x0: width / 4, y0: height / 6, x1: (width * 3) / 4, y1: (height * 5) / 6 }) * 10) / 10,
-        };
-      }),
-    );
+    // One frame at a time (its RGB is made here, ~3 ms for 540×720), a turn of the event loop after each;
+    // the JPEG encodes run on sharp's threads meanwhile.
+    const frames: Array<Promise<ExtractedFrame>> = [];
+    for (const c of chosen) {
+      const yuv = Buffer.alloc(frameBytes);
+      const { bytesRead } = await file.read(yuv, 0, frameBytes, c.index * frameBytes);
+      if (bytesRead !== frameBytes) throw new VerifyError(ErrorCode.FFMPEG_FAILED, `ffmpeg wrote ${c.index} whole frames, not the ${decoded} it scored.`);
+      const data = yuv420ToRgb(yuv, width, height);
+      // Central part of the frame, where the face is: background blur does not count.
+      const sharpness = Math.round(rankingSharpness({ data, width, height }, { x0: width / 4, y0: height / 6, x1: (width * 3) / 4, y1: (height * 5) / 6 }) * 10) / 10;
+      const image = o.format === 'raw' ? Promise.resolve(data) : sharp(data, { raw: { width, height, channels: 3 } }).jpeg({ quality: 90 }).toBuffer();
+      // Settled at once, so that a failed encode is not unhandled while the next frame is read.
+      image.catch(() => undefined);
+      frames.push(image.then((bytes) => ({ timestamp: Math.round(c.timestamp * 1000) / 1000, image: bytes, width, height, sharpness })));
+      await yieldToLoop();
+    }
+    return await Promise.all(frames);
   } finally {
     await file.close();
   }
