@@ -11,7 +11,7 @@ export type { AnalyzeReadingVideoOptions, ReadingVideoAnalysis, LivenessSignal, 
 export { verifyApplicant, attemptsLeft } from './verify/verify-applicant.js';
 export type { ApplicantSubmission, ApplicantVerification, VerifyApplicantOptions, VerifyReason, VerifyStep } from './verify/verify-applicant.js';
 export type { SpeechFacts } from './video/audio.js';
-export { compareFaces, prepareCard } from './face/compare-faces.js';
+export { compareFaces, prepareCard, prepareFrames } from './face/compare-faces.js';
 export type {
   CompareFacesOptions,
   CompareFacesResult,
@@ -23,6 +23,8 @@ export type {
   FrameInput,
   PreparedCard,
   PrepareCardOptions,
+  PreparedFrame,
+  PrepareFramesOptions,
 } from './face/compare-faces.js';
 export { THRESHOLDS as COMPARE_THRESHOLDS } from './face/calibration.js';
 export type { CalibratedFar } from './face/calibration.js';

@@ -107,6 +107,21 @@ export interface PreparedCard {
   readonly timings: Record<string, number>;
 }
 
+/**
+ * A frame decoded, its face found and embedded once (prepareFrames): give it to compareFaces in place of
+ * the frame to compare it with several cards, or to compare frames a call has already examined
+ * (verifyApplicant gives it the photo validatePhoto decoded and detected). A plain object.
+ */
+export interface PreparedFrame {
+  readonly kind: 'prepared-frame';
+  /** What compareFaces reports for the frame (its `index` and `similarity` are set by the comparison). */
+  readonly frame: Omit<FrameComparison, 'index' | 'similarity'>;
+  /** Unit embedding of its face, 512 values; null when the frame is not usable (`frame.excluded` says why). */
+  readonly embedding: Float32Array | null;
+}
+
+export type PrepareFramesOptions = Pick<CompareFacesOptions, 'flip' | 'detector' | 'minEyeDistancePx' | 'maxInputBytes' | 'maxPixels' | 'maxFrames' | 'timeoutMs' | 'signal'>;
+
 export interface PrepareCardOptions extends Pick<CompareFacesOptions, 'flip' | 'maxInputBytes' | 'maxPixels' | 'timeoutMs' | 'signal'> {
   /** As compareFaces' `cardDetector`. Default 'auto'. */
   detector?: DetectorName;
@@ -174,12 +189,8 @@ const FRAME_MAX_SIDE = 1280;
 const SAME_PERSON_IN_FRAMES = THRESHOLDS[1e-2];
 // A second face at least this share of the main face's area makes a frame ambiguous; smaller ones are background.
 const SECOND_FACE_AREA = 0.25;
-
-interface Embedded {
-  face: DetectedFace;
-  quality: FaceQuality;
-  embedding: Float32Array;
-}
+// Faces below this detector confidence are not looked at in a frame.
+const FRAME_MIN_CONFIDENCE = 0.5;
 
 /**
  * Is the person in the frames the person on the ID card? The card's portrait is found at any rotation,
@@ -218,24 +229,61 @@ function checkedCard(card: PreparedCard): PreparedCard {
   return card;
 }
 
+export function isPreparedFrame(value: unknown): value is PreparedFrame {
+  return value !== null && typeof value === 'object' && (value as { kind?: unknown }).kind === 'prepared-frame';
+}
+
+/** Decodes each frame, finds its face and embeds it, for compareFaces: each frame is examined once however many cards it is compared with. */
+export async function prepareFrames(frames: readonly FrameInput[], options: PrepareFramesOptions = {}): Promise<PreparedFrame[]> {
+  const o = resolveOptions(options ?? {});
+  checkFrameList(frames, o);
+  return scoped('prepareFrames', o, DEFAULTS.timeoutMs, async (scope) => {
+    const out: PreparedFrame[] = [];
+    for (const input of frames) {
+      scope.check();
+      out.push(await examineFrame(input, o));
+    }
+    return out;
+  });
+}
+
+/**
+ * A frame another call has already decoded and run the detector on (validatePhoto, with detector 'auto'
+ * and the same decode as compareFaces'): only its face is embedded. Undefined when the faces found do not
+ * stand for what compareFaces' own detection would find (a different detector, or none above its
+ * confidence), and the caller compares the frame itself.
+ */
+export async function prepareDetectedFrame(image: RgbImage, scale: number, faces: readonly DetectedFace[], detector: DetectorName): Promise<PreparedFrame | undefined> {
+  const o = resolveOptions({});
+  if (detector !== o.detector) return undefined;
+  const confident = faces.filter((f) => f.score >= FRAME_MIN_CONFIDENCE);
+  // None: compareFaces' detection would retry on a padded image, which the caller's did not.
+  if (confident.length === 0) return undefined;
+  return fromFaces({ image, scale }, confident, o);
+}
+
 export function isPreparedCard(value: unknown): value is PreparedCard {
   return value !== null && typeof value === 'object' && (value as { kind?: unknown }).kind === 'prepared-card';
 }
 
-export async function compareFaces(idCardImage: ImageInput | PreparedCard, selfieFrames: readonly FrameInput[], options: CompareFacesOptions = {}): Promise<CompareFacesResult> {
+export async function compareFaces(idCardImage: ImageInput | PreparedCard, selfieFrames: ReadonlyArray<FrameInput | PreparedFrame>, options: CompareFacesOptions = {}): Promise<CompareFacesResult> {
   const o = resolveOptions(options);
+  checkFrameList(selfieFrames, o);
+  return scoped('compareFaces', o, DEFAULTS.timeoutMs, (scope) => compare(idCardImage, selfieFrames, o, scope));
+}
+
+function checkFrameList(selfieFrames: readonly unknown[], o: Resolved): void {
   if (!Array.isArray(selfieFrames) || selfieFrames.length === 0) {
-    throw invalidArgument('selfieFrames', 'a non-empty array of images (paths, Buffers, Uint8Arrays or extracted frames)', selfieFrames);
+    throw invalidArgument('selfieFrames', 'a non-empty array of images (paths, Buffers, Uint8Arrays, extracted or prepared frames)', selfieFrames);
   }
   if (selfieFrames.length > o.maxFrames) {
     throw new VerifyError(ErrorCode.TOO_MANY_FRAMES, `compareFaces was given ${selfieFrames.length} frames; at most ${o.maxFrames} are accepted (options.maxFrames).`, {
       details: { frames: selfieFrames.length, maxFrames: o.maxFrames },
     });
   }
-  return scoped('compareFaces', o, DEFAULTS.timeoutMs, (scope) => compare(idCardImage, selfieFrames, o, scope));
 }
 
-async function compare(idCardImage: ImageInput | PreparedCard, selfieFrames: readonly FrameInput[], o: Resolved, scope: CallScope): Promise<CompareFacesResult> {
+async function compare(idCardImage: ImageInput | PreparedCard, selfieFrames: ReadonlyArray<FrameInput | PreparedFrame>, o: Resolved, scope: CallScope): Promise<CompareFacesResult> {
   const threshold = THRESHOLDS[o.far];
   const { timings, lap } = stageTimer(scope);
   const reasons: CompareReason[] = [];
@@ -259,12 +307,13 @@ async function compare(idCardImage: ImageInput | PreparedCard, selfieFrames: rea
   }
 
   const frames: FrameComparison[] = [];
-  const embedded: Array<Embedded | undefined> = [];
+  const embedded: Array<Float32Array | undefined> = [];
   for (let index = 0; index < selfieFrames.length; index++) {
     scope.check();
-    const { frame, used } = await examineFrame(selfieFrames[index]!, index, o);
-    frames.push(frame);
-    embedded.push(used);
+    const input = selfieFrames[index]!;
+    const prepared = isPreparedFrame(input) ? checkedFrame(input) : await examineFrame(input, o);
+    frames.push({ ...prepared.frame, index, similarity: null });
+    embedded.push(prepared.embedding ?? undefined);
   }
   lap('frames');
 
@@ -278,7 +327,7 @@ async function compare(idCardImage: ImageInput | PreparedCard, selfieFrames: rea
 
   // Frames that do not look like the rest (another person stepping in, a mis-detection) are left out
   // when they are a minority; when they are not, there is no single person to compare.
-  const candidates = embedded.flatMap((e, i) => (e ? [{ index: i, ...e }] : []));
+  const candidates = embedded.flatMap((embedding, i) => (embedding ? [{ index: i, embedding }] : []));
   let kept = candidates;
   let consistent = true;
   if (candidates.length >= 2) {
@@ -376,30 +425,42 @@ async function decodeFrame(input: FrameInput, o: Resolved): Promise<{ image: Rgb
   return decodeImage(input as ImageInput, FRAME_MAX_SIDE, o);
 }
 
-async function examineFrame(input: FrameInput, index: number, o: Resolved): Promise<{ frame: FrameComparison; used?: Embedded }> {
-  const frame: FrameComparison = { index, faces: 0, box: null, similarity: null, quality: null, used: false, excluded: null, error: null };
+async function examineFrame(input: FrameInput, o: Resolved): Promise<PreparedFrame> {
   let decoded: { image: RgbImage; scale: number };
   try {
     decoded = await decodeFrame(input, o);
   } catch (error) {
     // Misuse (a number where an image belongs) is the caller's bug; a frame that does not decode is the applicant's data.
     if (!isVerifyError(error) || error.code === ErrorCode.INVALID_ARGUMENT) throw error;
-    return { frame: { ...frame, excluded: 'unreadable', error: { code: error.code, message: error.message } } };
+    return prepared({ excluded: 'unreadable', error: { code: error.code, message: error.message } });
   }
   // UltraFace's boxes are refined from face-api's landmarks into SSD's shape (detect.ts) before fr_landmark runs on them.
-  const faces = await detectFaces(decoded.image, { detector: o.detector, minConfidence: 0.5, landmarks: o.detector === 'auto' || o.detector === 'ultraface' ? 'box' : false });
-  frame.faces = faces.length;
-  if (faces.length === 0) return { frame: { ...frame, excluded: 'no-face' } };
-  frame.box = scaleBox(faces[0]!.box, decoded.scale);
-  if (faces.length > 1 && area(faces[1]!.box) >= SECOND_FACE_AREA * area(faces[0]!.box)) return { frame: { ...frame, excluded: 'multiple-faces' } };
+  const faces = await detectFaces(decoded.image, { detector: o.detector, minConfidence: FRAME_MIN_CONFIDENCE, landmarks: o.detector === 'auto' || o.detector === 'ultraface' ? 'box' : false });
+  return fromFaces(decoded, faces, o);
+}
+
+/** The frame's verdict and embedding from the faces found in it (largest first). */
+async function fromFaces(decoded: { image: RgbImage; scale: number }, faces: readonly DetectedFace[], o: Resolved): Promise<PreparedFrame> {
+  if (faces.length === 0) return prepared({ excluded: 'no-face' });
+  const box = scaleBox(faces[0]!.box, decoded.scale);
+  if (faces.length > 1 && area(faces[1]!.box) >= SECOND_FACE_AREA * area(faces[0]!.box)) return prepared({ faces: faces.length, box, excluded: 'multiple-faces' });
   const face = await withLandmarks(decoded.image, faces[0]!);
   const crop = await alignFace(decoded.image, face.landmarks);
   const { embedding, norm } = await embedOne(crop, { flip: o.flip });
   const quality = faceQuality(face, crop, decoded.scale, norm);
-  frame.quality = quality;
-  if (quality.eyeDistancePx < o.minEyeDistancePx) return { frame: { ...frame, excluded: 'face-too-small' } };
-  frame.used = true;
-  return { frame, used: { face, quality, embedding } };
+  if (quality.eyeDistancePx < o.minEyeDistancePx) return prepared({ faces: faces.length, box, quality, excluded: 'face-too-small' });
+  return prepared({ faces: faces.length, box, quality, used: true }, embedding);
+}
+
+function prepared(frame: Partial<PreparedFrame['frame']>, embedding: Float32Array | null = null): PreparedFrame {
+  return { kind: 'prepared-frame', frame: { faces: 0, box: null, quality: null, used: false, excluded: null, error: null, ...frame }, embedding };
+}
+
+function checkedFrame(frame: PreparedFrame): PreparedFrame {
+  const f = frame.frame as Partial<PreparedFrame['frame']> | undefined;
+  const ok = f !== null && typeof f === 'object' && typeof f.used === 'boolean' && (f.used ? frame.embedding instanceof Float32Array && frame.embedding.length > 0 : frame.embedding === null);
+  if (!ok) throw invalidArgument('selfieFrames[i]', "prepareFrames' result (an embedding exactly when the frame is used)", frame);
+  return frame;
 }
 
 interface CardPortrait {

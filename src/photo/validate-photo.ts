@@ -1,11 +1,11 @@
 import { type CallScope, scoped, yieldToLoop } from '../call-scope.js';
-import { detectFaces, type DetectorName } from '../face/detect.js';
+import { type DetectedFace, detectFaces, type DetectorName } from '../face/detect.js';
 import { faceGeometry } from '../face/geometry.js';
 import { type FaceMesh, faceMesh } from '../face/mesh.js';
 import { useFaceApi } from '../face/models.js';
 import { uploadPixels } from '../face/pixels.js';
 import { segmentPerson } from '../face/segment.js';
-import { decodeRgb, readHeader } from '../image/decode.js';
+import { type RgbImage, decodeRgb, readHeader } from '../image/decode.js';
 import { type ImageInput, loadInput } from '../image/input.js';
 import { readJpegHeader } from '../image/jpeg.js';
 import { readExif } from '../image/metadata.js';
@@ -42,11 +42,22 @@ const ANALYSIS_MAX_SIDE = 1280;
 
 /** Checks a photo against every rule of the spec. A photo that breaks the spec is a result, not an error. */
 export async function validatePhoto(input: ImageInput, options: ValidatePhotoOptions = {}): Promise<PhotoValidation> {
+  return (await validatePhotoAndFaces(input, options)).validation;
+}
+
+/**
+ * validatePhoto, and what it decoded and found on the way, for the library's own callers
+ * (verifyApplicant compares the photo's face without decoding and detecting it again).
+ */
+export async function validatePhotoAndFaces(
+  input: ImageInput,
+  options: ValidatePhotoOptions = {},
+): Promise<{ validation: PhotoValidation; image: RgbImage; scale: number; faces: DetectedFace[]; detector: DetectorName }> {
   const common = resolveCommon(options);
   return scoped('validatePhoto', options, DEFAULTS.validateTimeoutMs, (scope) => validate(input, options, common, scope));
 }
 
-async function validate(input: ImageInput, options: ValidatePhotoOptions, { spec, maxPixels, maxInputBytes, detector }: ReturnType<typeof resolveCommon>, scope: CallScope): Promise<PhotoValidation> {
+async function validate(input: ImageInput, options: ValidatePhotoOptions, { spec, maxPixels, maxInputBytes, detector }: ReturnType<typeof resolveCommon>, scope: CallScope) {
   const { timings, lap } = stageTimer(scope);
 
   const { bytes, filename } = await loadInput(input, { filename: options.filename, maxInputBytes });
@@ -120,13 +131,15 @@ async function validate(input: ImageInput, options: ValidatePhotoOptions, { spec
     hasGps: exif.hasGps,
     camera: exif.camera,
   };
-  return {
+  const validation: PhotoValidation = {
     passed: checks.every((c) => c.severity !== 'error' || c.status !== 'failed'),
     checks,
     metadata,
     face: face && geometry && mesh ? toPhotoFace(face, geometry, mesh, crownY, width / image.width) : undefined,
     timings,
   };
+  // `scale`: from the decoded image's pixels to the photo's as given (upright).
+  return { validation, image, scale: width / image.width, faces, detector };
 }
 
 function toPhotoFace(face: ReturnType<typeof countFaces>[number], geometry: ReturnType<typeof faceGeometry>, mesh: FaceMesh, crownY: number | undefined, scale: number): PhotoFace {

@@ -4,7 +4,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { invalidArgument } from '../errors.js';
-import type { CompareFacesOptions, CompareFacesResult, FrameInput, PrepareCardOptions, PreparedCard } from '../face/compare-faces.js';
+import type { CompareFacesOptions, CompareFacesResult, FrameInput, PrepareCardOptions, PreparedCard, PreparedFrame, PrepareFramesOptions } from '../face/compare-faces.js';
 import type { OnnxRuntimeName } from '../face/onnx.js';
 import type { BackendName } from '../face/tf.js';
 import type { ImageInput } from '../image/input.js';
@@ -65,7 +65,8 @@ export interface Verifier {
   validatePhoto(input: ImageInput, options?: ValidatePhotoOptions): Promise<PhotoValidation>;
   compressToSpec(input: ImageInput, options?: CompressToSpecOptions): Promise<CompressToSpecResult>;
   prepareCard(idCardImage: ImageInput, options?: PrepareCardOptions): Promise<PreparedCard>;
-  compareFaces(idCardImage: ImageInput | PreparedCard, selfieFrames: readonly FrameInput[], options?: CompareFacesOptions): Promise<CompareFacesResult>;
+  prepareFrames(selfieFrames: readonly FrameInput[], options?: PrepareFramesOptions): Promise<PreparedFrame[]>;
+  compareFaces(idCardImage: ImageInput | PreparedCard, selfieFrames: ReadonlyArray<FrameInput | PreparedFrame>, options?: CompareFacesOptions): Promise<CompareFacesResult>;
   extractFramesFromReadingVideo(video: VideoInput, options?: ExtractFramesOptions): Promise<ReadingVideoFrames>;
   /** As the library function, without `transcribe`: a function cannot be sent to a thread (INVALID_ARGUMENT). */
   analyzeReadingVideo(video: VideoInput, options?: Omit<AnalyzeReadingVideoOptions, 'transcribe'>): Promise<ReadingVideoAnalysis>;
@@ -120,6 +121,7 @@ export function createVerifier(options: VerifierOptions = {}): Verifier {
     validatePhoto: (input, o) => call('validatePhoto', [input, o]),
     compressToSpec: (input, o) => call('compressToSpec', [input, o]),
     prepareCard: (idCard, o) => call('prepareCard', [idCard, o]),
+    prepareFrames: (frames, o) => call('prepareFrames', [frames, o]),
     compareFaces: (idCard, frames, o) => call('compareFaces', [idCard, frames, o]),
     extractFramesFromReadingVideo: (video, o) => call('extractFramesFromReadingVideo', [video, o]),
     analyzeReadingVideo: (video, o) => call('analyzeReadingVideo', [video, o]),

@@ -4,7 +4,7 @@
  * Built as dist/worker.js and dist/worker.cjs; run from src/ through tsx in the tests.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { compareFaces, prepareCard } from '../face/compare-faces.js';
+import { compareFaces, prepareCard, prepareFrames } from '../face/compare-faces.js';
 import { loadModels } from '../face/models.js';
 import { getOnnxRuntime, type OnnxRuntimeName } from '../face/onnx.js';
 import type { BackendName } from '../face/tf.js';
@@ -23,6 +23,7 @@ const FUNCTIONS: Record<Method, (...args: never[]) => Promise<unknown>> = {
   validatePhoto,
   compressToSpec,
   prepareCard,
+  prepareFrames,
   compareFaces,
   extractFramesFromReadingVideo,
   analyzeReadingVideo,

@@ -2,11 +2,11 @@
  * verifyApplicant: the whole online verification of one applicant in one call — the reading video's
  * liveness, the ID card against the video, the uploaded photo against the spec and against the card.
  */
-import { type CompareFacesOptions, type CompareFacesResult, compareFaces, prepareCard } from '../face/compare-faces.js';
+import { type CompareFacesOptions, type CompareFacesResult, compareFaces, prepareCard, prepareDetectedFrame } from '../face/compare-faces.js';
 import { type CallScope, scoped } from '../call-scope.js';
 import { invalidArgument } from '../errors.js';
 import type { ImageInput } from '../image/input.js';
-import { type ValidatePhotoOptions, validatePhoto } from '../photo/validate-photo.js';
+import { type ValidatePhotoOptions, validatePhotoAndFaces } from '../photo/validate-photo.js';
 import type { Message, PhotoValidation } from '../types.js';
 import { type AnalyzeReadingVideoOptions, type ReadingVideoAnalysis, analyzeReadingVideo } from '../video/analyze-reading-video.js';
 import type { VideoInput } from '../video/input.js';
@@ -154,9 +154,13 @@ async function runSteps(submission: ApplicantSubmission, options: VerifyApplican
       return [l, m] as const;
     }),
     chain(async () => {
-      const p = await timed('photo', () => validatePhoto(submission.photo, { ...options.photo, ...inner(options.photo?.timeoutMs) }));
-      const m = await timed('photoMatch', async () => compareFaces(await card, [submission.photo], { ...compare, minFrames: 1, ...inner() }));
-      return [p, m] as const;
+      const p = await timed('photo', () => validatePhotoAndFaces(submission.photo, { ...options.photo, ...inner(options.photo?.timeoutMs) }));
+      const m = await timed('photoMatch', async () => {
+        // The photo as validatePhoto decoded it, with the faces it found: embedded, not decoded and detected again.
+        const photo = (await prepareDetectedFrame(p.image, p.scale, p.faces, p.detector)) ?? submission.photo;
+        return compareFaces(await card, [photo], { ...compare, minFrames: 1, ...inner() });
+      });
+      return [p.validation, m] as const;
     }),
   ]);
   // The first failure is the answer (the other chain's is then only ABORTED/cancelled).

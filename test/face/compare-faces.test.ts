@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ErrorCode, compareFaces, loadModels, prepareCard } from '../../src/index.js';
+import { ErrorCode, compareFaces, loadModels, prepareCard, prepareFrames } from '../../src/index.js';
 import { photoBytes, withDeclaredSize } from '../helpers.js';
 
 const tf = createRequire(import.meta.url)('@tensorflow/tfjs') as typeof import('@tensorflow/tfjs');
@@ -41,6 +41,31 @@ describe('prepareCard: the card searched once, for several comparisons', () => {
 
   it('refuses a forged prepared card', async () => {
     await expect(compareFaces({ kind: 'prepared-card', face: null, embedding: new Float32Array(512), timings: {} }, framesOfA)).rejects.toMatchObject({ code: ErrorCode.INVALID_ARGUMENT });
+  });
+});
+
+describe('prepareFrames: frames examined once', () => {
+  it('give compareFaces the same verdict, similarities and frame reports as the frames themselves, mixed with unprepared ones', async () => {
+    const frames = [...framesOfA, face('person-b.jpg'), photoBytes('no-face.jpg')];
+    const prepared = await prepareFrames(frames);
+    expect(prepared.map((p) => [p.kind, p.frame.used, p.frame.excluded])).toEqual([
+      ...framesOfA.map(() => ['prepared-frame', true, null]),
+      ['prepared-frame', true, null],
+      ['prepared-frame', false, 'no-face'],
+    ]);
+    const fromImages = await compareFaces(cardOfA, frames);
+    const fromPrepared = await compareFaces(cardOfA, prepared);
+    expect(fromPrepared).toMatchObject({ match: fromImages.match, similarity: fromImages.similarity, reasons: fromImages.reasons, frames: fromImages.frames, usedFrames: fromImages.usedFrames });
+    // The outlier (person B) is marked in the result, not in the prepared frame, which stays reusable.
+    expect(fromPrepared.frames[framesOfA.length]!.excluded).toBe('inconsistent');
+    expect(prepared[framesOfA.length]!.frame.excluded).toBeNull();
+    const mixed = await compareFaces(cardOfA, [prepared[0]!, ...framesOfA.slice(1)]);
+    expect(mixed.similarity).toBe((await compareFaces(cardOfA, framesOfA)).similarity);
+  });
+
+  it('refuses a forged prepared frame', async () => {
+    const used = { faces: 1, box: null, quality: null, used: true, excluded: null, error: null };
+    await expect(compareFaces(cardOfA, [{ kind: 'prepared-frame', frame: used, embedding: null }])).rejects.toMatchObject({ code: ErrorCode.INVALID_ARGUMENT });
   });
 });
 

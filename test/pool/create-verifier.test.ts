@@ -63,6 +63,10 @@ describe('createVerifier: the same results as the library', () => {
     const own = await compareFaces(card, frames);
     expect(pooled.match).toBe(true);
     expect({ match: pooled.match, similarity: pooled.similarity, reasons: pooled.reasons }).toEqual({ match: own.match, similarity: own.similarity, reasons: own.reasons });
+    // Frames prepared on a worker thread come back as plain objects (embeddings as Float32Array) and compare here.
+    const prepared = await verifier.prepareFrames(frames);
+    expect(prepared[0]!.embedding).toBeInstanceOf(Float32Array);
+    expect((await compareFaces(card, prepared)).similarity).toBe(own.similarity);
   });
 
   it('extractFramesFromReadingVideo: frames come back as Buffers', async () => {

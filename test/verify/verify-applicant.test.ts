@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { ErrorCode, attemptsLeft, verifyApplicant } from '../../src/index.js';
+import { ErrorCode, attemptsLeft, compareFaces, verifyApplicant } from '../../src/index.js';
 
 // fixtures/faces (scripts/make-face-fixtures.ts), fixtures/videos (scripts/make-liveness-fixtures.ts),
 // fixtures/photos (scripts/make-fixtures.ts). A submission that passes end to end needs a real talking
@@ -30,6 +30,13 @@ describe('verifyApplicant', () => {
       expect(reason.message.en.length).toBeGreaterThan(0);
     }
     for (const step of ['liveness', 'videoMatch', 'photo', 'photoMatch', 'total']) expect(r.timings[step]).toBeGreaterThan(0);
+  });
+
+  it('compares the photo as validatePhoto decoded and detected it: what compareFaces gives on the photo itself', async () => {
+    const r = await verifyApplicant(submission);
+    const direct = await compareFaces(submission.idCard, [submission.photo], { minFrames: 1 });
+    expect(r.steps.photoMatch).toMatchObject({ match: direct.match, similarity: direct.similarity, frames: direct.frames, reasons: direct.reasons });
+    expect(r.steps.photoMatch!.similarity).toBeGreaterThan(0);
   });
 
   it('a failed photo check is a PHOTO_ code; the last attempt failing adds ATTEMPTS_EXHAUSTED', async () => {
