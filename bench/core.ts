@@ -71,10 +71,10 @@ async function naive(bytes: Buffer | Uint8Array, all = false): Promise<void> {
 
 const dir = mkdtempSync(join(tmpdir(), 'idphoto-bench-'));
 try {
-  // Phone-like clips from the fixture: looped, scaled, H.264 with a keyframe every second, AAC.
+  // Phone-like clips from the fixture (25 fps): looped, scaled, H.264 with a keyframe every second (-g 25), AAC.
   const make = async (name: string, seconds: number, w: number, h: number) => {
     const out = join(dir, name);
-    await run(ffmpeg, ['-v', 'error', '-stream_loop', '3', '-i', fixture('videos/upright.mp4'), '-t', String(seconds), '-vf', `scale=${w}:${h}`, '-c:v', 'libx264', '-preset', 'veryfast', '-g', '30', '-c:a', 'aac', out], { timeoutMs: 300_000 });
+    await run(ffmpeg, ['-v', 'error', '-stream_loop', '3', '-i', fixture('videos/upright.mp4'), '-t', String(seconds), '-vf', `scale=${w}:${h}`, '-c:v', 'libx264', '-preset', 'veryfast', '-g', '25', '-c:a', 'aac', out], { timeoutMs: 300_000 });
     return out;
   };
   const big = await make('portrait-1080x1440.mp4', 8, 1080, 1440);

@@ -11,6 +11,7 @@
  * Options: --limit N. Results: eval/results/detectors.md.
  */
 import { type Box, type DetectorName, detectFaces, extent } from '../src/face/detect.js';
+import { onnxLandmarks } from '../src/face/landmarks.js';
 import { loadModels } from '../src/index.js';
 import type { RgbImage } from '../src/image/decode.js';
 import { decodeDataImage, printTable, readLabels, requireData } from './data.js';
@@ -33,6 +34,12 @@ interface Found {
 }
 /** SSD's box in units of the extent of face-api's landmarks on it: what landmarkBox() in detect.ts undoes. */
 const boxFromLandmarks: Array<{ dx: number; dy: number; w: number; h: number }> = [];
+/** The same for fr_landmark's points on SSD's box (detect.ts FR_LANDMARK_BOX). */
+const boxFromFrLandmarks: typeof boxFromLandmarks = [];
+const inExtentUnits = (box: Box, points: readonly { x: number; y: number }[]) => {
+  const e = extent(points);
+  return { dx: (box.x + box.width / 2 - (e.x + e.width / 2)) / e.width, dy: (box.y + box.height / 2 - (e.y + e.height / 2)) / e.height, w: box.width / e.width, h: box.height / e.height };
+};
 const results: Array<{ source: string; found: Record<DetectorName, Found> }> = [];
 const { models } = await loadModels({ models: ['ssdMobilenetv1', 'faceDetectOnnx'] });
 let warm = false;
@@ -56,13 +63,8 @@ for (const row of rows) {
   results.push({ source: row.source, found });
   const [ssdFace] = await detectFaces(image, { detector: 'ssd', minConfidence: MIN_CONFIDENCE });
   if (ssdFace) {
-    const e = extent(ssdFace.landmarks);
-    boxFromLandmarks.push({
-      dx: (ssdFace.box.x + ssdFace.box.width / 2 - (e.x + e.width / 2)) / e.width,
-      dy: (ssdFace.box.y + ssdFace.box.height / 2 - (e.y + e.height / 2)) / e.height,
-      w: ssdFace.box.width / e.width,
-      h: ssdFace.box.height / e.height,
-    });
+    boxFromLandmarks.push(inExtentUnits(ssdFace.box, ssdFace.landmarks));
+    boxFromFrLandmarks.push(inExtentUnits(ssdFace.box, await onnxLandmarks(image, ssdFace.box)));
   }
 }
 
@@ -118,8 +120,13 @@ printTable(
   ],
 );
 
-console.log(`\nSSD's box against the extent of face-api's 68 landmarks on it, ${boxFromLandmarks.length} photos (medians; detect.ts LANDMARK_BOX):\n`);
+for (const [name, list, constant] of [
+  ["face-api's 68 landmarks", boxFromLandmarks, 'LANDMARK_BOX'],
+  ["fr_landmark's 68 points", boxFromFrLandmarks, 'FR_LANDMARK_BOX'],
+] as const) {
+console.log(`\nSSD's box against the extent of ${name} on it, ${list.length} photos (medians; detect.ts ${constant}):\n`);
 printTable(
   ['centre shift x (extent widths)', 'centre shift y (extent heights)', 'width / extent width', 'height / extent height'],
-  [[median(boxFromLandmarks.map((b) => b.dx)).toFixed(4), median(boxFromLandmarks.map((b) => b.dy)).toFixed(4), median(boxFromLandmarks.map((b) => b.w)).toFixed(4), median(boxFromLandmarks.map((b) => b.h)).toFixed(4)]],
+  [[median(list.map((b) => b.dx)).toFixed(4), median(list.map((b) => b.dy)).toFixed(4), median(list.map((b) => b.w)).toFixed(4), median(list.map((b) => b.h)).toFixed(4)]],
 );
+}

@@ -1,6 +1,7 @@
 import { type RgbImage, cropRgb, fromRgb, toRgb } from '../image/decode.js';
 import { useFaceApi } from './models.js';
 import { type PixelSource, withPixels } from './pixels.js';
+import { onnxLandmarks } from './landmarks.js';
 import { detectUltraFace } from './ultraface.js';
 
 export interface Point {
@@ -41,9 +42,9 @@ export interface DetectOptions {
   maxSide?: number;
   /**
    * Run face-api's 68-point net (default true). False: boxes and scores only, `landmarks` empty, for
-   * callers that place their own. 'box': UltraFace's box refined from the net's points into SSD's shape
-   * (one run of the net, not the second on the refined box), `landmarks` empty: for callers that place
-   * their own points on that box (compareFaces' fr_landmark).
+   * callers that place their own. 'box': UltraFace's box refined into SSD's shape (from fr_landmark's
+   * points) without face-api's net, `landmarks` empty: for callers that place their own points on that
+   * box (compareFaces' fr_landmark).
    */
   landmarks?: boolean | 'box';
 }
@@ -57,21 +58,21 @@ export async function detectFaces(image: PixelSource, options: DetectOptions = {
   if (detector === 'ultraface' || detector === 'auto') {
     const found = await detectUltraFace(image, { minConfidence });
     if (found.length === 0 && detector === 'auto') return detectFaces(image, { ...options, detector: 'ssd', landmarks: withLandmarks === true });
-    // face-api's 68-point net on the box, as SSD's path runs it: the photo checks were tuned on its points.
+    // face-api's 68-point net on a box in SSD's shape, as SSD's path runs it: the photo checks were tuned on its points.
     const faces: DetectedFace[] = [];
     for (const f of found) {
       if (!withLandmarks) {
         faces.push({ ...f, landmarks: [] });
         continue;
       }
-      // The net's points depend on the box it is given: a second pass on the box SSD draws around such
-      // points gives the points SSD's path gives, on which the photo checks were tuned. Measured without
-      // it (eval:validate --detector auto, 2026-12-01): detection 24 ms against 45, but the pose check
-      // failed 40.8% of the ordinary photos against 39.2% (sharpness 16.4% against 17.4%): kept.
-      const first = await landmarksInBox(image, f.box);
+      // The net's points depend on the box it is given: on the box SSD would draw (placed from fr_landmark's
+      // points, refinePoints) it gives the points SSD's path gives, on which the photo checks were tuned.
+      // Measured with the net's points on UltraFace's own box instead (eval:validate --detector auto,
+      // 2026-12-01): pose failed 40.8% of the ordinary photos against 39.2%.
+      const first = await refinePoints(image, f.box);
       // A box under 8 px has no landmarks: too small to be anyone's face in these photos.
       if (first.length !== 68) continue;
-      const box = landmarkBox(first, image);
+      const box = landmarkBox(first, image, REFINE_BOX);
       if (withLandmarks === 'box') {
         faces.push({ box, score: f.score, landmarks: [] });
         continue;
@@ -135,13 +136,33 @@ interface Found {
 // photos of ../shared/data (npm run eval:detectors).
 const LANDMARK_BOX = { dx: 0.0031, dy: -0.1501, width: 1.0003, height: 1.346 };
 
-/** The box SSD would draw around a face with these landmarks, clipped to the image. */
-export function landmarkBox(landmarks: readonly Point[], image: { width: number; height: number }): Box {
+// The same around fr_landmark's 68 points on SSD's box (npm run eval:detectors).
+export const FR_LANDMARK_BOX = { dx: -0.0087, dy: -0.1624, width: 1.0101, height: 1.3125 };
+
+type BoxCalibration = typeof LANDMARK_BOX;
+
+/**
+ * The points that place UltraFace's refined box: fr_landmark's (ONNX, ~3 ms a run) through
+ * FR_LANDMARK_BOX, in place of a first run of face-api's net (~17 ms) through LANDMARK_BOX. Measured on
+ * the same commands before and after (2026-12-01): eval:validate --detector auto, per-check failure rates
+ * on 306 ordinary photos within a few photos of each other (headPosition 77.5% against 76.5%, pose 38.6%
+ * against 39.2%, sharpness 17.0% against 17.4%, exposure 9.6% against 10.0%), every labelled defect
+ * caught, the ID photos' verdicts unchanged; eval:liveness, the same verdicts on every live video and
+ * attack; eval:compare, README (compareFaces).
+ */
+async function refinePoints(image: PixelSource, box: Box): Promise<Point[]> {
+  return box.width < 8 || box.height < 8 ? [] : onnxLandmarks(image, box);
+}
+const REFINE_BOX = FR_LANDMARK_BOX;
+
+
+/** The box SSD would draw around a face with these landmarks (face-api's, or fr_landmark's with FR_LANDMARK_BOX), clipped to the image. */
+export function landmarkBox(landmarks: readonly Point[], image: { width: number; height: number }, calibration: BoxCalibration = LANDMARK_BOX): Box {
   const e = extent(landmarks);
-  const width = e.width * LANDMARK_BOX.width;
-  const height = e.height * LANDMARK_BOX.height;
-  const cx = e.x + e.width / 2 + LANDMARK_BOX.dx * e.width;
-  const cy = e.y + e.height / 2 + LANDMARK_BOX.dy * e.height;
+  const width = e.width * calibration.width;
+  const height = e.height * calibration.height;
+  const cx = e.x + e.width / 2 + calibration.dx * e.width;
+  const cy = e.y + e.height / 2 + calibration.dy * e.height;
   const x = Math.max(0, cx - width / 2);
   const y = Math.max(0, cy - height / 2);
   return { x, y, width: Math.min(image.width, cx + width / 2) - x, height: Math.min(image.height, cy + height / 2) - y };

@@ -47,7 +47,7 @@ describe("detectFaces: UltraFace ('ultraface', 'auto') beside SSD", () => {
     expect(tight[0]!.box.width).toBeGreaterThan(info.width * 0.6);
   });
 
-  it("landmarks: 'box' gives the same refined boxes with one run of the landmark net, and no points", async () => {
+  it("landmarks: 'box' gives the same refined boxes without face-api's landmark net, and no points", async () => {
     for (const file of ['compliant.jpg', 'two-faces.jpg']) {
       const photo = await image(file);
       const full = await detectFaces(photo, { detector: 'auto' });
