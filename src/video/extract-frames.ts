@@ -299,9 +299,11 @@ async function sharpestFrames(path: string, out: string, v: VideoFacts, span: Re
       // Central part of the frame, where the face is: background blur does not count.
       const sharpness = Math.round(rankingSharpness({ data, width, height }, { x0: width / 4, y0: height / 6, x1: (width * 3) / 4, y1: (height * 5) / 6 }) * 10) / 10;
       const image = o.format === 'raw' ? Promise.resolve(data) : sharp(data, { raw: { width, height, channels: 3 } }).jpeg({ quality: 90 }).toBuffer();
-      // Settled at once, so that a failed encode is not unhandled while the next frame is read.
-      image.catch(() => undefined);
-      frames.push(image.then((bytes) => ({ timestamp: Math.round(c.timestamp * 1000) / 1000, image: bytes, width, height, sharpness })));
+      const frame = image.then((bytes) => ({ timestamp: Math.round(c.timestamp * 1000) / 1000, image: bytes, width, height, sharpness }));
+      // Handled at once, so that a failed encode is not an unhandled rejection while the next frame is
+      // read; Promise.all below still rejects with it.
+      frame.catch(() => undefined);
+      frames.push(frame);
       await yieldToLoop();
     }
     return await Promise.all(frames);
