@@ -183,10 +183,10 @@ const DEFAULTS = Object.freeze({
 const CARD_MAX_SIDE = 2048;
 const FRAME_MAX_SIDE = 1280;
 // A frame whose median similarity to the other frames is under this shows someone else. The 1e-2
-// threshold: another person scores under it 99 times in 100, while a frame's median against the other
-// frames of its recording sits far above (the least like single frame of each of the 12 live videos of
-// eval:liveness: 0.38–0.83); at the 1e-3 one, web photos of one person taken years apart (the East-Asian
-// set of test:data) were called inconsistent.
+// threshold: another person scores under it 99 times in 100, and the least like single frame of each
+// of the 12 live videos of eval:liveness scores 0.38–0.83 against its recording's own face; at the 1e-3
+// one, web photos of one person taken years apart (the East-Asian set of test:data) were called
+// inconsistent.
 const SAME_PERSON_IN_FRAMES = THRESHOLDS[1e-2];
 // A second face at least this share of the main face's area makes a frame ambiguous; smaller ones are background.
 const SECOND_FACE_AREA = 0.25;
