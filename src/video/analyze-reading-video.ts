@@ -3,6 +3,8 @@
  * digit-reading video — speech, lips moving with the voice, the same single face throughout,
  * presentation-attack scores, quality, and (with the host's speech recogniser) the digits.
  */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { type CallScope, scoped } from '../call-scope.js';
 import { makePrivateDir, removePrivateDir } from '../cleanup.js';
 import { ErrorCode, VerifyError, invalidArgument } from '../errors.js';
@@ -18,7 +20,7 @@ import type { Message } from '../types.js';
 import { ENVELOPE_RATE, levelEnvelope } from './audio.js';
 import { type ExtractFramesOptions, type ReadingVideoFrames, extractFramesAndAudio } from './extract-frames.js';
 import { locate, run } from './ffmpeg.js';
-import { type VideoInput, definedOnly, settled, videoPath } from './input.js';
+import { type VideoInput, definedOnly, videoPath } from './input.js';
 
 export interface AnalyzeReadingVideoOptions extends Omit<ExtractFramesOptions, 'format' | 'count'> {
   /** Frames a second sampled over the speech for the lip and face signals. Default 10. */
@@ -142,10 +144,7 @@ async function analyze(video: VideoInput, o: typeof DEFAULTS & AnalyzeReadingVid
     const length = Math.min(span.end - span.start, MAX_DENSE_FRAMES / o.fps);
     // Outside the speech, a frame a second: someone else may sit down before or after the reading.
     const outside = span.source === 'speech' && (span.start > 1 || span.end < v.durationS - 1);
-    const [dense, sparse] = await settled([
-      denseFrames(path, v, span.start, length, o.fps, runOptions),
-      outside ? denseFrames(path, v, 0, Math.min(v.durationS, MAX_DENSE_FRAMES), 1, runOptions) : undefined,
-    ]);
+    const { dense, sparse } = await trackingFrames(path, v, span.start, length, o.fps, outside, join(tempDir, 'outside.rgb'), runOptions);
     lap('decode');
 
     const tracked = await trackFace(dense, o.fps, scope);
@@ -180,24 +179,47 @@ interface DenseFrame extends RgbImage {
   t: number;
 }
 
-/** Frames at `fps` over [start, start + length], upright, reduced inside ffmpeg, through a pipe. */
-async function denseFrames(path: string, v: ReadingVideoFrames['video'], start: number, length: number, fps: number, runOptions: { ffmpegPath?: string; timeoutMs: number; signal?: AbortSignal }): Promise<DenseFrame[]> {
+/**
+ * The frames the face is tracked on, upright and reduced inside ffmpeg: `fps` over [start, start + length]
+ * through a pipe, and with `outside`, a frame a second over the whole video (at most 150 s) to a file, from
+ * the same decode: one ffmpeg run decodes the video once for both (the speech's frames were decoded twice).
+ */
+async function trackingFrames(
+  path: string,
+  v: ReadingVideoFrames['video'],
+  start: number,
+  length: number,
+  fps: number,
+  outside: boolean,
+  outsideFile: string,
+  runOptions: { ffmpegPath?: string; timeoutMs: number; signal?: AbortSignal },
+): Promise<{ dense: DenseFrame[]; sparse?: DenseFrame[] }> {
   const k = Math.min(1, DENSE_MAX_SIDE / Math.max(v.width, v.height));
   const width = Math.max(2, Math.round((v.width * k) / 2) * 2);
   const height = Math.max(2, Math.round((v.height * k) / 2) * 2);
   const frameBytes = width * height * 3;
   const max = Math.ceil(length * fps) + 2;
-  const { stdout } = await run(
-    locate('ffmpeg', runOptions).path,
-    ['-v', 'error', '-ss', start.toFixed(3), '-t', length.toFixed(3), '-i', path, '-an', '-sn', '-dn', '-vf', `fps=${fps},scale=${width}:${height}`, '-frames:v', String(max), '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'],
-    { ...runOptions, maxOutputBytes: frameBytes * max + 1 },
-  );
-  const frames: DenseFrame[] = [];
-  for (let i = 0; (i + 1) * frameBytes <= stdout.byteLength; i++) {
-    frames.push({ data: stdout.subarray(i * frameBytes, (i + 1) * frameBytes), width, height, t: start + i / fps });
-  }
-  if (frames.length === 0) throw new VerifyError(ErrorCode.NOT_A_VIDEO, 'No frame could be decoded over the speech.');
-  return frames;
+  const whole = Math.min(v.durationS, MAX_DENSE_FRAMES);
+  const wholeMax = Math.ceil(whole) + 2;
+  const raw = (frames: number, to: string) => ['-frames:v', String(frames), '-f', 'rawvideo', '-pix_fmt', 'rgb24', to];
+  const args = outside
+    ? [
+        '-v', 'error', '-t', whole.toFixed(3), '-i', path, '-an', '-sn', '-dn',
+        // Times from the first frame, as -ss counts them; the speech's frames are cut from the same decode.
+        '-filter_complex', `[0:v]setpts=PTS-STARTPTS,split[a][b];[a]trim=start=${start.toFixed(3)}:duration=${length.toFixed(3)},setpts=PTS-STARTPTS,fps=${fps},scale=${width}:${height}:flags=bicubic[d];[b]fps=1,scale=${width}:${height}:flags=bicubic[s]`,
+        '-map', '[d]', ...raw(max, 'pipe:1'),
+        '-map', '[s]', ...raw(wholeMax, outsideFile),
+      ]
+    : ['-v', 'error', '-ss', start.toFixed(3), '-t', length.toFixed(3), '-i', path, '-an', '-sn', '-dn', '-vf', `fps=${fps},scale=${width}:${height}`, ...raw(max, 'pipe:1')];
+  const { stdout } = await run(locate('ffmpeg', runOptions).path, args, { ...runOptions, maxOutputBytes: frameBytes * max + 1 });
+  const split = (bytes: Buffer, from: number, step: number): DenseFrame[] => {
+    const frames: DenseFrame[] = [];
+    for (let i = 0; (i + 1) * frameBytes <= bytes.byteLength; i++) frames.push({ data: bytes.subarray(i * frameBytes, (i + 1) * frameBytes), width, height, t: from + i * step });
+    return frames;
+  };
+  const dense = split(stdout, start, 1 / fps);
+  if (dense.length === 0) throw new VerifyError(ErrorCode.NOT_A_VIDEO, 'No frame could be decoded over the speech.');
+  return { dense, sparse: outside ? split(await readFile(outsideFile), 0, 1) : undefined };
 }
 
 interface TrackedFrame {

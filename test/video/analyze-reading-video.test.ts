@@ -58,6 +58,23 @@ describe('analyzeReadingVideo: attacks and failures each fail the signal meant f
     expect(r.signals.faceConsistency.measured.lowestSimilarity as number).toBeLessThan(LIVENESS_LIMITS.minSameFaceSimilarity);
   });
 
+  it('person B sitting down after the reading, silent: FACE_CHANGED from the frames outside the speech', async () => {
+    // photo-voice.mp4 (person A, 4 s, the voice 0.5–3.5 s), then 4 s of person B without a sound: B is
+    // seen only outside the speech, on the frames decoded a second apart beside the speech's own.
+    const dir = mkdtempSync(join(tmpdir(), 'liveness-test-'));
+    try {
+      const out = join(dir, 'switch-after.mp4');
+      const graph = '[1:v]scale=360:432:force_original_aspect_ratio=decrease,pad=360:432:(ow-iw)/2:(oh-ih)/2,setsar=1,fps=25,format=yuv420p[b];[0:v]setsar=1,format=yuv420p[a];[a][0:a][b][2:a]concat=n=2:v=1:a=1[v][s]';
+      const made = spawnSync(locate('ffmpeg').path, ['-v', 'error', '-i', video('photo-voice.mp4'), '-loop', '1', '-t', '4', '-i', fileURLToPath(new URL('../../fixtures/faces/person-b.jpg', import.meta.url)), '-f', 'lavfi', '-t', '4', '-i', 'anullsrc=r=48000:cl=mono', '-filter_complex', graph, '-map', '[v]', '-map', '[s]', '-c:v', 'libx264', '-c:a', 'aac', out]);
+      expect(made.status, String(made.stderr)).toBe(0);
+      const r = await analyzeReadingVideo(out);
+      expect(r.recording.span.end).toBeLessThan(4.5);
+      expect(r.codes).toContain('FACE_CHANGED');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it.each(['silent.mp4', 'no-audio.mp4'])('%s: NO_SOUND, and lip sync cannot be measured', async (file) => {
     const r = await analyzeReadingVideo(video(file));
     expect(r.signals.speech).toMatchObject({ status: 'failed', codes: ['NO_SOUND'] });
