@@ -18,9 +18,9 @@ import { laplacianVariance } from '../image/measures.js';
 import { stageTimer } from '../photo/options.js';
 import type { Message } from '../types.js';
 import { ENVELOPE_RATE, levelEnvelope } from './audio.js';
-import { type ExtractFramesOptions, type ReadingVideoFrames, extractFramesAndAudio } from './extract-frames.js';
+import { type ExtractFramesOptions, type ReadingVideoFrames, extractOptions, planKeyframes, readRecording, sharpestFrames, spanCandidates } from './extract-frames.js';
 import { locate, run } from './ffmpeg.js';
-import { type VideoInput, definedOnly, videoPath } from './input.js';
+import { type VideoInput, definedOnly, settled, videoPath } from './input.js';
 
 export interface AnalyzeReadingVideoOptions extends Omit<ExtractFramesOptions, 'format' | 'count'> {
   /** Frames a second sampled over the speech for the lip and face signals. Default 10. */
@@ -135,16 +135,27 @@ async function analyze(video: VideoInput, o: typeof DEFAULTS & AnalyzeReadingVid
   try {
     const path = await videoPath(video, tempDir, o.maxFileBytes);
     const { fps: _f, challengeDigits: _c, transcribe: _t, frameCount, ...frameOptions } = o;
-    // The audio is decoded once, there (speech facts), and its PCM kept for the lips and the digits.
-    const { recording, pcm } = await extractFramesAndAudio(path, { ...frameOptions, count: frameCount, signal: scope.signal, timeoutMs: scope.remainingMs() || 1 });
-    lap('frames');
-    const v = recording.video;
+    const eo = extractOptions({ ...frameOptions, count: frameCount });
     const runOptions = { ffmpegPath: o.ffmpegPath, ffprobePath: o.ffprobePath, timeoutMs: scope.timeoutMs, signal: scope.signal };
-    const span = recording.span;
+    // As extractFramesFromReadingVideo: the facts, and the audio decoded once (speech facts, then the lips and the digits).
+    const recordingTimer = stageTimer(scope);
+    const { video: v, audio, pcm, span, packets } = await readRecording(path, eo, runOptions, recordingTimer.lap);
+    lap('audio');
     const length = Math.min(span.end - span.start, MAX_DENSE_FRAMES / o.fps);
     // Outside the speech, a frame a second: someone else may sit down before or after the reading.
     const outside = span.source === 'speech' && (span.start > 1 || span.end < v.durationS - 1);
-    const { dense, sparse } = await trackingFrames(path, v, span.start, length, o.fps, outside, join(tempDir, 'outside.rgb'), runOptions);
+    // The frames for compareFaces: keyframes only where every slot holds one (a fraction of a decode);
+    // else the candidates of the 'sequential' decoding come from the tracking decode: the video is decoded once.
+    const keyframes = (eo.decoding ?? 'auto') === 'auto' || eo.decoding === 'keyframes' ? planKeyframes(packets, span, eo.count) : undefined;
+    const candidates = keyframes ? undefined : spanCandidates(v, span, eo, tempDir);
+    const [fromKeyframes, { dense, sparse }] = await settled([
+      keyframes ? sharpestFrames(path, join(tempDir, 'keyframes.yuv'), v, span, eo, keyframes, runOptions) : undefined,
+      trackingFrames(path, v, span.start, length, o.fps, outside, join(tempDir, 'outside.rgb'), runOptions, candidates),
+    ] as const);
+    // ffmpeg decoded other keyframes than the container lists: the span, as extractFramesFromReadingVideo does then.
+    const frames = candidates ? await candidates.pick() : (fromKeyframes ?? (await sharpestFrames(path, join(tempDir, 'span.yuv'), v, span, eo, undefined, runOptions))!);
+    recordingTimer.lap('frames');
+    const recording: ReadingVideoFrames = { video: v, audio, span, frames, decoding: fromKeyframes ? 'keyframes' : 'sequential', timings: recordingTimer.timings };
     lap('decode');
 
     const tracked = await trackFace(dense, o.fps, scope);
@@ -180,9 +191,10 @@ interface DenseFrame extends RgbImage {
 }
 
 /**
- * The frames the face is tracked on, upright and reduced inside ffmpeg: `fps` over [start, start + length]
- * through a pipe, and with `outside`, a frame a second over the whole video (at most 150 s) to a file, from
- * the same decode: one ffmpeg run decodes the video once for both (the speech's frames were decoded twice).
+ * The frames the face is tracked on, upright and reduced inside ffmpeg, all from one decode: `fps` over
+ * [start, start + length] through the pipe; with `outside`, a frame a second over the whole video (at most
+ * 150 s) to a file; with `candidates`, compareFaces' candidate frames from the same span (extract-frames.ts
+ * spanCandidates) to two more files. Before, the speech was decoded three times for these.
  */
 async function trackingFrames(
   path: string,
@@ -193,6 +205,7 @@ async function trackingFrames(
   outside: boolean,
   outsideFile: string,
   runOptions: { ffmpegPath?: string; timeoutMs: number; signal?: AbortSignal },
+  candidates?: { graph: (input: string) => string; outputs: string[] },
 ): Promise<{ dense: DenseFrame[]; sparse?: DenseFrame[] }> {
   const k = Math.min(1, DENSE_MAX_SIDE / Math.max(v.width, v.height));
   const width = Math.max(2, Math.round((v.width * k) / 2) * 2);
@@ -202,15 +215,23 @@ async function trackingFrames(
   const whole = Math.min(v.durationS, MAX_DENSE_FRAMES);
   const wholeMax = Math.ceil(whole) + 2;
   const raw = (frames: number, to: string) => ['-frames:v', String(frames), '-f', 'rawvideo', '-pix_fmt', 'rgb24', to];
-  const args = outside
-    ? [
-        '-v', 'error', '-t', whole.toFixed(3), '-i', path, '-an', '-sn', '-dn',
-        // Times from the first frame, as -ss counts them; the speech's frames are cut from the same decode.
-        '-filter_complex', `[0:v]setpts=PTS-STARTPTS,split[a][b];[a]trim=start=${start.toFixed(3)}:duration=${length.toFixed(3)},setpts=PTS-STARTPTS,fps=${fps},scale=${width}:${height}:flags=bicubic[d];[b]fps=1,scale=${width}:${height}:flags=bicubic[s]`,
-        '-map', '[d]', ...raw(max, 'pipe:1'),
-        '-map', '[s]', ...raw(wholeMax, outsideFile),
-      ]
-    : ['-v', 'error', '-ss', start.toFixed(3), '-t', length.toFixed(3), '-i', path, '-an', '-sn', '-dn', '-vf', `fps=${fps},scale=${width}:${height}`, ...raw(max, 'pipe:1')];
+  // The speech's frames at `fps` for the tracker ([d], the pipe); a frame a second over the whole video
+  // ([s], a file) with `outside`; compareFaces' candidates from the speech's frames with `candidates`.
+  // The scaler is named: a complex filtergraph otherwise scales softer than -vf (face sharpness 20% lower).
+  const scaled = `scale=${width}:${height}:flags=bicubic`;
+  const speech = candidates ? `split[sp][c];[c]${candidates.graph('')};[sp]fps=${fps},${scaled}[d]` : `fps=${fps},${scaled}[d]`;
+  const graph = outside
+    ? // Times from the first frame, as -ss counts them; the speech's frames are cut from the same decode.
+      `[0:v]setpts=PTS-STARTPTS,split[a][b];[a]trim=start=${start.toFixed(3)}:duration=${length.toFixed(3)},setpts=PTS-STARTPTS,${speech};[b]fps=1,${scaled}[s]`
+    : `[0:v]${speech}`;
+  const input = outside ? ['-t', whole.toFixed(3), '-i', path] : ['-ss', start.toFixed(3), '-t', length.toFixed(3), '-i', path];
+  const args = [
+    '-v', 'error', ...input, '-an', '-sn', '-dn',
+    '-filter_complex', graph,
+    '-map', '[d]', ...raw(max, 'pipe:1'),
+    ...(outside ? ['-map', '[s]', ...raw(wholeMax, outsideFile)] : []),
+    ...(candidates?.outputs ?? []),
+  ];
   const { stdout } = await run(locate('ffmpeg', runOptions).path, args, { ...runOptions, maxOutputBytes: frameBytes * max + 1 });
   const split = (bytes: Buffer, from: number, step: number): DenseFrame[] => {
     const frames: DenseFrame[] = [];

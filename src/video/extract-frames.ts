@@ -2,7 +2,7 @@
  * extractFramesFromReadingVideo: the frames (and the facts) that verification needs from the video
  * an applicant records while reading digits aloud.
  */
-import { open } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { type CallControl, type CallScope, scoped, yieldToLoop } from '../call-scope.js';
@@ -94,19 +94,10 @@ export async function extractFramesFromReadingVideo(video: VideoInput, options: 
   if (!Number.isInteger(o.count) || o.count < 1 || o.count > 64) throw invalidArgument('options.count', 'an integer from 1 to 64', o.count);
   if (o.format !== undefined && o.format !== 'jpeg' && o.format !== 'raw') throw invalidArgument('options.format', "'jpeg' or 'raw'", o.format);
   if (o.decoding !== undefined && !DECODINGS.includes(o.decoding)) throw invalidArgument('options.decoding', DECODINGS.map((d) => `'${d}'`).join(', '), o.decoding);
-  return scoped('extractFramesFromReadingVideo', o, DEFAULTS.timeoutMs, async (scope) => (await extract(video, o, scope)).recording);
-}
-
-/**
- * The same, with the audio it decoded (16 kHz mono, undefined without an audio stream), for
- * analyzeReadingVideo: the library's own callers get the PCM instead of decoding it again.
- */
-export async function extractFramesAndAudio(video: VideoInput, options: ExtractFramesOptions = {}): Promise<{ recording: ReadingVideoFrames; pcm?: Int16Array }> {
-  const o = { ...DEFAULTS, ...definedOnly(options) };
   return scoped('extractFramesFromReadingVideo', o, DEFAULTS.timeoutMs, (scope) => extract(video, o, scope));
 }
 
-async function extract(video: VideoInput, o: typeof DEFAULTS & ExtractFramesOptions, scope: CallScope): Promise<{ recording: ReadingVideoFrames; pcm?: Int16Array }> {
+async function extract(video: VideoInput, o: typeof DEFAULTS & ExtractFramesOptions, scope: CallScope): Promise<ReadingVideoFrames> {
   const { timings, lap } = stageTimer(scope);
 
   // A private folder (mode 0700) for the frames ffmpeg writes (and the video, given as bytes); removed in
@@ -116,37 +107,7 @@ async function extract(video: VideoInput, o: typeof DEFAULTS & ExtractFramesOpti
     const path = await videoPath(video, tempDir, o.maxFileBytes);
 
     const runOptions = { ffmpegPath: o.ffmpegPath, ffprobePath: o.ffprobePath, timeoutMs: scope.timeoutMs, signal: scope.signal };
-    // The audio is decoded beside the probe, before it is known to exist (a file without audio makes
-    // that ffmpeg fail, which is then ignored); when the probe refuses the file, it is stopped.
-    const audioStop = new AbortController();
-    const audioSignal = scope.signal ? AbortSignal.any([scope.signal, audioStop.signal]) : audioStop.signal;
-    const early = decodePcm(path, { ...runOptions, signal: audioSignal, maxSeconds: o.maxDurationS + 1 }).then(
-      (pcm) => ({ pcm }),
-      (error: unknown) => ({ error }),
-    );
-    let facts: Awaited<ReturnType<typeof probe>>;
-    try {
-      facts = await probe(path, { ...runOptions, packets: true });
-      checkLimits(facts.video, o);
-    } catch (error) {
-      audioStop.abort();
-      await early;
-      throw error;
-    }
-    const v = facts.video;
-    lap('probe');
-    const decodedAudio = await early;
-    if (facts.audio.present && 'error' in decodedAudio) throw decodedAudio.error;
-    const pcm = facts.audio.present && 'pcm' in decodedAudio ? decodedAudio.pcm.subarray(0, Math.ceil((v.durationS + 1) * PCM_RATE)) : undefined;
-    const packets = facts.packets!;
-    const audio: ReadingVideoFrames['audio'] = { ...facts.audio, ...(pcm ? speechActivity(pcm) : undefined) };
-    lap('audio');
-
-    const speech = audio.segments ?? [];
-    const span: ReadingVideoFrames['span'] =
-      speech.length > 0 && (audio.speechSeconds ?? 0) >= 0.3
-        ? { start: speech[0].start, end: Math.min(v.durationS, speech[speech.length - 1].end), source: 'speech' }
-        : { start: 0, end: v.durationS, source: 'whole' };
+    const { video: v, audio, span, packets } = await readRecording(path, o, runOptions, lap);
     const want = o.decoding ?? 'auto';
     const keyframes = want === 'auto' || want === 'keyframes' ? planKeyframes(packets, span, o.count) : undefined;
     const megapixels = (v.storedWidth * v.storedHeight) / 1e6;
@@ -160,10 +121,55 @@ async function extract(video: VideoInput, o: typeof DEFAULTS & ExtractFramesOpti
       frames = (await sharpestFrames(path, out, v, span, o, undefined, runOptions))!;
     }
     lap('frames');
-    return { recording: { video: v, audio, span, frames, decoding, timings }, pcm };
+    return { video: v, audio, span, frames, decoding, timings };
   } finally {
     await removePrivateDir(tempDir);
   }
+}
+
+/** What a recording is, before any frame is decoded: its facts, its audio (and the PCM), the span to take frames from, its packets. */
+export interface RecordingFacts {
+  video: VideoFacts;
+  audio: ReadingVideoFrames['audio'];
+  pcm?: Int16Array;
+  span: ReadingVideoFrames['span'];
+  packets: { times: number[]; keyframes: number[] };
+}
+
+/** The probe (with the packet listing) and the audio, side by side; the limits checked; the speech span found. */
+export async function readRecording(path: string, o: typeof DEFAULTS, runOptions: RunSettings, lap: (stage: string) => void): Promise<RecordingFacts> {
+  // The audio is decoded beside the probe, before it is known to exist (a file without audio makes
+  // that ffmpeg fail, which is then ignored); when the probe refuses the file, it is stopped.
+  const audioStop = new AbortController();
+  const audioSignal = runOptions.signal ? AbortSignal.any([runOptions.signal, audioStop.signal]) : audioStop.signal;
+  const early = decodePcm(path, { ...runOptions, signal: audioSignal, maxSeconds: o.maxDurationS + 1 }).then(
+    (pcm) => ({ pcm }),
+    (error: unknown) => ({ error }),
+  );
+  let facts: Awaited<ReturnType<typeof probe>>;
+  try {
+    facts = await probe(path, { ...runOptions, packets: true });
+    checkLimits(facts.video, o);
+  } catch (error) {
+    audioStop.abort();
+    await early;
+    throw error;
+  }
+  const v = facts.video;
+  lap('probe');
+  const decodedAudio = await early;
+  if (facts.audio.present && 'error' in decodedAudio) throw decodedAudio.error;
+  const pcm = facts.audio.present && 'pcm' in decodedAudio ? decodedAudio.pcm.subarray(0, Math.ceil((v.durationS + 1) * PCM_RATE)) : undefined;
+  const packets = facts.packets!;
+  const audio: ReadingVideoFrames['audio'] = { ...facts.audio, ...(pcm ? speechActivity(pcm) : undefined) };
+  lap('audio');
+
+  const speech = audio.segments ?? [];
+  const span: ReadingVideoFrames['span'] =
+    speech.length > 0 && (audio.speechSeconds ?? 0) >= 0.3
+      ? { start: speech[0].start, end: Math.min(v.durationS, speech[speech.length - 1].end), source: 'speech' }
+      : { start: 0, end: v.durationS, source: 'whole' };
+  return { video: v, audio, pcm, span, packets };
 }
 
 /** The video's size and length against the caller's limits. */
@@ -202,23 +208,68 @@ const SCORE_WIDTH = 160;
  * them. On the 8 s 512×512 clip, 32 full frames (25 MB) took 45 ms through a pipe and scoring them
  * 30–40 ms; the 160 px copies take 15–20 ms to score, and 8 frames are read.
  */
-async function sharpestFrames(path: string, out: string, v: VideoFacts, span: ReadingVideoFrames['span'], o: typeof DEFAULTS & ExtractFramesOptions, plan: BurstPlan | KeyframePlan | undefined, runOptions: RunSettings): Promise<ExtractedFrame[] | undefined> {
+/** The caller's options over the defaults. */
+export function extractOptions(options: ExtractFramesOptions): typeof DEFAULTS & ExtractFramesOptions {
+  return { ...DEFAULTS, ...definedOnly(options) };
+}
+
+/**
+ * The candidates of the 'sequential' decoding as two more outputs of another ffmpeg run over the span
+ * (analyzeReadingVideo's tracking decode, so that the video is decoded once): `graph(input)` turns the
+ * span's frames (timestamps from 0 at its start) into them, `outputs` writes them to files in `dir`, and
+ * `pick()` keeps the sharpest of each slot once ffmpeg is done.
+ */
+export function spanCandidates(v: VideoFacts, span: ReadingVideoFrames['span'], o: typeof DEFAULTS & ExtractFramesOptions, dir: string) {
+  const shape = candidateShape(v, o, { full: 'cfull', score: 'cscore', tmp: 'cs' });
+  const length = Math.max(0.1, span.end - span.start);
+  const wanted = o.count * CANDIDATES_PER_SLOT;
+  const rate = wanted / length;
+  const yuvFile = join(dir, 'candidates.yuv');
+  const scoreFile = join(dir, 'candidates.grey');
+  const raw = (label: string, format: string, file: string) => ['-map', `[${label}]`, '-frames:v', String(wanted), '-f', 'rawvideo', '-pix_fmt', format, file];
+  return {
+    graph: (input: string) => `${input}fps=${rate.toFixed(4)},${shape.split}`,
+    outputs: [...raw('cfull', 'yuv420p', yuvFile), ...raw('cscore', 'gray', scoreFile)],
+    async pick(): Promise<ExtractedFrame[]> {
+      const scores = await readFile(scoreFile);
+      const slotOf: number[] = [];
+      const timeOf: number[] = [];
+      evenSlots(Math.floor(scores.length / shape.scoreBytes), o.count, span.start, rate, slotOf, timeOf);
+      return pickSharpest(scores, slotOf, timeOf, yuvFile, shape, o);
+    },
+  };
+}
+
+/** The size of the frames returned and of their scoring copies, and the filters that make both from a frame. */
+function candidateShape(v: VideoFacts, o: typeof DEFAULTS & ExtractFramesOptions, labels = { full: 'full', score: 'score', tmp: 's' }) {
   const scale = Math.min(1, o.maxWidth / v.width, o.maxHeight / v.height);
   const width = Math.max(2, Math.round((v.width * scale) / 2) * 2);
   const height = Math.max(2, Math.round((v.height * scale) / 2) * 2);
-  const frameBytes = yuv420Bytes(width, height);
   // The middle half across and two thirds down, as rankingSharpness is given below.
   const crop = { w: even(width / 2), h: even((height * 2) / 3), x: even(width / 4), y: even(height / 6) };
   const scoreWidth = Math.min(crop.w, SCORE_WIDTH);
   const scoreHeight = Math.max(2, even((crop.h * scoreWidth) / crop.w));
-  const scoreBytes = scoreWidth * scoreHeight;
+  return {
+    width,
+    height,
+    frameBytes: yuv420Bytes(width, height),
+    scoreWidth,
+    scoreHeight,
+    scoreBytes: scoreWidth * scoreHeight,
+    split: `scale=${width}:${height},split[${labels.full}][${labels.tmp}];[${labels.tmp}]crop=${crop.w}:${crop.h}:${crop.x}:${crop.y},scale=${scoreWidth}:${scoreHeight}[${labels.score}]`,
+  };
+}
+type Shape = ReturnType<typeof candidateShape>;
+
+export async function sharpestFrames(path: string, out: string, v: VideoFacts, span: ReadingVideoFrames['span'], o: typeof DEFAULTS & ExtractFramesOptions, plan: BurstPlan | KeyframePlan | undefined, runOptions: RunSettings): Promise<ExtractedFrame[] | undefined> {
+  const shape = candidateShape(v, o);
+  const { scoreBytes, split } = shape;
   // YUV and grey out of ffmpeg, RGB made here for the frames kept (yuv.ts).
   const tail = (frames: number) => [
     '-filter_complex_threads', '1',
     '-map', '[full]', '-frames:v', String(frames), '-f', 'rawvideo', '-pix_fmt', 'yuv420p', out,
     '-map', '[score]', '-frames:v', String(frames), '-f', 'rawvideo', '-pix_fmt', 'gray', 'pipe:1',
   ];
-  const split = `scale=${width}:${height},split[full][s];[s]crop=${crop.w}:${crop.h}:${crop.x}:${crop.y},scale=${scoreWidth}:${scoreHeight}[score]`;
   const ffmpeg = locate('ffmpeg', runOptions).path;
   const slotOf: number[] = [];
   const timeOf: number[] = [];
@@ -264,17 +315,30 @@ async function sharpestFrames(path: string, out: string, v: VideoFacts, span: Re
       ],
       { ...runOptions, maxOutputBytes: wanted * scoreBytes + 1024 },
     ));
-    const decoded = Math.floor(scores.length / scoreBytes);
-    const slots = Math.min(o.count, decoded);
-    for (let slot = 0; slot < slots; slot++) {
-      const from = Math.floor((slot * decoded) / slots);
-      const to = Math.max(from + 1, Math.floor(((slot + 1) * decoded) / slots));
-      for (let i = from; i < to; i++) {
-        slotOf[i] = slot;
-        timeOf[i] = span.start + (i + 0.5) / rate;
-      }
+    evenSlots(Math.floor(scores.length / scoreBytes), o.count, span.start, rate, slotOf, timeOf);
+  }
+  return pickSharpest(scores, slotOf, timeOf, out, shape, o);
+}
+
+/** Candidates decoded at `rate` from `start`, shared out into `count` slots in order. */
+function evenSlots(decoded: number, count: number, start: number, rate: number, slotOf: number[], timeOf: number[]): void {
+  const slots = Math.min(count, decoded);
+  for (let slot = 0; slot < slots; slot++) {
+    const from = Math.floor((slot * decoded) / slots);
+    const to = Math.max(from + 1, Math.floor(((slot + 1) * decoded) / slots));
+    for (let i = from; i < to; i++) {
+      slotOf[i] = slot;
+      timeOf[i] = start + (i + 0.5) / rate;
     }
   }
+}
+
+/**
+ * The sharpest candidate of each slot, by its scoring copy, read back from the file of full frames and
+ * made RGB (and JPEG unless `format: 'raw'`).
+ */
+async function pickSharpest(scores: Buffer, slotOf: number[], timeOf: number[], out: string, shape: Shape, o: typeof DEFAULTS & ExtractFramesOptions): Promise<ExtractedFrame[]> {
+  const { width, height, frameBytes, scoreWidth, scoreHeight, scoreBytes } = shape;
   const decoded = Math.min(slotOf.length, Math.floor(scores.length / scoreBytes));
   if (decoded === 0) throw new VerifyError(ErrorCode.NOT_A_VIDEO, 'No frame could be decoded from the video.');
   const best = new Map<number, Candidate>();

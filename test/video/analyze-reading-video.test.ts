@@ -34,6 +34,14 @@ describe('analyzeReadingVideo: attacks and failures each fail the signal meant f
     // About 10 frames a second over the 3 s of voice.
     expect(r.samples.length).toBeGreaterThanOrEqual(25);
     expect(r.recording.frames).toHaveLength(8);
+    // compareFaces' frames come from the tracking decode (one keyframe in the file: no keyframe decoding), inside the speech.
+    expect(r.recording.decoding).toBe('sequential');
+    for (const f of r.recording.frames) {
+      expect(f.timestamp).toBeGreaterThanOrEqual(r.recording.span.start);
+      expect(f.timestamp).toBeLessThanOrEqual(r.recording.span.end);
+      expect(f.image.subarray(0, 2)).toEqual(Buffer.from([0xff, 0xd8]));
+    }
+    expect(r.recording.frames.map((f) => f.timestamp)).toEqual([...r.recording.frames.map((f) => f.timestamp)].sort((a, b) => a - b));
   });
 
   it('a video with no face at all: FACE_NOT_VISIBLE after a bounded search (6 detections, not one per frame)', async () => {
