@@ -1,5 +1,5 @@
 import { type RgbImage, cropRgb } from '../image/decode.js';
-import type { Box, Point } from './detect.js';
+import type { Point } from './detect.js';
 
 /**
  * The five reference points of the ArcFace template on a 112×112 crop (InsightFace `arcface_dst`):
@@ -129,15 +129,6 @@ function warpBilinear(image: RgbImage, t: Similarity, size: number): RgbImage {
 function sample(data: Buffer, width: number, height: number, x: number, y: number, c: number): number {
   if (x < 0 || y < 0 || x >= width || y >= height) return 0;
   return data[(y * width + x) * 3 + c]!;
-}
-
-/** The box around the five points, for reports. */
-export function pointsBox(points: readonly Point[]): Box {
-  const xs = points.map((p) => p.x);
-  const ys = points.map((p) => p.y);
-  const x = Math.min(...xs);
-  const y = Math.min(...ys);
-  return { x, y, width: Math.max(...xs) - x, height: Math.max(...ys) - y };
 }
 
 /**

@@ -123,7 +123,7 @@ export async function faceMesh(image: PixelSource, face: DetectedFace): Promise<
     points.push({ ...toImage(u, v), z });
   }
   const upright = headPose(local);
-  const openness = EYES.map((eye, i) => eyeAspect(eyeValues.subarray(i * IRIS_VALUES, (i + 1) * IRIS_VALUES), eye.flip));
+  const openness = EYES.map((_, i) => eyeAspect(eyeValues.subarray(i * IRIS_VALUES, (i + 1) * IRIS_VALUES)));
   return {
     points,
     score,
@@ -138,7 +138,7 @@ const IRIS_VALUES = 76 * 3;
 const LID_PAIRS: ReadonlyArray<readonly [number, number]> = [[11, 3], [12, 4], [13, 5]];
 
 /** Mean lid gap over three points across the eye, divided by the corner-to-corner width. Mirroring does not change it. */
-function eyeAspect(values: Float32Array, _flipped: boolean): number {
+function eyeAspect(values: Float32Array): number {
   const at = (i: number) => ({ x: values[i * 3], y: values[i * 3 + 1] });
   const d = (a: number, b: number) => Math.hypot(at(a).x - at(b).x, at(a).y - at(b).y);
   const gap = LID_PAIRS.reduce((sum, [upper, lower]) => sum + d(upper, lower), 0) / LID_PAIRS.length;
