@@ -28,7 +28,8 @@ import sharp from 'sharp';
 import { fivePoints } from '../src/face/align.js';
 import { findCardPortrait } from '../src/face/compare-faces.js';
 import { type DetectedFace, type Point, detectFaces } from '../src/face/detect.js';
-import { alignFace, cosine, embedAligned, embedFaceRecognitionNet, normalize } from '../src/face/embed.js';
+import { alignFace, cosine, embedAligned, normalize } from '../src/face/embed.js';
+import { useFaceApi } from '../src/face/models.js';
 import { onnxLandmarks } from '../src/face/landmarks.js';
 import { THRESHOLDS } from '../src/face/calibration.js';
 import type { RgbImage } from '../src/image/decode.js';
@@ -471,4 +472,24 @@ console.log('\n## E. Portrait found on specimen documents at each rotation\n');
   );
   console.log(`\nfindCardPortrait (${detector}): median ${times[times.length >> 1]!.toFixed(0)} ms, p90 ${times[Math.floor(times.length * 0.9)]!.toFixed(0)} ms per document view.`);
   }
+}
+
+/**
+ * face-api's FaceRecognitionNet (128-d) on aligned 150×150 crops: kept for evaluation and the
+ * benchmark's comparison, not used by compareFaces (this evaluation shows why). Evaluation-only: it
+ * lives here, not in the library.
+ */
+async function embedFaceRecognitionNet(crops: readonly RgbImage[]): Promise<Float32Array[]> {
+  const rt = await useFaceApi(['faceRecognitionNet']);
+  const out: Float32Array[] = [];
+  for (const crop of crops) {
+    const tensor = rt.tf.tensor3d(crop.data, [crop.height, crop.width, 3], 'int32');
+    try {
+      const descriptor = (await rt.faceapi.nets.faceRecognitionNet.computeFaceDescriptor(tensor as never)) as Float32Array;
+      out.push(normalize(Float32Array.from(descriptor)));
+    } finally {
+      tensor.dispose();
+    }
+  }
+  return out;
 }

@@ -29,7 +29,7 @@ export type {
 export { THRESHOLDS as COMPARE_THRESHOLDS } from './face/calibration.js';
 export type { CalibratedFar } from './face/calibration.js';
 export type { OnnxRuntimeName } from './face/onnx.js';
-export { loadModels, disposeModels, MODEL_NAMES, type LoadedModels } from './face/models.js';
+export { loadModels, disposeModels, MODEL_NAMES, DEFAULT_MODELS, type LoadedModels } from './face/models.js';
 export type { LoadModelsOptions, ModelInfo, ModelName } from './face/models.js';
 export type { BackendName } from './face/tf.js';
 export { createVerifier, VERIFIER_DEFAULTS } from './pool/create-verifier.js';

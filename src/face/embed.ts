@@ -1,7 +1,7 @@
 import type { RgbImage } from '../image/decode.js';
 import { ARCFACE_TEMPLATE, estimateSimilarity, fivePoints, warpToCrop } from './align.js';
 import type { Point } from './detect.js';
-import { useFaceApi, useOnnxModel } from './models.js';
+import { useOnnxModel } from './models.js';
 import { getOnnxRuntime } from './onnx.js';
 
 /** Side of the aligned crop the embedding model expects. */
@@ -64,24 +64,6 @@ function toNchw(crop: RgbImage, mirrored: boolean): Float32Array {
   return data;
 }
 
-/**
- * face-api's FaceRecognitionNet (128-d) on aligned 150×150 crops: kept for evaluation and the
- * benchmark's comparison, not used by compareFaces (eval/compare-faces.ts shows why).
- */
-export async function embedFaceRecognitionNet(crops: readonly RgbImage[]): Promise<Float32Array[]> {
-  const rt = await useFaceApi(['faceRecognitionNet']);
-  const out: Float32Array[] = [];
-  for (const crop of crops) {
-    const tensor = rt.tf.tensor3d(crop.data, [crop.height, crop.width, 3], 'int32');
-    try {
-      const descriptor = (await rt.faceapi.nets.faceRecognitionNet.computeFaceDescriptor(tensor as never)) as Float32Array;
-      out.push(normalize(Float32Array.from(descriptor)));
-    } finally {
-      tensor.dispose();
-    }
-  }
-  return out;
-}
 
 export function normalize(v: Float32Array): Float32Array {
   let s = 0;

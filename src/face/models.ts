@@ -39,6 +39,12 @@ export const MODEL_NAMES: readonly ModelName[] = [
   'faceRecognitionNet',
 ];
 
+/**
+ * What `loadModels()` loads when not told which: every model the library's calls use. face-api's
+ * FaceRecognitionNet (6.2 MB) serves only the evaluation and the benchmarks' naive way; ask for it by name.
+ */
+export const DEFAULT_MODELS: readonly ModelName[] = MODEL_NAMES.filter((name) => name !== 'faceRecognitionNet');
+
 interface ManifestEntry {
   /** 'face-api': weights manifest + shards for a face-api network; 'graph': a tfjs graph model.json; 'onnx': one .onnx file. */
   format: 'face-api' | 'graph' | 'onnx';
@@ -65,7 +71,7 @@ export interface GraphModel {
 export interface LoadModelsOptions {
   /** TensorFlow.js backend: 'auto' (default: tfjs-node when installed, else 'wasm'), 'wasm', 'tensorflow', 'cpu'. */
   backend?: BackendName;
-  /** Which models to load; default: all of them. */
+  /** Which models to load; default: DEFAULT_MODELS, every one the library's calls use (not the evaluation-only faceRecognitionNet). */
   models?: readonly ModelName[];
   /** ONNX runtime for the ONNX models: 'auto' (default: onnxruntime-node when installed, else onnxruntime-web). */
   onnxRuntime?: OnnxRuntimeName;
@@ -230,7 +236,7 @@ export interface LoadedModels {
 }
 
 export async function loadModels(options: LoadModelsOptions = {}): Promise<LoadedModels> {
-  const names = options.models ?? MODEL_NAMES;
+  const names = options.models ?? DEFAULT_MODELS;
   if (!Array.isArray(names) || names.some((n) => !MODEL_NAMES.includes(n))) {
     throw invalidArgument('options.models', `an array of ${MODEL_NAMES.join(', ')}`, names);
   }
