@@ -49,6 +49,16 @@ describe('real talking videos', () => {
     expect(r.signals.lipSync.measured.mouthRange as number).toBeGreaterThan(0.1);
   }, 300_000);
 
+  it('d6, 31 s of speech: tracked over its first 15 s, and its 8 frames for compareFaces spread over the whole speech', async () => {
+    const r = await analyzeReadingVideo(join(DATA_DIR, 'videos/liveportrait/assets/examples/driving/d6.mp4'));
+    const { span, frames } = r.recording;
+    expect(span.end - span.start).toBeGreaterThan(25);
+    expect(r.samples.at(-1)!.t - r.samples[0]!.t).toBeLessThan(15.5);
+    expect(frames).toHaveLength(8);
+    expect(frames.at(-1)!.timestamp).toBeGreaterThan(span.end - (span.end - span.start) / 4);
+    expect(r.passed).toBe(true);
+  }, 300_000);
+
   it('verifyApplicant passes end to end: a card printed from one frame, the video, a spec photo made from another frame', async () => {
     const video = sadtalker('WDA_KatieHill_000');
     // The card: the face from the frame at 1 s, small on a card-coloured layout, as a phone photographs it.

@@ -150,7 +150,7 @@ async function analyze(video: VideoInput, o: typeof DEFAULTS & AnalyzeReadingVid
     const candidates = keyframes ? undefined : spanCandidates(v, span, eo, tempDir);
     const [fromKeyframes, { dense, sparse }] = await settled([
       keyframes ? sharpestFrames(path, join(tempDir, 'keyframes.yuv'), v, span, eo, keyframes, runOptions) : undefined,
-      trackingFrames(path, v, span.start, length, o.fps, outside, join(tempDir, 'outside.rgb'), runOptions, candidates),
+      trackingFrames(path, v, span.start, length, o.fps, outside, join(tempDir, 'outside.rgb'), runOptions, candidates && { ...candidates, length: span.end - span.start }),
     ] as const);
     // ffmpeg decoded other keyframes than the container lists: the span, as extractFramesFromReadingVideo does then.
     const frames = candidates ? await candidates.pick() : (fromKeyframes ?? (await sharpestFrames(path, join(tempDir, 'span.yuv'), v, span, eo, undefined, runOptions))!);
@@ -205,7 +205,7 @@ async function trackingFrames(
   outside: boolean,
   outsideFile: string,
   runOptions: { ffmpegPath?: string; timeoutMs: number; signal?: AbortSignal },
-  candidates?: { graph: (input: string) => string; outputs: string[] },
+  candidates?: { graph: (input: string) => string; outputs: string[]; length: number },
 ): Promise<{ dense: DenseFrame[]; sparse?: DenseFrame[] }> {
   const k = Math.min(1, DENSE_MAX_SIDE / Math.max(v.width, v.height));
   const width = Math.max(2, Math.round((v.width * k) / 2) * 2);
@@ -219,12 +219,15 @@ async function trackingFrames(
   // ([s], a file) with `outside`; compareFaces' candidates from the speech's frames with `candidates`.
   // The scaler is named: a complex filtergraph otherwise scales softer than -vf (face sharpness 20% lower).
   const scaled = `scale=${width}:${height}:flags=bicubic`;
-  const speech = candidates ? `split[sp][c];[c]${candidates.graph('')};[sp]fps=${fps},${scaled}[d]` : `fps=${fps},${scaled}[d]`;
+  // The candidates cover the whole speech; the tracker its first `length` seconds (at most 15 s).
+  const spanLength = Math.max(length, candidates?.length ?? 0);
+  const tracked = `trim=duration=${length.toFixed(3)},fps=${fps},${scaled}[d]`;
+  const speech = candidates ? `split[sp][c];[c]${candidates.graph('')};[sp]${tracked}` : tracked;
   const graph = outside
     ? // Times from the first frame, as -ss counts them; the speech's frames are cut from the same decode.
-      `[0:v]setpts=PTS-STARTPTS,split[a][b];[a]trim=start=${start.toFixed(3)}:duration=${length.toFixed(3)},setpts=PTS-STARTPTS,${speech};[b]fps=1,${scaled}[s]`
+      `[0:v]setpts=PTS-STARTPTS,split[a][b];[a]trim=start=${start.toFixed(3)}:duration=${spanLength.toFixed(3)},setpts=PTS-STARTPTS,${speech};[b]fps=1,${scaled}[s]`
     : `[0:v]${speech}`;
-  const input = outside ? ['-t', whole.toFixed(3), '-i', path] : ['-ss', start.toFixed(3), '-t', length.toFixed(3), '-i', path];
+  const input = outside ? ['-t', whole.toFixed(3), '-i', path] : ['-ss', start.toFixed(3), '-t', spanLength.toFixed(3), '-i', path];
   const args = [
     '-v', 'error', ...input, '-an', '-sn', '-dn',
     '-filter_complex', graph,
