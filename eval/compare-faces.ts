@@ -10,7 +10,7 @@
  * C. Multi-frame fusion, as compareFaces does it: one "card" photo against the average embedding of
  *    three other photos of the same (or another) person. Both alignments.
  * D. Thresholds for compareFaces (fr_landmark alignment): the strictest of five pools' impostor
- *    quantiles, written to eval/results/compare-faces.md and copied by hand into src/face/calibration.ts.
+ *    quantiles, written to eval/results/compare-faces.md and copied by hand into src/compare/calibration.ts.
  * E. Portrait found on the specimen documents at each rotation.
  *
  * Each of A–E also runs detector 'auto' (UltraFace's box from fr_detect.onnx, SSD's where UltraFace finds
@@ -25,13 +25,13 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { fivePoints } from '../src/face/align.js';
-import { findCardPortrait } from '../src/face/compare-faces.js';
-import { type DetectedFace, type Point, detectFaces } from '../src/face/detect.js';
-import { alignFace, cosine, embedAligned, normalize } from '../src/face/embed.js';
-import { useFaceApi } from '../src/face/models.js';
-import { onnxLandmarks } from '../src/face/landmarks.js';
-import { THRESHOLDS } from '../src/face/calibration.js';
+import { fivePoints } from '../src/models/align.js';
+import { findCardPortrait } from '../src/compare/compare-faces.js';
+import { type DetectedFace, type Point, detectFaces } from '../src/models/detect.js';
+import { alignFace, cosine, embedAligned, normalize } from '../src/models/embed.js';
+import { useFaceApi } from '../src/models/registry.js';
+import { onnxLandmarks } from '../src/models/landmarks.js';
+import { THRESHOLDS } from '../src/compare/calibration.js';
 import type { RgbImage } from '../src/image/decode.js';
 import { type LabelRow, printTable, readLabels, requireData, decodeDataImage } from './data.js';
 

@@ -12,7 +12,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { compressToSpec } from '../src/index.js';
-import type { CheckId } from '../src/types.js';
+import type { CheckId } from '../src/photo/types.js';
 import { printTable, readLabels, requireData } from './data.js';
 
 requireData();

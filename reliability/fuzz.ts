@@ -316,7 +316,7 @@ const baseline: Baseline = { temp: tempEntries().length, tensors: tensorCount() 
 const tempAtStart = baseline.temp;
 const tensorsAtStart = baseline.tensors;
 
-// Installed after loadModels: the WASM loader's own handlers are removed by the library (src/face/tf.ts).
+// Installed after loadModels: the WASM loader's own handlers are removed by the library (src/models/tf.ts).
 process.on('unhandledRejection', (reason) => defects.push({ index: current, what: 'unhandled rejection', message: firstLine(reason) }));
 process.on('uncaughtException', (error) => defects.push({ index: current, what: 'uncaught exception', message: firstLine(error) }));
 

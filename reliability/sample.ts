@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { printTable as printEvalTable } from '../eval/data.js';
 
-// The library names every temp folder it makes idphoto-<what>-XXXXXX (src/video/*.ts).
+// The library names every temp folder it makes idphoto-<what>-XXXXXX (src/media/*.ts).
 export const TEMP_PREFIX = 'idphoto-';
 
 export interface Child {
@@ -86,7 +86,7 @@ export function memory(): { rssMb: number; heapMb: number | undefined } {
   return { rssMb: m.rss / MB, heapMb: globalThis.gc ? m.heapUsed / MB : undefined };
 }
 
-// The same tfjs-core engine the library uses: it loads '@tensorflow/tfjs' through require too (src/face/tf.ts).
+// The same tfjs-core engine the library uses: it loads '@tensorflow/tfjs' through require too (src/models/tf.ts).
 const tf = createRequire(import.meta.url)('@tensorflow/tfjs') as typeof import('@tensorflow/tfjs');
 
 /** Live tensors. Call it only after the library has set its backend: the first tf.memory() would pick one. */

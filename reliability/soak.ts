@@ -76,7 +76,7 @@ const card = bytes('faces/card-person-a.jpg');
 const frames = [1, 2, 3].map((n) => bytes(`faces/person-a-frame-${n}.jpg`));
 const upright = fixture('videos/upright.mp4');
 const uprightBytes = readFileSync(upright);
-// The combination test/verify/verify-applicant.test.ts and bench/verify-applicant.ts use: person A's
+// The combination test/verify/verify-applicant.test.ts and eval/bench/verify-applicant.ts use: person A's
 // card, a video of person A's photo over a voice (upright.mp4 shows someone else), a compliant photo.
 const submission = { idCard: card, video: fixture('videos/photo-voice.mp4'), photo: fixture('photos/compliant.jpg') };
 

@@ -10,13 +10,13 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import sharp, { type Sharp } from 'sharp';
-import { detectFaces } from '../src/face/detect.js';
-import { faceGeometry } from '../src/face/geometry.js';
-import { segmentPerson } from '../src/face/segment.js';
+import { detectFaces } from '../src/models/detect.js';
+import { faceGeometry } from '../src/models/face-geometry.js';
+import { segmentPerson } from '../src/models/segment.js';
 import { decodeRgb, type RgbImage } from '../src/image/decode.js';
 import { withJfifDensity } from '../src/image/jpeg.js';
 import { findCrown } from '../src/photo/checks/face.js';
-import { HUBEI_EXAM_PHOTO as SPEC } from '../src/spec.js';
+import { HUBEI_EXAM_PHOTO as SPEC } from '../src/core/spec.js';
 import { FIXTURE_SOURCE, PHOTO_FIXTURES } from '../test/fixtures.js';
 
 const require = createRequire(import.meta.url);

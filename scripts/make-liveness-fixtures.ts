@@ -9,7 +9,7 @@
  *   npx tsx scripts/make-liveness-fixtures.ts     (commit the output)
  */
 import { join, dirname } from 'node:path';
-import { locate, run } from '../src/video/ffmpeg.js';
+import { locate, run } from '../src/media/ffmpeg.js';
 
 const root = join(dirname(new URL(import.meta.url).pathname), '..');
 const out = join(root, 'fixtures', 'videos');

@@ -7,7 +7,7 @@
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { locate, run } from '../src/video/ffmpeg.js';
+import { locate, run } from '../src/media/ffmpeg.js';
 
 const root = join(dirname(new URL(import.meta.url).pathname), '..');
 const out = join(root, 'fixtures', 'videos');

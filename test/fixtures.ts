@@ -5,7 +5,7 @@
  * `warns` the warning checks.
  */
 import { fileURLToPath } from 'node:url';
-import type { CheckId } from '../src/types.js';
+import type { CheckId } from '../src/photo/types.js';
 
 export const FIXTURE_SOURCE = '@vladmandic/face-api/demo/sample6.jpg';
 

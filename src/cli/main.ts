@@ -12,8 +12,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { isVerifyError } from '../errors.js';
-import { DETECTOR_NAMES, type DetectorName } from '../face/detect.js';
+import { isVerifyError } from '../core/errors.js';
+import { DETECTOR_NAMES, type DetectorName } from '../models/detect.js';
 import { check } from './commands/check.js';
 import { compare, frames, verify } from './commands/video.js';
 import { fix } from './commands/fix.js';

@@ -5,12 +5,12 @@
 import { readFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import sharp, { type OutputInfo } from 'sharp';
-import { ErrorCode, VerifyError } from '../errors.js';
-import { segmentPerson } from '../face/segment.js';
+import { ErrorCode, VerifyError } from '../core/errors.js';
+import { segmentPerson } from '../models/segment.js';
 import { decodeRgb, readHeader } from '../image/decode.js';
 import { sniffFormat } from '../image/sniff.js';
-import { DEFAULTS, type PhotoSpec } from '../spec.js';
-import type { CheckId, PhotoValidation } from '../types.js';
+import { DEFAULTS, type PhotoSpec } from '../core/spec.js';
+import type { CheckId, PhotoValidation } from '../photo/types.js';
 
 /** One file of the run: its result, or the error that kept it from being checked. */
 export interface ReportRow {

@@ -1,5 +1,5 @@
 import sharp, { type KernelEnum, type Metadata, type Sharp } from 'sharp';
-import { ErrorCode, VerifyError } from '../errors.js';
+import { ErrorCode, VerifyError } from '../core/errors.js';
 import type { SniffedFormat } from './sniff.js';
 
 /** Decoded pixels: interleaved 8-bit sRGB, rows top to bottom, upright (EXIF orientation applied). */

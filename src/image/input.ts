@@ -1,6 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { ErrorCode, VerifyError, invalidArgument } from '../errors.js';
+import { ErrorCode, VerifyError, invalidArgument } from '../core/errors.js';
 
 /** What callers may pass as an image: a file path, or the file's bytes. */
 export type ImageInput = string | Buffer | Uint8Array;

@@ -1,8 +1,8 @@
 /** Option checks and timing shared by validatePhoto and compressToSpec. */
-import type { CallControl, CallScope } from '../call-scope.js';
-import { DETECTOR_NAMES, type DetectorName } from '../face/detect.js';
-import { invalidArgument } from '../errors.js';
-import { DEFAULTS, type DeepPartial, HUBEI_EXAM_PHOTO, type PhotoSpec, defineSpec } from '../spec.js';
+import type { CallControl, CallScope } from '../core/call-scope.js';
+import { DETECTOR_NAMES, type DetectorName } from '../models/detect.js';
+import { invalidArgument } from '../core/errors.js';
+import { DEFAULTS, type DeepPartial, HUBEI_EXAM_PHOTO, type PhotoSpec, defineSpec } from '../core/spec.js';
 
 export interface CommonOptions extends CallControl {
   spec?: PhotoSpec | DeepPartial<PhotoSpec>;

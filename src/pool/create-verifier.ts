@@ -3,18 +3,18 @@
  * many photos. Each worker loads its own models; nothing mutable is shared between threads.
  */
 import { availableParallelism } from 'node:os';
-import { invalidArgument } from '../errors.js';
-import type { CompareFacesOptions, CompareFacesResult, FrameInput, PrepareCardOptions, PreparedCard, PreparedFrame, PrepareFramesOptions } from '../face/compare-faces.js';
-import type { OnnxRuntimeName } from '../face/onnx.js';
-import type { BackendName } from '../face/tf.js';
+import { invalidArgument } from '../core/errors.js';
+import type { CompareFacesOptions, CompareFacesResult, FrameInput, PrepareCardOptions, PreparedCard, PreparedFrame, PrepareFramesOptions } from '../compare/compare-faces.js';
+import type { OnnxRuntimeName } from '../models/onnx.js';
+import type { BackendName } from '../models/tf.js';
 import type { ImageInput } from '../image/input.js';
 import type { CompressToSpecOptions, CompressToSpecResult } from '../photo/compress-to-spec.js';
 import type { ValidatePhotoOptions } from '../photo/validate-photo.js';
-import type { PhotoValidation } from '../types.js';
+import type { PhotoValidation } from '../photo/types.js';
 import type { ApplicantSubmission, ApplicantVerification, VerifyApplicantOptions } from '../verify/verify-applicant.js';
-import type { AnalyzeReadingVideoOptions, ReadingVideoAnalysis } from '../video/analyze-reading-video.js';
-import type { ExtractFramesOptions, ReadingVideoFrames } from '../video/extract-frames.js';
-import type { VideoInput } from '../video/input.js';
+import type { AnalyzeReadingVideoOptions, ReadingVideoAnalysis } from '../liveness/analyze-reading-video.js';
+import type { ExtractFramesOptions, ReadingVideoFrames } from '../media/extract-frames.js';
+import type { VideoInput } from '../media/input.js';
 import { WorkerPool, kSlots } from './pool.js';
 import type { Method } from './protocol.js';
 

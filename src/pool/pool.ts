@@ -4,7 +4,7 @@
  * process alive (they are unref'd), so a forgotten verifier does not hang a script's exit.
  */
 import type { Worker } from 'node:worker_threads';
-import { ErrorCode, VerifyError } from '../errors.js';
+import { ErrorCode, VerifyError } from '../core/errors.js';
 import {
   type FromWorker,
   type Method,
@@ -17,7 +17,7 @@ import {
   reviveBuffers,
   takeSignals,
 } from './protocol.js';
-import { holdDir, holdProcess, releaseDir, releaseProcess, signalGroup } from '../cleanup.js';
+import { holdDir, holdProcess, releaseDir, releaseProcess, signalGroup } from '../core/cleanup.js';
 import { rmSync } from 'node:fs';
 import { startWorker } from './worker-file.js';
 

@@ -3,8 +3,8 @@
  * errors. Everything is structured-cloned, so the rules here are what makes the pool's methods
  * return exactly what the library functions return.
  */
-import type { ResourceEvent } from '../cleanup.js';
-import { ErrorCode, VerifyError } from '../errors.js';
+import type { ResourceEvent } from '../core/cleanup.js';
+import { ErrorCode, VerifyError } from '../core/errors.js';
 
 /** The library functions a worker runs. */
 export const METHODS = ['validatePhoto', 'compressToSpec', 'prepareCard', 'prepareFrames', 'compareFaces', 'extractFramesFromReadingVideo', 'analyzeReadingVideo', 'verifyApplicant'] as const;

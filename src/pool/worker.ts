@@ -4,16 +4,16 @@
  * Built as dist/worker.js and dist/worker.cjs; run from src/ through tsx in the tests.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { compareFaces, prepareCard, prepareFrames } from '../face/compare-faces.js';
-import { loadModels } from '../face/models.js';
-import { getOnnxRuntime, type OnnxRuntimeName } from '../face/onnx.js';
-import type { BackendName } from '../face/tf.js';
+import { compareFaces, prepareCard, prepareFrames } from '../compare/compare-faces.js';
+import { loadModels } from '../models/registry.js';
+import { getOnnxRuntime, type OnnxRuntimeName } from '../models/onnx.js';
+import type { BackendName } from '../models/tf.js';
 import { compressToSpec } from '../photo/compress-to-spec.js';
 import { validatePhoto } from '../photo/validate-photo.js';
 import { verifyApplicant } from '../verify/verify-applicant.js';
-import { analyzeReadingVideo } from '../video/analyze-reading-video.js';
-import { extractFramesFromReadingVideo } from '../video/extract-frames.js';
-import { observeResources } from '../cleanup.js';
+import { analyzeReadingVideo } from '../liveness/analyze-reading-video.js';
+import { extractFramesFromReadingVideo } from '../media/extract-frames.js';
+import { observeResources } from '../core/cleanup.js';
 import { type FromWorker, type Method, type ToWorker, type WorkerConfig, serializeError, transferables, withSignal } from './protocol.js';
 
 const port = parentPort;

@@ -2,14 +2,14 @@
  * verifyApplicant: the whole online verification of one applicant in one call — the reading video's
  * liveness, the ID card against the video, the uploaded photo against the spec and against the card.
  */
-import { type CompareFacesOptions, type CompareFacesResult, compareFaces, prepareCard, prepareDetectedFrame } from '../face/compare-faces.js';
-import { type CallScope, scoped } from '../call-scope.js';
-import { invalidArgument } from '../errors.js';
+import { type CompareFacesOptions, type CompareFacesResult, compareFaces, prepareCard, prepareDetectedFrame } from '../compare/compare-faces.js';
+import { type CallScope, scoped } from '../core/call-scope.js';
+import { invalidArgument } from '../core/errors.js';
 import type { ImageInput } from '../image/input.js';
 import { type ValidatePhotoOptions, validatePhotoAndFaces } from '../photo/validate-photo.js';
-import type { Message, PhotoValidation } from '../types.js';
-import { type AnalyzeReadingVideoOptions, type ReadingVideoAnalysis, analyzeReadingVideo } from '../video/analyze-reading-video.js';
-import type { VideoInput } from '../video/input.js';
+import type { Message, PhotoValidation } from '../photo/types.js';
+import { type AnalyzeReadingVideoOptions, type ReadingVideoAnalysis, analyzeReadingVideo } from '../liveness/analyze-reading-video.js';
+import type { VideoInput } from '../media/input.js';
 
 export interface ApplicantSubmission {
   /** Photo of the ID card, the side with the portrait. */

@@ -11,9 +11,9 @@ import { type Browser, chromium } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderReport, type ReportRow } from '../../src/cli/report.js';
-import { isVerifyError } from '../../src/errors.js';
+import { isVerifyError } from '../../src/core/errors.js';
 import { validatePhoto } from '../../src/photo/validate-photo.js';
-import { HUBEI_EXAM_PHOTO } from '../../src/spec.js';
+import { HUBEI_EXAM_PHOTO } from '../../src/core/spec.js';
 import { PHOTO_FIXTURES } from '../fixtures.js';
 import { photo } from '../helpers.js';
 

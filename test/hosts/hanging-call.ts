@@ -1,5 +1,5 @@
 /**
- * A host process for test/cleanup.test.ts: it starts a video call whose ffmpeg never finishes (the
+ * A host process for test/core/cleanup.test.ts: it starts a video call whose ffmpeg never finishes (the
  * video given as bytes, so the applicant's video sits in the call's temp folder) and waits to be
  * signalled. `host-handler` installs the host's own SIGTERM handler, which exits 0 on its own terms.
  */

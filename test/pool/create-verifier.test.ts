@@ -5,7 +5,7 @@ import type { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode, VerifyError, compareFaces, compressToSpec, createVerifier, validatePhoto, type Verifier } from '../../src/index.js';
 import { kSlots } from '../../src/pool/pool.js';
-import { heldResources } from '../../src/cleanup.js';
+import { heldResources } from '../../src/core/cleanup.js';
 import { HANG, photo, photoBytes, sleepers, tempDirsOf, until } from '../helpers.js';
 
 // fixtures/faces/ (scripts/make-face-fixtures.ts, from face-api's demo photos) and fixtures/videos/ (scripts/make-video-fixtures.ts).

@@ -5,7 +5,7 @@ import { ErrorCode, attemptsLeft, compareFaces, verifyApplicant } from '../../sr
 
 // fixtures/faces (scripts/make-face-fixtures.ts), fixtures/videos (scripts/make-liveness-fixtures.ts),
 // fixtures/photos (scripts/make-fixtures.ts). A submission that passes end to end needs a real talking
-// video: test-data/verify-applicant.data.test.ts.
+// video: test/data/verify-applicant.data.test.ts.
 const fixture = (path: string) => fileURLToPath(new URL(`../../fixtures/${path}`, import.meta.url));
 const submission = {
   idCard: readFileSync(fixture('faces/card-person-a.jpg')),

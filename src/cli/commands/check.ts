@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
-import { isVerifyError } from '../../errors.js';
-import { defineSpec } from '../../spec.js';
-import type { PhotoValidation } from '../../types.js';
+import { isVerifyError } from '../../core/errors.js';
+import { defineSpec } from '../../core/spec.js';
+import type { PhotoValidation } from '../../photo/types.js';
 import type { CliOptions } from '../main.js';
 import { expandInputs } from '../inputs.js';
 import { progress } from '../progress.js';

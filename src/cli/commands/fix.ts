@@ -1,6 +1,6 @@
 import { mkdirSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, extname, join, resolve } from 'node:path';
-import { isVerifyError } from '../../errors.js';
+import { isVerifyError } from '../../core/errors.js';
 import { UsageError, type CliOptions } from '../main.js';
 import { expandInputs } from '../inputs.js';
 import { progress } from '../progress.js';

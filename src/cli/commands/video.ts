@@ -1,8 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { extname, join } from 'node:path';
-import { compareFaces } from '../../face/compare-faces.js';
+import { compareFaces } from '../../compare/compare-faces.js';
 import { verifyApplicant } from '../../verify/verify-applicant.js';
-import { extractFramesFromReadingVideo } from '../../video/extract-frames.js';
+import { extractFramesFromReadingVideo } from '../../media/extract-frames.js';
 import { UsageError, type CliOptions } from '../main.js';
 import { TEXT } from '../text.js';
 

@@ -1,10 +1,10 @@
 /** The background: measured on the pixels that person segmentation says are not the person. */
 import { type Rgb, deltaE, rgbToHsv, rgbToLab, toHex } from '../../image/color.js';
 import type { RgbImage } from '../../image/decode.js';
-import type { PersonMask } from '../../face/segment.js';
-import type { PhotoSpec } from '../../spec.js';
-import type { Check } from '../../types.js';
-import { result, round } from '../check.js';
+import type { PersonMask } from '../../models/segment.js';
+import type { PhotoSpec } from '../../core/spec.js';
+import type { Check } from '../types.js';
+import { result, round } from '../../core/result.js';
 
 // A pixel is background when the person probability is below this: well clear of hair and shoulders,
 // whose soft edges would tint the background mean.

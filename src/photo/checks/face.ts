@@ -1,11 +1,11 @@
 /** Checks on the face: how many, where the head sits, pose, eyes. */
-import type { DetectedFace } from '../../face/detect.js';
-import type { FaceGeometry } from '../../face/geometry.js';
-import type { FaceMesh } from '../../face/mesh.js';
-import type { PersonMask } from '../../face/segment.js';
-import type { PhotoSpec } from '../../spec.js';
-import type { Check } from '../../types.js';
-import { SKIPPED_NO_FACE, result, round, skipped } from '../check.js';
+import type { DetectedFace } from '../../models/detect.js';
+import type { FaceGeometry } from '../../models/face-geometry.js';
+import type { FaceMesh } from '../../models/mesh.js';
+import type { PersonMask } from '../../models/segment.js';
+import type { PhotoSpec } from '../../core/spec.js';
+import type { Check } from '../types.js';
+import { SKIPPED_NO_FACE, result, round, skipped } from '../../core/result.js';
 
 // Faces smaller than this share of the photo height are not counted (prints on clothing, posters).
 const MIN_FACE_HEIGHT_SHARE = 0.05;

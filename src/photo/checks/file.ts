@@ -4,9 +4,9 @@ import type { JpegHeader } from '../../image/jpeg.js';
 import { jfifDpi } from '../../image/jpeg.js';
 import type { ExifFacts } from '../../image/metadata.js';
 import type { SniffedFormat } from '../../image/sniff.js';
-import type { PhotoSpec } from '../../spec.js';
-import type { Check } from '../../types.js';
-import { result, round, skipped } from '../check.js';
+import type { PhotoSpec } from '../../core/spec.js';
+import type { Check } from '../types.js';
+import { result, round, skipped } from '../../core/result.js';
 
 const FORMAT_NAMES: Record<SniffedFormat, string> = {
   jpeg: 'JPEG',

@@ -7,14 +7,14 @@
  * taller above the hairline than hair makes it. It catches light, bright and coloured coverings;
  * a black cap on black hair looks like hair to it. See README for the measured rates.
  */
-import type { DetectedFace } from '../../face/detect.js';
-import type { FaceGeometry } from '../../face/geometry.js';
-import type { PersonMask } from '../../face/segment.js';
+import type { DetectedFace } from '../../models/detect.js';
+import type { FaceGeometry } from '../../models/face-geometry.js';
+import type { PersonMask } from '../../models/segment.js';
 import { type Rgb, rgbToHsv, rgbToLab } from '../../image/color.js';
 import type { RgbImage } from '../../image/decode.js';
-import type { PhotoSpec } from '../../spec.js';
-import type { Check } from '../../types.js';
-import { SKIPPED_NO_FACE, result, round, skipped } from '../check.js';
+import type { PhotoSpec } from '../../core/spec.js';
+import type { Check } from '../types.js';
+import { SKIPPED_NO_FACE, result, round, skipped } from '../../core/result.js';
 
 // Skin pixels lie within this CIE76 ΔE of the mean cheek colour.
 const SKIN_DELTA_E = 20;

@@ -1,11 +1,11 @@
 /** Sharpness and exposure of the face. */
-import type { DetectedFace, Point } from '../../face/detect.js';
+import type { DetectedFace, Point } from '../../models/detect.js';
 import type { LumaStats, Rect } from '../../image/measures.js';
 import { lumaStats, measureSharpness } from '../../image/measures.js';
 import type { RgbImage } from '../../image/decode.js';
-import type { PhotoSpec } from '../../spec.js';
-import type { Check } from '../../types.js';
-import { SKIPPED_NO_FACE, result, round, skipped } from '../check.js';
+import type { PhotoSpec } from '../../core/spec.js';
+import type { Check } from '../types.js';
+import { SKIPPED_NO_FACE, result, round, skipped } from '../../core/result.js';
 
 /** The face from brows to chin, jaw to jaw. */
 export function faceRect(landmarks: Point[]): Rect {

@@ -1,0 +1,501 @@
+/**
+ * extractFramesFromReadingVideo: the frames (and the facts) that verification needs from the video
+ * an applicant records while reading digits aloud.
+ */
+import { open, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { type CallControl, type CallScope, scoped, yieldToLoop } from '../core/call-scope.js';
+import { makePrivateDir, removePrivateDir } from '../core/cleanup.js';
+import { ErrorCode, VerifyError, invalidArgument } from '../core/errors.js';
+import { rankingSharpness, rankingSharpnessGrey } from '../image/measures.js';
+import { PCM_RATE, type SpeechFacts, decodePcm, speechActivity } from './audio.js';
+import { type BinaryOptions, locate, run } from './ffmpeg.js';
+import { type VideoInput, definedOnly, videoPath } from './input.js';
+import { type AudioFacts, type VideoFacts, probe } from './probe.js';
+import { stageTimer } from '../photo/options.js';
+import { yuv420Bytes, yuv420ToRgb } from './yuv.js';
+
+export interface ExtractFramesOptions extends BinaryOptions, CallControl {
+  /** Frames to return, spread over the speech. Default 8. */
+  count?: number;
+  /** 'jpeg' (default) or 'raw' (RGB, 3 bytes a pixel, for direct model input). */
+  format?: 'jpeg' | 'raw';
+  /**
+   * How to decode the candidates (the result's `decoding`): 'auto' (default: the cheapest, by the
+   * keyframes the container lists and the frame size), or one forced where the keyframes allow it,
+   * else 'sequential'. For measurements and tests.
+   */
+  decoding?: 'auto' | ReadingVideoFrames['decoding'];
+  /** Largest frame size, pixels; frames are reduced inside ffmpeg. Default 720×720 (aspect kept). */
+  maxWidth?: number;
+  maxHeight?: number;
+  /** Shortest and longest video accepted, seconds. Defaults 2 and 60 (services ask for 3–15 s of reading). */
+  minDurationS?: number;
+  maxDurationS?: number;
+  /** Largest file, bytes. Default 200 MiB. */
+  maxFileBytes?: number;
+  /** Largest picture, pixels (as stored). Default 3840×2160 (4K); 8K is refused. */
+  maxPixels?: number;
+  /** Limit on the whole call, milliseconds: past it, `TIMEOUT` (ffmpeg ended, temp data removed). Default 60,000. */
+  timeoutMs?: number;
+  /** Stops the call: `ABORTED`. */
+  signal?: AbortSignal;
+}
+
+export interface ExtractedFrame {
+  /** Seconds from the start. */
+  timestamp: number;
+  /** JPEG bytes, or raw RGB with format 'raw'. */
+  image: Buffer;
+  width: number;
+  height: number;
+  /** Laplacian-variance sharpness of the frame (image/measures.ts), the larger the sharper. */
+  sharpness: number;
+}
+
+export interface ReadingVideoFrames {
+  video: VideoFacts;
+  audio: AudioFacts & Partial<SpeechFacts>;
+  /** The part of the video the frames were taken from, seconds: the speech, or the whole video. */
+  span: { start: number; end: number; source: 'speech' | 'whole' };
+  frames: ExtractedFrame[];
+  /**
+   * How the candidates were decoded: 'keyframes' (only the keyframes, when every slot holds one: phone
+   * clips with a keyframe a second and a few seconds of speech), 'keyframe-bursts' (a few frames from a
+   * keyframe in each slot, or from the slot's start, one ffmpeg run) or 'sequential' (the whole span,
+   * thinned: keyframes too sparse for bursts to pay, as in browser WebM or long-GOP encodes).
+   */
+  decoding: 'keyframes' | 'keyframe-bursts' | 'sequential';
+  /** Milliseconds per stage: probe, audio, frames. */
+  timings: Record<string, number>;
+}
+
+const DEFAULTS: { count: number; maxWidth: number; maxHeight: number; minDurationS: number; maxDurationS: number; maxFileBytes: number; maxPixels: number; timeoutMs: number } = {
+  count: 8,
+  maxWidth: 720,
+  maxHeight: 720,
+  minDurationS: 2,
+  maxDurationS: 60,
+  maxFileBytes: 200 * 1024 * 1024,
+  maxPixels: 3840 * 2160,
+  timeoutMs: 60_000,
+};
+// Candidate frames decoded per returned frame: the sharpest of each slot is kept.
+const CANDIDATES_PER_SLOT = 4;
+// What the choice between bursts and one decode of the span weighs (planBursts), measured with the
+// bundled ffmpeg on this project's 2-core machine: opening an input ~25 ms; decoding a frame ~0.7 ms
+// a megapixel on the span's decode (two threads), twice that in a burst (one thread, -threads 1).
+const INPUT_OPEN_MS = 25;
+const DECODE_MS_PER_MEGAPIXEL = 0.7;
+
+export async function extractFramesFromReadingVideo(video: VideoInput, options: ExtractFramesOptions = {}): Promise<ReadingVideoFrames> {
+  const o = { ...DEFAULTS, ...definedOnly(options) };
+  if (!Number.isInteger(o.count) || o.count < 1 || o.count > 64) throw invalidArgument('options.count', 'an integer from 1 to 64', o.count);
+  if (o.format !== undefined && o.format !== 'jpeg' && o.format !== 'raw') throw invalidArgument('options.format', "'jpeg' or 'raw'", o.format);
+  if (o.decoding !== undefined && !DECODINGS.includes(o.decoding)) throw invalidArgument('options.decoding', DECODINGS.map((d) => `'${d}'`).join(', '), o.decoding);
+  return scoped('extractFramesFromReadingVideo', o, DEFAULTS.timeoutMs, (scope) => extract(video, o, scope));
+}
+
+async function extract(video: VideoInput, o: typeof DEFAULTS & ExtractFramesOptions, scope: CallScope): Promise<ReadingVideoFrames> {
+  const { timings, lap } = stageTimer(scope);
+
+  // A private folder (mode 0700) for the frames ffmpeg writes (and the video, given as bytes); removed in
+  // finally, or by cleanup.ts if the process ends first.
+  const tempDir = await makePrivateDir('video');
+  try {
+    const path = await videoPath(video, tempDir, o.maxFileBytes);
+
+    const runOptions = { ffmpegPath: o.ffmpegPath, ffprobePath: o.ffprobePath, timeoutMs: scope.timeoutMs, signal: scope.signal };
+    const { video: v, audio, span, packets } = await readRecording(path, o, runOptions, lap);
+    const want = o.decoding ?? 'auto';
+    const keyframes = want === 'auto' || want === 'keyframes' ? planKeyframes(packets, span, o.count) : undefined;
+    const megapixels = (v.storedWidth * v.storedHeight) / 1e6;
+    const plan = keyframes ? undefined : want === 'auto' ? planBursts(packets, span, o.count, CANDIDATES_PER_SLOT, megapixels) : want === 'keyframe-bursts' ? burstPlan(packets, span, o.count) : undefined;
+    let decoding: ReadingVideoFrames['decoding'] = keyframes ? 'keyframes' : plan ? 'keyframe-bursts' : 'sequential';
+    const out = join(tempDir, 'frames.yuv');
+    let frames = await sharpestFrames(path, out, v, span, o, keyframes ?? plan, runOptions);
+    if (!frames) {
+      // ffmpeg decoded other keyframes than the container lists (a decoder's idea of a keyframe differs): decode the span.
+      decoding = 'sequential';
+      frames = (await sharpestFrames(path, out, v, span, o, undefined, runOptions))!;
+    }
+    lap('frames');
+    return { video: v, audio, span, frames, decoding, timings };
+  } finally {
+    await removePrivateDir(tempDir);
+  }
+}
+
+/** What a recording is, before any frame is decoded: its facts, its audio (and the PCM), the span to take frames from, its packets. */
+export interface RecordingFacts {
+  video: VideoFacts;
+  audio: ReadingVideoFrames['audio'];
+  pcm?: Int16Array;
+  span: ReadingVideoFrames['span'];
+  packets: { times: number[]; keyframes: number[] };
+}
+
+/** The probe (with the packet listing) and the audio, side by side; the limits checked; the speech span found. */
+export async function readRecording(path: string, o: typeof DEFAULTS, runOptions: RunSettings, lap: (stage: string) => void): Promise<RecordingFacts> {
+  // The audio is decoded beside the probe, before it is known to exist (a file without audio makes
+  // that ffmpeg fail, which is then ignored); when the probe refuses the file, it is stopped.
+  const audioStop = new AbortController();
+  const audioSignal = runOptions.signal ? AbortSignal.any([runOptions.signal, audioStop.signal]) : audioStop.signal;
+  const early = decodePcm(path, { ...runOptions, signal: audioSignal, maxSeconds: o.maxDurationS + 1 }).then(
+    (pcm) => ({ pcm }),
+    (error: unknown) => ({ error }),
+  );
+  let facts: Awaited<ReturnType<typeof probe>>;
+  try {
+    facts = await probe(path, { ...runOptions, packets: true });
+    checkLimits(facts.video, o);
+  } catch (error) {
+    audioStop.abort();
+    await early;
+    throw error;
+  }
+  const v = facts.video;
+  lap('probe');
+  const decodedAudio = await early;
+  if (facts.audio.present && 'error' in decodedAudio) throw decodedAudio.error;
+  const pcm = facts.audio.present && 'pcm' in decodedAudio ? decodedAudio.pcm.subarray(0, Math.ceil((v.durationS + 1) * PCM_RATE)) : undefined;
+  const packets = facts.packets!;
+  const audio: ReadingVideoFrames['audio'] = { ...facts.audio, ...(pcm ? speechActivity(pcm) : undefined) };
+  lap('audio');
+
+  const speech = audio.segments ?? [];
+  const span: ReadingVideoFrames['span'] =
+    speech.length > 0 && (audio.speechSeconds ?? 0) >= 0.3
+      ? { start: speech[0].start, end: Math.min(v.durationS, speech[speech.length - 1].end), source: 'speech' }
+      : { start: 0, end: v.durationS, source: 'whole' };
+  return { video: v, audio, pcm, span, packets };
+}
+
+/** The video's size and length against the caller's limits. */
+function checkLimits(v: VideoFacts, o: typeof DEFAULTS): void {
+  if (v.storedWidth * v.storedHeight > o.maxPixels) {
+    throw new VerifyError(ErrorCode.VIDEO_TOO_LARGE, `The video is ${v.storedWidth}×${v.storedHeight}; at most ${o.maxPixels} pixels a frame are accepted. Record at 1080p or 4K.`, {
+      details: { width: v.storedWidth, height: v.storedHeight, maxPixels: o.maxPixels },
+    });
+  }
+  if (!(v.durationS >= o.minDurationS) || v.durationS > o.maxDurationS) {
+    throw new VerifyError(
+      ErrorCode.VIDEO_DURATION,
+      `The video lasts ${v.durationS.toFixed(1)} s; it must last ${o.minDurationS}–${o.maxDurationS} s.`,
+      { details: { durationS: v.durationS, minDurationS: o.minDurationS, maxDurationS: o.maxDurationS } },
+    );
+  }
+}
+
+type RunSettings = BinaryOptions & { timeoutMs: number; signal?: AbortSignal };
+interface Candidate {
+  slot: number;
+  /** Position in the frames ffmpeg wrote. */
+  index: number;
+  /** Seconds, on ffmpeg's `-ss` clock (the file's start time is 0). */
+  timestamp: number;
+  score: number;
+}
+// Width of the scoring copy of each candidate, pixels: the grid rankingSharpness samples anyway.
+const SCORE_WIDTH = 160;
+
+/**
+ * The candidates for each slot (count equal parts of the span), decoded by one ffmpeg run that turns
+ * them upright and scales them; the sharpest candidate of each slot is returned. ffmpeg writes two
+ * copies: the frames at full size to a file, of which only the chosen ones are read, and the middle
+ * of each (where the face is: background blur does not count) at 160 px wide through the pipe, to rank
+ * them. On the 8 s 512×512 clip, 32 full frames (25 MB) took 45 ms through a pipe and scoring them
+ * 30–40 ms; the 160 px copies take 15–20 ms to score, and 8 frames are read.
+ */
+/** The caller's options over the defaults. */
+export function extractOptions(options: ExtractFramesOptions): typeof DEFAULTS & ExtractFramesOptions {
+  return { ...DEFAULTS, ...definedOnly(options) };
+}
+
+/**
+ * The candidates of the 'sequential' decoding as two more outputs of another ffmpeg run over the span
+ * (analyzeReadingVideo's tracking decode, so that the video is decoded once): `graph(input)` turns the
+ * span's frames (timestamps from 0 at its start) into them, `outputs` writes them to files in `dir`, and
+ * `pick()` keeps the sharpest of each slot once ffmpeg is done.
+ */
+export function spanCandidates(v: VideoFacts, span: ReadingVideoFrames['span'], o: typeof DEFAULTS & ExtractFramesOptions, dir: string) {
+  const shape = candidateShape(v, o, { full: 'cfull', score: 'cscore', tmp: 'cs' });
+  const length = Math.max(0.1, span.end - span.start);
+  const wanted = o.count * CANDIDATES_PER_SLOT;
+  const rate = wanted / length;
+  const yuvFile = join(dir, 'candidates.yuv');
+  const scoreFile = join(dir, 'candidates.grey');
+  const raw = (label: string, format: string, file: string) => ['-map', `[${label}]`, '-frames:v', String(wanted), '-f', 'rawvideo', '-pix_fmt', format, file];
+  return {
+    graph: (input: string) => `${input}fps=${rate.toFixed(4)},${shape.split}`,
+    outputs: [...raw('cfull', 'yuv420p', yuvFile), ...raw('cscore', 'gray', scoreFile)],
+    async pick(): Promise<ExtractedFrame[]> {
+      const scores = await readFile(scoreFile);
+      const slotOf: number[] = [];
+      const timeOf: number[] = [];
+      evenSlots(Math.floor(scores.length / shape.scoreBytes), o.count, span.start, rate, slotOf, timeOf);
+      return pickSharpest(scores, slotOf, timeOf, yuvFile, shape, o);
+    },
+  };
+}
+
+/** The size of the frames returned and of their scoring copies, and the filters that make both from a frame. */
+function candidateShape(v: VideoFacts, o: typeof DEFAULTS & ExtractFramesOptions, labels = { full: 'full', score: 'score', tmp: 's' }) {
+  const scale = Math.min(1, o.maxWidth / v.width, o.maxHeight / v.height);
+  const width = Math.max(2, Math.round((v.width * scale) / 2) * 2);
+  const height = Math.max(2, Math.round((v.height * scale) / 2) * 2);
+  // The middle half across and two thirds down, as rankingSharpness is given below.
+  const crop = { w: even(width / 2), h: even((height * 2) / 3), x: even(width / 4), y: even(height / 6) };
+  const scoreWidth = Math.min(crop.w, SCORE_WIDTH);
+  const scoreHeight = Math.max(2, even((crop.h * scoreWidth) / crop.w));
+  return {
+    width,
+    height,
+    frameBytes: yuv420Bytes(width, height),
+    scoreWidth,
+    scoreHeight,
+    scoreBytes: scoreWidth * scoreHeight,
+    split: `scale=${width}:${height},split[${labels.full}][${labels.tmp}];[${labels.tmp}]crop=${crop.w}:${crop.h}:${crop.x}:${crop.y},scale=${scoreWidth}:${scoreHeight}[${labels.score}]`,
+  };
+}
+type Shape = ReturnType<typeof candidateShape>;
+
+export async function sharpestFrames(path: string, out: string, v: VideoFacts, span: ReadingVideoFrames['span'], o: typeof DEFAULTS & ExtractFramesOptions, plan: BurstPlan | KeyframePlan | undefined, runOptions: RunSettings): Promise<ExtractedFrame[] | undefined> {
+  const shape = candidateShape(v, o);
+  const { scoreBytes, split } = shape;
+  // YUV and grey out of ffmpeg, RGB made here for the frames kept (yuv.ts).
+  const tail = (frames: number) => [
+    '-filter_complex_threads', '1',
+    '-map', '[full]', '-frames:v', String(frames), '-f', 'rawvideo', '-pix_fmt', 'yuv420p', out,
+    '-map', '[score]', '-frames:v', String(frames), '-f', 'rawvideo', '-pix_fmt', 'gray', 'pipe:1',
+  ];
+  const ffmpeg = locate('ffmpeg', runOptions).path;
+  const slotOf: number[] = [];
+  const timeOf: number[] = [];
+  let scores: Buffer;
+  if (plan && 'keyframes' in plan) {
+    // Only keyframes are decoded (-skip_frame nokey), from the start to the span's end, each written
+    // once (-vsync 0: no frame repeated to keep a constant rate); those inside the span are candidates.
+    ({ stdout: scores } = await run(
+      ffmpeg,
+      ['-v', 'error', '-skip_frame', 'nokey', '-an', '-sn', '-dn', '-t', plan.until.toFixed(3), '-i', path, '-filter_complex', `[0:v]${split}`, '-vsync', '0', ...tail(plan.decoded)],
+      { ...runOptions, maxOutputBytes: plan.decoded * scoreBytes + 1024 },
+    ));
+    if (scores.length !== plan.decoded * scoreBytes) return undefined;
+    for (const k of plan.keyframes) {
+      slotOf[k.index] = k.slot;
+      timeOf[k.index] = k.time;
+    }
+  } else if (plan) {
+    ({ stdout: scores } = await run(ffmpeg, [...burstArgs(path, plan, split), ...tail(plan.frames)], { ...runOptions, maxOutputBytes: plan.frames * scoreBytes + 1024 }));
+    for (const burst of plan.bursts) {
+      for (const timestamp of burst.timestamps) {
+        slotOf.push(burst.slot);
+        timeOf.push(timestamp);
+      }
+    }
+  } else {
+    const length = Math.max(0.1, span.end - span.start);
+    const wanted = o.count * CANDIDATES_PER_SLOT;
+    const rate = wanted / length;
+    ({ stdout: scores } = await run(
+      ffmpeg,
+      [
+        '-v', 'error',
+        // Frames no other frame refers to (most B-frames) are not decoded: a 10 s 1080p H.264 clip
+        // decodes in 0.73× the time, and the frames that are decoded keep their full quality.
+        '-skip_frame', 'noref',
+        '-an', '-sn', '-dn',
+        '-ss', span.start.toFixed(3),
+        '-t', length.toFixed(3),
+        '-i', path,
+        '-filter_complex', `[0:v]fps=${rate.toFixed(4)},${split}`,
+        ...tail(wanted),
+      ],
+      { ...runOptions, maxOutputBytes: wanted * scoreBytes + 1024 },
+    ));
+    evenSlots(Math.floor(scores.length / scoreBytes), o.count, span.start, rate, slotOf, timeOf);
+  }
+  return pickSharpest(scores, slotOf, timeOf, out, shape, o);
+}
+
+/** Candidates decoded at `rate` from `start`, shared out into `count` slots in order. */
+function evenSlots(decoded: number, count: number, start: number, rate: number, slotOf: number[], timeOf: number[]): void {
+  const slots = Math.min(count, decoded);
+  for (let slot = 0; slot < slots; slot++) {
+    const from = Math.floor((slot * decoded) / slots);
+    const to = Math.max(from + 1, Math.floor(((slot + 1) * decoded) / slots));
+    for (let i = from; i < to; i++) {
+      slotOf[i] = slot;
+      timeOf[i] = start + (i + 0.5) / rate;
+    }
+  }
+}
+
+/**
+ * The sharpest candidate of each slot, by its scoring copy, read back from the file of full frames and
+ * made RGB (and JPEG unless `format: 'raw'`).
+ */
+async function pickSharpest(scores: Buffer, slotOf: number[], timeOf: number[], out: string, shape: Shape, o: typeof DEFAULTS & ExtractFramesOptions): Promise<ExtractedFrame[]> {
+  const { width, height, frameBytes, scoreWidth, scoreHeight, scoreBytes } = shape;
+  const decoded = Math.min(slotOf.length, Math.floor(scores.length / scoreBytes));
+  if (decoded === 0) throw new VerifyError(ErrorCode.NOT_A_VIDEO, 'No frame could be decoded from the video.');
+  const best = new Map<number, Candidate>();
+  for (let index = 0; index < decoded; index++) {
+    const slot = slotOf[index];
+    if (slot === undefined) continue;
+    const data = scores.subarray(index * scoreBytes, (index + 1) * scoreBytes);
+    const score = rankingSharpnessGrey({ data, width: scoreWidth, height: scoreHeight }, { x0: 0, y0: 0, x1: scoreWidth, y1: scoreHeight });
+    if (!(score <= (best.get(slot)?.score ?? -1))) best.set(slot, { slot, index, timestamp: timeOf[index], score });
+  }
+  const chosen = [...best.values()].sort((a, b) => a.slot - b.slot);
+  const file = await open(out, 'r');
+  try {
+    // One frame at a time (its RGB is made here, ~3 ms for 540×720), a turn of the event loop after each;
+    // the JPEG encodes run on sharp's threads meanwhile.
+    const frames: Array<Promise<ExtractedFrame>> = [];
+    for (const c of chosen) {
+      const yuv = Buffer.alloc(frameBytes);
+      const { bytesRead } = await file.read(yuv, 0, frameBytes, c.index * frameBytes);
+      if (bytesRead !== frameBytes) throw new VerifyError(ErrorCode.FFMPEG_FAILED, `ffmpeg wrote ${c.index} whole frames, not the ${decoded} it scored.`);
+      const data = yuv420ToRgb(yuv, width, height);
+      // Central part of the frame, where the face is: background blur does not count.
+      const sharpness = Math.round(rankingSharpness({ data, width, height }, { x0: width / 4, y0: height / 6, x1: (width * 3) / 4, y1: (height * 5) / 6 }) * 10) / 10;
+      const image = o.format === 'raw' ? Promise.resolve(data) : sharp(data, { raw: { width, height, channels: 3 } }).jpeg({ quality: 90 }).toBuffer();
+      const frame = image.then((bytes) => ({ timestamp: Math.round(c.timestamp * 1000) / 1000, image: bytes, width, height, sharpness }));
+      // Handled at once, so that a failed encode is not an unhandled rejection while the next frame is
+      // read; Promise.all below still rejects with it.
+      frame.catch(() => undefined);
+      frames.push(frame);
+      await yieldToLoop();
+    }
+    return await Promise.all(frames);
+  } finally {
+    await file.close();
+  }
+}
+
+const DECODINGS = ['auto', 'keyframes', 'keyframe-bursts', 'sequential'] as const;
+const even = (x: number) => Math.max(2, Math.round(x / 2) * 2);
+
+export interface KeyframePlan {
+  /** Keyframes ffmpeg decodes: every one before this time, seconds on ffmpeg's `-ss` clock. */
+  until: number;
+  decoded: number;
+  /** The candidates: position among the decoded keyframes, slot, time. */
+  keyframes: Array<{ index: number; slot: number; time: number }>;
+}
+
+/**
+ * Decoding only the keyframes costs a fraction of any other decode (8 s of 1080×1440 H.264 with one a
+ * second: 87 ms against 272 ms for the whole file), and a keyframe is its encoder's best picture. Used
+ * when each of the `count` slots of the span holds at least one; the sharpest of a slot's is kept.
+ */
+export function planKeyframes(packets: { keyframes: number[] }, span: { start: number; end: number }, count: number): KeyframePlan | undefined {
+  const length = span.end - span.start;
+  if (!(length > 0)) return undefined;
+  // A little past the span's end, so that a keyframe on its last instant is decoded.
+  const until = span.end + 0.05;
+  const decodedTimes = packets.keyframes.filter((t) => t < until);
+  const keyframes = decodedTimes.flatMap((time, index) =>
+    time >= span.start && time <= span.end ? [{ index, slot: Math.min(count - 1, Math.floor(((time - span.start) / length) * count)), time }] : [],
+  );
+  const filled = new Set(keyframes.map((k) => k.slot));
+  return filled.size === count ? { until, decoded: decodedTimes.length, keyframes } : undefined;
+}
+
+interface Burst {
+  slot: number;
+  /** Where ffmpeg seeks, seconds on its `-ss` clock: between the keyframe decoding starts from and the next one. */
+  seek: number;
+  /** Frames before this time, seconds after the seek, are decoded only to reach the burst (halfway to the frame before it). */
+  from: number;
+  /** Of the frames decoded, seconds on ffmpeg's `-ss` clock. */
+  timestamps: number[];
+}
+export interface BurstPlan {
+  bursts: Burst[];
+  frames: number;
+  /** Frames decoded by the bursts (those before each burst's start included), and by one decode of the whole span. */
+  cost: { bursts: number; sequential: number };
+}
+
+/**
+ * Where to decode a short burst of candidates in each slot: from a keyframe inside the slot when there
+ * is one, else from the slot's start (decoding from the keyframe before it). Undefined when that would
+ * cost more than one decode of the whole span: keyframes too sparse (one every few seconds, or a
+ * browser WebM with one at the start), or frames so small that opening an input a burst costs more than
+ * decoding the span (on 8 s of 1080×1440 with a keyframe every 1.2 s: 330 ms for the span against
+ * 410 ms for 8 bursts; on 10 s of 1920×1080 with one a second, bursts took 0.55× of a full decode).
+ * `megapixels`: of a stored frame (default 1920×1080).
+ */
+export function planBursts(packets: { times: number[]; keyframes: number[] }, span: { start: number; end: number }, count: number, perSlot = CANDIDATES_PER_SLOT, megapixels = 2.07): BurstPlan | undefined {
+  const plan = burstPlan(packets, span, count, perSlot);
+  if (!plan) return undefined;
+  const frameMs = DECODE_MS_PER_MEGAPIXEL * megapixels;
+  const burstsMs = plan.bursts.length * INPUT_OPEN_MS + plan.cost.bursts * 2 * frameMs;
+  return burstsMs < plan.cost.sequential * frameMs ? plan : undefined;
+}
+
+/** The bursts, whatever they cost; undefined when a slot has no keyframe to start from. */
+function burstPlan(packets: { times: number[]; keyframes: number[] }, span: { start: number; end: number }, count: number, perSlot = CANDIDATES_PER_SLOT): BurstPlan | undefined {
+  const { times, keyframes } = packets;
+  if (times.length === 0 || keyframes.length === 0) return undefined;
+  const firstAtOrAfter = (t: number) => {
+    let lo = 0;
+    let hi = times.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (times[mid] < t) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+  const keyBefore = (t: number) => keyframes.reduce((k, x) => (x <= t ? x : k), Number.NaN);
+  const framesBetween = (a: number, b: number) => firstAtOrAfter(b) - firstAtOrAfter(a);
+  const length = span.end - span.start;
+  const bursts: Burst[] = [];
+  let cost = 0;
+  for (let slot = 0; slot < count; slot++) {
+    const from = span.start + (slot * length) / count;
+    const to = span.start + ((slot + 1) * length) / count;
+    // Keyframes whose burst fits in the slot; the one nearest the slot's middle.
+    const fitting = keyframes.filter((k) => k >= from && times[firstAtOrAfter(k) + perSlot - 1] <= to);
+    const key = fitting.sort((a, b) => Math.abs(a - (from + to) / 2) - Math.abs(b - (from + to) / 2))[0];
+    const first = key !== undefined ? firstAtOrAfter(key) : firstAtOrAfter(from);
+    const burstTimes = times.slice(first, first + perSlot).filter((t) => t <= to);
+    if (burstTimes.length === 0) return undefined;
+    const seekKey = key ?? keyBefore(times[first]);
+    if (Number.isNaN(seekKey)) return undefined;
+    cost += framesBetween(seekKey, times[first]) + burstTimes.length;
+    // ffmpeg's MP4 demuxer lands on a keyframe some way before the time asked for (0.14 s before, with
+    // B-frames, in the bundled ffmpeg 4.1): asking halfway to the next keyframe lands on this one.
+    const nextKey = keyframes.find((k) => k > seekKey) ?? seekKey + 1;
+    const seek = Math.min((seekKey + nextKey) / 2, seekKey + 1);
+    // The burst's first frame is found by time, not by where the seek landed.
+    const after = (times[first] + (times[first - 1] ?? times[first] - 0.02)) / 2 - seek;
+    bursts.push({ slot, seek, from: after, timestamps: burstTimes });
+  }
+  const sequential = framesBetween(keyBefore(span.start) || 0, span.end + 1e-6);
+  const plan = { bursts, frames: bursts.reduce((n, b) => n + b.timestamps.length, 0), cost: { bursts: cost, sequential } };
+  return plan;
+}
+
+/**
+ * One ffmpeg run, one input per burst: each input seeks to its keyframe, decodes from there, keeps
+ * the burst's frames (from its time on) and is turned upright; concat puts the bursts one after the
+ * other, and the frames are scaled once.
+ */
+function burstArgs(path: string, plan: BurstPlan, split: string): string[] {
+  const inputs: string[] = [];
+  const chains: string[] = [];
+  plan.bursts.forEach((b, i) => {
+    // One decoding thread per input: eight decoders with their own thread pools cost more to start
+    // than a 4-frame burst takes to decode.
+    inputs.push('-threads', '1', '-an', '-sn', '-dn', '-noaccurate_seek', '-ss', b.seek.toFixed(6), '-i', path);
+    chains.push(`[${i}:v]select='gte(t,${b.from.toFixed(6)})',trim=end_frame=${b.timestamps.length},setpts=PTS-STARTPTS[b${i}]`);
+  });
+  const graph = `${chains.join(';')};${plan.bursts.map((_, i) => `[b${i}]`).join('')}concat=n=${plan.bursts.length}:v=1:a=0,${split}`;
+  return ['-v', 'error', ...inputs, '-filter_complex', graph];
+}
