@@ -26,7 +26,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { fivePoints } from '../src/models/align.js';
-import { findCardPortrait } from '../src/compare/compare-faces.js';
+import { findCardPortrait } from '../src/compare/card-portrait.js';
 import { type DetectedFace, type Point, detectFaces } from '../src/models/detect.js';
 import { alignFace, cosine, embedAligned, normalize } from '../src/models/embed.js';
 import { useFaceApi } from '../src/models/registry.js';

@@ -17,7 +17,7 @@ import { detectFaces } from '../src/models/detect.js';
 import { livenessScore } from '../src/models/presentation-attack.js';
 import { decodeRgb } from '../src/image/decode.js';
 import { sniffFormat } from '../src/image/sniff.js';
-import { LIVENESS_LIMITS, type ReadingVideoAnalysis, analyzeReadingVideo } from '../src/liveness/analyze-reading-video.js';
+import { LIVENESS_LIMITS, type ReadingVideoAnalysis, analyzeReadingVideo } from '../src/index.js';
 import { locate, run } from '../src/media/ffmpeg.js';
 import { printTable, readLabels, requireData } from './data.js';
 

@@ -227,5 +227,5 @@ printTable(
   ['measure', 'n', 'min', 'p5', 'p50', 'p95', 'max', 'limit'],
   rowsD.map(([name, xs, lim]) => [name, xs.length, ...[xs[0], pct(xs, 0.05), pct(xs, 0.5), pct(xs, 0.95), xs[xs.length - 1]].map((v) => (v === undefined ? '-' : v.toFixed(2))), lim]),
 );
-const mean = (k: string) => resultsA.reduce((s, r) => s + (r.result.timings[k] ?? 0), 0) / resultsA.length;
-console.log(`\nMean ms per validatePhoto stage over A: ${['read', 'decode', 'detect', 'segment', 'mesh', 'checks'].map((k) => `${k} ${mean(k).toFixed(1)}`).join(', ')}`);
+const mean = (k: keyof (typeof resultsA)[number]['result']['timings']) => resultsA.reduce((s, r) => s + (r.result.timings[k] ?? 0), 0) / resultsA.length;
+console.log(`\nMean ms per validatePhoto stage over A: ${(['read', 'decode', 'detect', 'segment', 'mesh', 'checks'] as const).map((k) => `${k} ${mean(k).toFixed(1)}`).join(', ')}`);

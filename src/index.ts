@@ -1,22 +1,26 @@
+/** The public surface of idphoto-verify, by feature. Nothing else is exported. */
+
+// Photo: the electronic ID photo against its spec, and made to fit it.
 export { validatePhoto } from './photo/validate-photo.js';
-export type { ValidatePhotoOptions } from './photo/validate-photo.js';
 export { compressToSpec } from './photo/compress-to-spec.js';
-export type { CompressToSpecOptions, CompressToSpecResult } from './photo/compress-to-spec.js';
-export { extractFramesFromReadingVideo } from './media/extract-frames.js';
-export type { ExtractFramesOptions, ExtractedFrame, ReadingVideoFrames } from './media/extract-frames.js';
-export type { VideoFacts, AudioFacts } from './media/probe.js';
-export type { VideoInput } from './media/input.js';
-export { analyzeReadingVideo, LIVENESS_LIMITS, spokenDigits } from './liveness/analyze-reading-video.js';
-export type { AnalyzeReadingVideoOptions, ReadingVideoAnalysis, LivenessSignal, LivenessCode, SignalId } from './liveness/analyze-reading-video.js';
-export { verifyApplicant, attemptsLeft } from './verify/verify-applicant.js';
-export type { ApplicantSubmission, ApplicantVerification, VerifyApplicantOptions, VerifyReason, VerifyStep } from './verify/verify-applicant.js';
-export type { SpeechFacts } from './media/audio.js';
+export type { CompressToSpecOptions, CompressToSpecResult, CompressStage } from './photo/compress-to-spec.js';
+export { CHECK_IDS } from './photo/types.js';
+export type { ValidatePhotoOptions, PhotoValidation, PhotoMetadata, PhotoFace, PhotoStage, Check, CheckId, CheckOf, CheckShapes } from './photo/types.js';
+export { HUBEI_EXAM_PHOTO, REFERENCE_BLUES, WHITE_BACKGROUND, RED_BACKGROUND, defineSpec } from './core/spec.js';
+export type { PhotoSpec, ReferenceColor, DeepPartial } from './core/spec.js';
+
+// Compare: the ID card's portrait against selfie frames or the photo.
 export { compareFaces, prepareCard, prepareFrames } from './compare/compare-faces.js';
+export { THRESHOLDS as COMPARE_THRESHOLDS, CALIBRATED_FARS } from './compare/calibration.js';
+export type { CalibratedFar } from './compare/calibration.js';
 export type {
   CompareFacesOptions,
   CompareFacesResult,
   CompareReason,
   CompareReasonCode,
+  CompareReasonOf,
+  CompareReasonShapes,
+  CompareStage,
   CardFace,
   FaceQuality,
   FrameComparison,
@@ -25,17 +29,58 @@ export type {
   PrepareCardOptions,
   PreparedFrame,
   PrepareFramesOptions,
-} from './compare/compare-faces.js';
-export { THRESHOLDS as COMPARE_THRESHOLDS } from './compare/calibration.js';
-export type { CalibratedFar } from './compare/calibration.js';
-export type { OnnxRuntimeName } from './models/onnx.js';
-export { loadModels, disposeModels, MODEL_NAMES, DEFAULT_MODELS, type LoadedModels } from './models/registry.js';
-export type { LoadModelsOptions, ModelInfo, ModelName } from './models/registry.js';
-export type { BackendName } from './models/tf.js';
-export { createVerifier, VERIFIER_DEFAULTS } from './pool/create-verifier.js';
+} from './compare/types.js';
+
+// Video: the reading video's frames, and its liveness.
+export { extractFramesFromReadingVideo } from './media/extract-frames.js';
+export type { ExtractFramesOptions, ExtractedFrame, ReadingVideoFrames, FramesStage } from './media/extract-frames.js';
+export type { VideoFacts, AudioFacts } from './media/probe.js';
+export type { SpeechFacts } from './media/audio.js';
+export type { VideoInput } from './media/input.js';
+export { analyzeReadingVideo } from './liveness/analyze-reading-video.js';
+export { spokenDigits } from './liveness/signals/digits.js';
+export { LIVENESS_LIMITS } from './liveness/types.js';
+export type {
+  AnalyzeReadingVideoOptions,
+  ReadingVideoAnalysis,
+  LivenessSignal,
+  LivenessCode,
+  LivenessStage,
+  SignalId,
+  SignalOf,
+  SignalShapes,
+} from './liveness/types.js';
+
+// Verify: the whole applicant in one call.
+export { verifyApplicant, attemptsLeft } from './verify/verify-applicant.js';
+export { PHOTO_REASON_CODES } from './verify/types.js';
+export type {
+  ApplicantSubmission,
+  ApplicantVerification,
+  VerifyApplicantOptions,
+  VerifyReason,
+  VerifyReasonCode,
+  PhotoReasonCode,
+  VerifyStep,
+  VerifyStage,
+} from './verify/types.js';
+
+// Throughput: the calls on worker threads.
+export { createVerifier } from './pool/create-verifier.js';
 export type { Verifier, VerifierOptions, MapOptions, MapResult } from './pool/create-verifier.js';
-export { VerifyError, ErrorCode, isVerifyError } from './core/errors.js';
-export { HUBEI_EXAM_PHOTO, REFERENCE_BLUES, WHITE_BACKGROUND, RED_BACKGROUND, DEFAULTS, defineSpec } from './core/spec.js';
-export type { PhotoSpec, ReferenceColor, DeepPartial } from './core/spec.js';
+
+// Models.
+export { loadModels, disposeModels, MODEL_NAMES, DEFAULT_MODELS } from './models/registry.js';
+export type { LoadedModels, LoadModelsOptions, ModelInfo, ModelName } from './models/registry.js';
+export type { OnnxRuntimeName } from './models/onnx.js';
+export type { BackendName } from './models/tf.js';
+
+// The shared vocabulary: defaults, errors, results, geometry.
+export { DEFAULTS } from './core/defaults.js';
+export { VerifyError, ErrorCode, ERROR_MESSAGES, isVerifyError } from './core/errors.js';
+export type { ErrorMessages } from './core/errors.js';
+export type { Finding, Outcome, Message, Severity, Status } from './core/result.js';
+export type { Timings } from './core/timing.js';
+export type { Box, Point } from './core/geometry.js';
 export type { ImageInput } from './image/input.js';
-export type { Check, CheckId, Message, PhotoValidation, PhotoMetadata, PhotoFace, BoxPx } from './photo/types.js';
+export type { DetectorName } from './models/detect.js';

@@ -17,7 +17,7 @@ import { DETECTOR_NAMES, type DetectorName } from '../models/detect.js';
 import { check } from './commands/check.js';
 import { compare, frames, verify } from './commands/video.js';
 import { fix } from './commands/fix.js';
-import type { Locale } from './text.js';
+import { type CliOptions, UsageError } from './options.js';
 
 const USAGE = `Usage: idphoto-verify <command> [options]
 
@@ -44,26 +44,6 @@ Options:
   -h, --help          this text
 
 Exit status: 0 all pass, 1 some fail or cannot be read, 2 usage or environment error.`;
-
-export interface CliOptions {
-  json: boolean;
-  csv: boolean;
-  report?: string;
-  out?: string;
-  workers?: number;
-  locale: Locale;
-  spec?: object;
-  /** Undefined: each library call's own default. */
-  detector: DetectorName | undefined;
-  count?: number;
-  idCard?: string;
-  video?: string;
-  photo?: string;
-  digits?: string;
-  attempt?: number;
-}
-
-export class UsageError extends Error {}
 
 export async function main(argv: string[]): Promise<number> {
   let options: CliOptions;

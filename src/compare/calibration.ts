@@ -23,3 +23,5 @@ export const THRESHOLDS: Readonly<Record<CalibratedFar, number>> = Object.freeze
   1e-3: 0.491,
   1e-4: 0.57,
 });
+
+export const CALIBRATED_FARS: readonly CalibratedFar[] = Object.freeze([1e-2, 1e-3, 1e-4]);

@@ -5,6 +5,7 @@
  * the next checkpoint (one stage, tens to hundreds of milliseconds).
  */
 import { ErrorCode, VerifyError, invalidArgument } from './errors.js';
+import { type Schema, is } from './options.js';
 
 export interface CallControl {
   /** Stops the call: it rejects with `ABORTED` (its ffmpeg ended, its temp data removed). */
@@ -12,6 +13,12 @@ export interface CallControl {
   /** Limit on the whole call, milliseconds; past it the call rejects with `TIMEOUT`. */
   timeoutMs?: number;
 }
+
+/** The rules of `signal` and `timeoutMs`, for every call's option schema (Infinity: no limit). */
+export const CALL_SCHEMA = {
+  signal: is.signal,
+  timeoutMs: { expected: 'positive number of milliseconds (or Infinity)', test: (v: unknown) => typeof v === 'number' && v > 0 },
+} as const satisfies Schema;
 
 export class CallScope {
   private readonly controller = new AbortController();
@@ -94,7 +101,7 @@ export async function scoped<T>(call: string, options: CallControl | undefined, 
 /** The error a stopped signal stands for: its reason when that is one of ours, else ABORTED. */
 export function stopError(signal: AbortSignal, what: string): VerifyError {
   const reason: unknown = signal.reason;
-  if (reason instanceof VerifyError) return new VerifyError(reason.code, reason.message, { details: { ...reason.details } });
+  if (reason instanceof VerifyError) return new VerifyError(reason.code, reason.message, { details: { ...reason.details }, messages: reason.messages });
   return aborted(what);
 }
 

@@ -1,9 +1,12 @@
 /**
- * Photo specs and every default of the library, in one place.
+ * Photo specs: the Hubei exam's, its background variants, and defineSpec to change one.
  *
  * Where each limit comes from is written beside it; "measured" means measured by
  * `npm run eval` on the real photos in ../shared/data (see README, "Where the limits come from").
  */
+
+import { invalidArgument } from './errors.js';
+import { unknownKey } from './options.js';
 
 export interface ReferenceColor {
   name: string;
@@ -155,28 +158,58 @@ export const RED_BACKGROUND: DeepPartial<PhotoSpec> = deepFreeze({
   background: { references: [{ name: 'id-red', rgb: [214, 38, 38] }], hueRange: [340, 20], minSaturation: 0.35, referenceTolerance: 0 },
 });
 
-/** Defaults of the options that are not part of a spec. */
-export const DEFAULTS = Object.freeze({
-  /** Largest input accepted, bytes (an uploaded photo; the spec's own limit is far lower). */
-  maxInputBytes: 50 * 1024 * 1024,
-  /** Largest image accepted, pixels as declared in the header (refused before decoding). */
-  maxPixels: 64_000_000,
-  /** Longest side, pixels, the image is reduced to before face detection. */
-  detectionMaxSide: 640,
-  /**
-   * Face detector: UltraFace, and SSD only where UltraFace finds no face. It finds a face in 99.8% of 666
-   * photos against SSD's 92.0%, at ~10 ms against ~600 (eval/results/detectors.md); 'ssd' keeps the old way.
-   */
-  detector: 'auto' as const,
-  /** validatePhoto's limit on the whole call, ms (a photo takes ~0.3 s; 100× that is a stuck call, not a slow one). */
-  validateTimeoutMs: 30_000,
-  /** compressToSpec's limit on the whole call, ms (it runs validatePhoto on its output too). */
-  compressTimeoutMs: 60_000,
-});
-
 /** A spec with some limits changed: `defineSpec({ fileSize: { kilobyte: 1000 } })`. */
 export function defineSpec(overrides: DeepPartial<PhotoSpec> = {}, base: PhotoSpec = HUBEI_EXAM_PHOTO): PhotoSpec {
-  return deepFreeze(mergeDeep(base, overrides) as PhotoSpec);
+  checkAgainst(overrides, base, 'spec');
+  const spec = mergeDeep(base, overrides) as PhotoSpec;
+  for (const [path, [min, max]] of [['fileSize', [spec.fileSize.minKB, spec.fileSize.maxKB]], ['head.heightRatio', spec.head.heightRatio]] as const) {
+    if (!(min <= max)) throw invalidArgument(`spec.${path}`, 'a lower limit not above the upper', [min, max]);
+  }
+  return deepFreeze(spec);
+}
+
+// Limits that are shares 0–1, and those that must be above zero; every other number is finite.
+const SHARES = new Set(['minSaturation', 'minValue', 'minShare', 'maxCentreOffset', 'maxClipped', 'maxHeadCoveringScore', 'minFaceConfidence', 'minEyeOpenness']);
+const POSITIVE = new Set(['width', 'height', 'dpi', 'maxKB']);
+
+/**
+ * A spec's changes checked against the spec they change, key by key: an unknown key (`maxKb` for
+ * `maxKB`) or a value of another type than the one it replaces is an INVALID_ARGUMENT naming its path.
+ */
+function checkAgainst(over: unknown, base: unknown, path: string): void {
+  if (over === undefined) return;
+  const key = path.slice(path.lastIndexOf('.') + 1);
+  if (path === 'spec.kilobyte' || path === 'spec.fileSize.kilobyte') {
+    if (over !== 1000 && over !== 1024) throw invalidArgument(path, 'one of 1000, 1024', over);
+    return;
+  }
+  if (path === 'spec.background.hueRange') {
+    if (over !== null && !(Array.isArray(over) && over.length === 2 && over.every((v) => typeof v === 'number' && v >= 0 && v <= 360))) {
+      throw invalidArgument(path, 'null or [from, to] in degrees 0–360', over);
+    }
+    return;
+  }
+  if (path === 'spec.background.references') {
+    const ok = Array.isArray(over) && over.length > 0 && over.every((r) => isPlainObject(r) && typeof r.name === 'string' && Array.isArray(r.rgb) && r.rgb.length === 3 && r.rgb.every((v: unknown) => typeof v === 'number' && v >= 0 && v <= 255));
+    if (!ok) throw invalidArgument(path, 'non-empty array of { name, rgb: [r, g, b] } with 0–255 channels', over);
+    return;
+  }
+  if (typeof base === 'number') {
+    const share = SHARES.has(key);
+    const ok = typeof over === 'number' && Number.isFinite(over) && (!share || (over >= 0 && over <= 1)) && (!POSITIVE.has(key) || over > 0) && (share || POSITIVE.has(key) || over >= 0);
+    if (!ok) throw invalidArgument(path, share ? 'number between 0 and 1' : POSITIVE.has(key) ? 'positive number' : 'number ≥ 0', over);
+  } else if (typeof base === 'boolean' || typeof base === 'string') {
+    if (typeof over !== typeof base) throw invalidArgument(path, typeof base, over);
+  } else if (Array.isArray(base)) {
+    const ok = Array.isArray(over) && (typeof base[0] === 'string' ? over.every((v) => typeof v === 'string') : over.length === base.length && over.every((v) => typeof v === 'number' && Number.isFinite(v)));
+    if (!ok) throw invalidArgument(path, typeof base[0] === 'string' ? 'array of strings' : `[${base.map(() => 'number').join(', ')}]`, over);
+  } else if (isPlainObject(base)) {
+    if (!isPlainObject(over)) throw invalidArgument(path, 'object', over);
+    for (const [k, v] of Object.entries(over)) {
+      if (!(k in base)) throw unknownKey(`${path}.${k}`, k, Object.keys(base), v);
+      checkAgainst(v, base[k], `${path}.${k}`);
+    }
+  }
 }
 
 function mergeDeep(base: unknown, over: unknown): unknown {

@@ -173,3 +173,10 @@ function percentile(histogram: Uint32Array, total: number, share: number): numbe
   }
   return 255;
 }
+
+/** The BT.601 luma of every pixel, 0–255, row by row. */
+export function lumaPlane(image: RgbImage): Float32Array {
+  const grey = new Float32Array(image.width * image.height);
+  for (let i = 0; i < grey.length; i++) grey[i] = luma(image.data[i * 3]!, image.data[i * 3 + 1]!, image.data[i * 3 + 2]!);
+  return grey;
+}

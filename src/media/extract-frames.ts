@@ -10,10 +10,13 @@ import { makePrivateDir, removePrivateDir } from '../core/cleanup.js';
 import { ErrorCode, VerifyError, invalidArgument } from '../core/errors.js';
 import { rankingSharpness, rankingSharpnessGrey } from '../image/measures.js';
 import { PCM_RATE, type SpeechFacts, decodePcm, speechActivity } from './audio.js';
-import { type BinaryOptions, locate, run } from './ffmpeg.js';
-import { type VideoInput, definedOnly, videoPath } from './input.js';
+import { BINARY_SCHEMA, type BinaryOptions, locate, run } from './ffmpeg.js';
+import { type VideoInput, videoPath } from './input.js';
 import { type AudioFacts, type VideoFacts, probe } from './probe.js';
-import { stageTimer } from '../photo/options.js';
+import { type Timings, stageTimer } from '../core/timing.js';
+import { DEFAULTS as DEFAULT_VALUES } from '../core/defaults.js';
+import { CALL_SCHEMA } from '../core/call-scope.js';
+import { checkOptions, is, withDefaults } from '../core/options.js';
 import { yuv420Bytes, yuv420ToRgb } from './yuv.js';
 
 export interface ExtractFramesOptions extends BinaryOptions, CallControl {
@@ -33,10 +36,10 @@ export interface ExtractFramesOptions extends BinaryOptions, CallControl {
   /** Shortest and longest video accepted, seconds. Defaults 2 and 60 (services ask for 3–15 s of reading). */
   minDurationS?: number;
   maxDurationS?: number;
-  /** Largest file, bytes. Default 200 MiB. */
-  maxFileBytes?: number;
-  /** Largest picture, pixels (as stored). Default 3840×2160 (4K); 8K is refused. */
-  maxPixels?: number;
+  /** Largest input, bytes (a file's size, or the bytes given). Default 200 MiB. */
+  maxInputBytes?: number;
+  /** Largest frame, pixels (as stored). Default 3840×2160 (4K); 8K is refused. */
+  maxVideoPixels?: number;
   /** Limit on the whole call, milliseconds: past it, `TIMEOUT` (ffmpeg ended, temp data removed). Default 60,000. */
   timeoutMs?: number;
   /** Stops the call: `ABORTED`. */
@@ -67,20 +70,29 @@ export interface ReadingVideoFrames {
    * thinned: keyframes too sparse for bursts to pay, as in browser WebM or long-GOP encodes).
    */
   decoding: 'keyframes' | 'keyframe-bursts' | 'sequential';
-  /** Milliseconds per stage: probe, audio, frames. */
-  timings: Record<string, number>;
+  /** Milliseconds per stage. */
+  timings: Timings<FramesStage>;
 }
 
-const DEFAULTS: { count: number; maxWidth: number; maxHeight: number; minDurationS: number; maxDurationS: number; maxFileBytes: number; maxPixels: number; timeoutMs: number } = {
-  count: 8,
-  maxWidth: 720,
-  maxHeight: 720,
-  minDurationS: 2,
-  maxDurationS: 60,
-  maxFileBytes: 200 * 1024 * 1024,
-  maxPixels: 3840 * 2160,
-  timeoutMs: 60_000,
-};
+export type FramesStage = 'probe' | 'audio' | 'frames';
+
+const DEFAULTS = DEFAULT_VALUES.frames;
+type Resolved = typeof DEFAULTS & ExtractFramesOptions;
+
+/** extractFramesFromReadingVideo's options (analyzeReadingVideo and verifyApplicant's `video` take them too). */
+export const FRAMES_SCHEMA = {
+  ...BINARY_SCHEMA,
+  ...CALL_SCHEMA,
+  count: is.integer(1, 64),
+  format: is.oneOf(['jpeg', 'raw'] as const),
+  decoding: is.oneOf(['auto', 'keyframes', 'keyframe-bursts', 'sequential'] as const),
+  maxWidth: is.positiveInteger,
+  maxHeight: is.positiveInteger,
+  minDurationS: is.number(0),
+  maxDurationS: is.positiveNumber,
+  maxInputBytes: is.positiveInteger,
+  maxVideoPixels: is.positiveInteger,
+} as const;
 // Candidate frames decoded per returned frame: the sharpest of each slot is kept.
 const CANDIDATES_PER_SLOT = 4;
 // What the choice between bursts and one decode of the span weighs (planBursts), measured with the
@@ -90,21 +102,18 @@ const INPUT_OPEN_MS = 25;
 const DECODE_MS_PER_MEGAPIXEL = 0.7;
 
 export async function extractFramesFromReadingVideo(video: VideoInput, options: ExtractFramesOptions = {}): Promise<ReadingVideoFrames> {
-  const o = { ...DEFAULTS, ...definedOnly(options) };
-  if (!Number.isInteger(o.count) || o.count < 1 || o.count > 64) throw invalidArgument('options.count', 'an integer from 1 to 64', o.count);
-  if (o.format !== undefined && o.format !== 'jpeg' && o.format !== 'raw') throw invalidArgument('options.format', "'jpeg' or 'raw'", o.format);
-  if (o.decoding !== undefined && !DECODINGS.includes(o.decoding)) throw invalidArgument('options.decoding', DECODINGS.map((d) => `'${d}'`).join(', '), o.decoding);
+  const o = extractOptions(checkOptions(options, FRAMES_SCHEMA));
   return scoped('extractFramesFromReadingVideo', o, DEFAULTS.timeoutMs, (scope) => extract(video, o, scope));
 }
 
-async function extract(video: VideoInput, o: typeof DEFAULTS & ExtractFramesOptions, scope: CallScope): Promise<ReadingVideoFrames> {
+async function extract(video: VideoInput, o: Resolved, scope: CallScope): Promise<ReadingVideoFrames> {
   const { timings, lap } = stageTimer(scope);
 
   // A private folder (mode 0700) for the frames ffmpeg writes (and the video, given as bytes); removed in
   // finally, or by cleanup.ts if the process ends first.
   const tempDir = await makePrivateDir('video');
   try {
-    const path = await videoPath(video, tempDir, o.maxFileBytes);
+    const path = await videoPath(video, tempDir, o.maxInputBytes);
 
     const runOptions = { ffmpegPath: o.ffmpegPath, ffprobePath: o.ffprobePath, timeoutMs: scope.timeoutMs, signal: scope.signal };
     const { video: v, audio, span, packets } = await readRecording(path, o, runOptions, lap);
@@ -137,7 +146,7 @@ export interface RecordingFacts {
 }
 
 /** The probe (with the packet listing) and the audio, side by side; the limits checked; the speech span found. */
-export async function readRecording(path: string, o: typeof DEFAULTS, runOptions: RunSettings, lap: (stage: string) => void): Promise<RecordingFacts> {
+export async function readRecording(path: string, o: Resolved, runOptions: RunSettings, lap: (stage: FramesStage) => void): Promise<RecordingFacts> {
   // The audio is decoded beside the probe, before it is known to exist (a file without audio makes
   // that ffmpeg fail, which is then ignored); when the probe refuses the file, it is stopped.
   const audioStop = new AbortController();
@@ -173,10 +182,10 @@ export async function readRecording(path: string, o: typeof DEFAULTS, runOptions
 }
 
 /** The video's size and length against the caller's limits. */
-function checkLimits(v: VideoFacts, o: typeof DEFAULTS): void {
-  if (v.storedWidth * v.storedHeight > o.maxPixels) {
-    throw new VerifyError(ErrorCode.VIDEO_TOO_LARGE, `The video is ${v.storedWidth}×${v.storedHeight}; at most ${o.maxPixels} pixels a frame are accepted. Record at 1080p or 4K.`, {
-      details: { width: v.storedWidth, height: v.storedHeight, maxPixels: o.maxPixels },
+function checkLimits(v: VideoFacts, o: Resolved): void {
+  if (v.storedWidth * v.storedHeight > o.maxVideoPixels) {
+    throw new VerifyError(ErrorCode.VIDEO_TOO_LARGE, `The video is ${v.storedWidth}×${v.storedHeight}; at most ${o.maxVideoPixels} pixels a frame are accepted. Record at 1080p or 4K.`, {
+      details: { width: v.storedWidth, height: v.storedHeight, maxVideoPixels: o.maxVideoPixels },
     });
   }
   if (!(v.durationS >= o.minDurationS) || v.durationS > o.maxDurationS) {
@@ -209,8 +218,8 @@ const SCORE_WIDTH = 160;
  * 30–40 ms; the 160 px copies take 15–20 ms to score, and 8 frames are read.
  */
 /** The caller's options over the defaults. */
-export function extractOptions(options: ExtractFramesOptions): typeof DEFAULTS & ExtractFramesOptions {
-  return { ...DEFAULTS, ...definedOnly(options) };
+export function extractOptions(options: ExtractFramesOptions): Resolved {
+  return withDefaults(DEFAULTS, options);
 }
 
 /**
@@ -219,7 +228,7 @@ export function extractOptions(options: ExtractFramesOptions): typeof DEFAULTS &
  * span's frames (timestamps from 0 at its start) into them, `outputs` writes them to files in `dir`, and
  * `pick()` keeps the sharpest of each slot once ffmpeg is done.
  */
-export function spanCandidates(v: VideoFacts, span: ReadingVideoFrames['span'], o: typeof DEFAULTS & ExtractFramesOptions, dir: string) {
+export function spanCandidates(v: VideoFacts, span: ReadingVideoFrames['span'], o: Resolved, dir: string) {
   const shape = candidateShape(v, o, { full: 'cfull', score: 'cscore', tmp: 'cs' });
   const length = Math.max(0.1, span.end - span.start);
   const wanted = o.count * CANDIDATES_PER_SLOT;
@@ -241,7 +250,7 @@ export function spanCandidates(v: VideoFacts, span: ReadingVideoFrames['span'], 
 }
 
 /** The size of the frames returned and of their scoring copies, and the filters that make both from a frame. */
-function candidateShape(v: VideoFacts, o: typeof DEFAULTS & ExtractFramesOptions, labels = { full: 'full', score: 'score', tmp: 's' }) {
+function candidateShape(v: VideoFacts, o: Resolved, labels = { full: 'full', score: 'score', tmp: 's' }) {
   const scale = Math.min(1, o.maxWidth / v.width, o.maxHeight / v.height);
   const width = Math.max(2, Math.round((v.width * scale) / 2) * 2);
   const height = Math.max(2, Math.round((v.height * scale) / 2) * 2);
@@ -261,7 +270,7 @@ function candidateShape(v: VideoFacts, o: typeof DEFAULTS & ExtractFramesOptions
 }
 type Shape = ReturnType<typeof candidateShape>;
 
-export async function sharpestFrames(path: string, out: string, v: VideoFacts, span: ReadingVideoFrames['span'], o: typeof DEFAULTS & ExtractFramesOptions, plan: BurstPlan | KeyframePlan | undefined, runOptions: RunSettings): Promise<ExtractedFrame[] | undefined> {
+export async function sharpestFrames(path: string, out: string, v: VideoFacts, span: ReadingVideoFrames['span'], o: Resolved, plan: BurstPlan | KeyframePlan | undefined, runOptions: RunSettings): Promise<ExtractedFrame[] | undefined> {
   const shape = candidateShape(v, o);
   const { scoreBytes, split } = shape;
   // YUV and grey out of ffmpeg, RGB made here for the frames kept (yuv.ts).
@@ -337,7 +346,7 @@ function evenSlots(decoded: number, count: number, start: number, rate: number, 
  * The sharpest candidate of each slot, by its scoring copy, read back from the file of full frames and
  * made RGB (and JPEG unless `format: 'raw'`).
  */
-async function pickSharpest(scores: Buffer, slotOf: number[], timeOf: number[], out: string, shape: Shape, o: typeof DEFAULTS & ExtractFramesOptions): Promise<ExtractedFrame[]> {
+async function pickSharpest(scores: Buffer, slotOf: number[], timeOf: number[], out: string, shape: Shape, o: Resolved): Promise<ExtractedFrame[]> {
   const { width, height, frameBytes, scoreWidth, scoreHeight, scoreBytes } = shape;
   const decoded = Math.min(slotOf.length, Math.floor(scores.length / scoreBytes));
   if (decoded === 0) throw new VerifyError(ErrorCode.NOT_A_VIDEO, 'No frame could be decoded from the video.');
@@ -376,7 +385,6 @@ async function pickSharpest(scores: Buffer, slotOf: number[], timeOf: number[], 
   }
 }
 
-const DECODINGS = ['auto', 'keyframes', 'keyframe-bursts', 'sequential'] as const;
 const even = (x: number) => Math.max(2, Math.round(x / 2) * 2);
 
 export interface KeyframePlan {

@@ -10,6 +10,7 @@ import { createRequire } from 'node:module';
 import { delimiter, join, resolve } from 'node:path';
 import { stopError } from '../core/call-scope.js';
 import { holdProcess, releaseProcess, signalGroup } from '../core/cleanup.js';
+import { is } from '../core/options.js';
 import { ErrorCode, VerifyError } from '../core/errors.js';
 
 const require = createRequire(import.meta.url);
@@ -20,6 +21,8 @@ export interface BinaryOptions {
   /** Path of ffprobe; default: FFPROBE_PATH, then PATH, then @ffprobe-installer/ffprobe. */
   ffprobePath?: string;
 }
+
+export const BINARY_SCHEMA = { ffmpegPath: is.string, ffprobePath: is.string } as const;
 
 export interface Binary {
   path: string;

@@ -8,17 +8,17 @@ import { ErrorCode, VerifyError, invalidArgument } from '../core/errors.js';
 export type VideoInput = string | Buffer | Uint8Array;
 
 /** The video's path: the caller's, or a file written into `tempDir` (mode 0600) for bytes. */
-export async function videoPath(video: VideoInput, tempDir: string, maxFileBytes: number): Promise<string> {
+export async function videoPath(video: VideoInput, tempDir: string, maxInputBytes: number): Promise<string> {
   if (typeof video === 'string') {
     const info = await stat(video).catch((cause) => {
       throw new VerifyError(ErrorCode.INPUT_NOT_FOUND, `Cannot read the video file ${video}.`, { cause, details: { path: video } });
     });
     if (!info.isFile()) throw new VerifyError(ErrorCode.INPUT_NOT_FOUND, `${video} is not a file.`, { details: { path: video } });
-    checkBytes(info.size, maxFileBytes);
+    checkBytes(info.size, maxInputBytes);
     return video;
   }
   if (video instanceof Uint8Array) {
-    checkBytes(video.byteLength, maxFileBytes);
+    checkBytes(video.byteLength, maxInputBytes);
     // ffmpeg must seek in MP4: the bytes go to a file.
     const path = join(tempDir, 'input');
     await writeFile(path, video, { mode: 0o600 });
@@ -29,7 +29,7 @@ export async function videoPath(video: VideoInput, tempDir: string, maxFileBytes
 
 function checkBytes(size: number, max: number): void {
   if (size === 0) throw new VerifyError(ErrorCode.INPUT_EMPTY, 'The video file is empty (0 bytes).');
-  if (size > max) throw new VerifyError(ErrorCode.INPUT_TOO_LARGE, `The video is ${size} bytes; at most ${max} are accepted.`, { details: { bytes: size, maxFileBytes: max } });
+  if (size > max) throw new VerifyError(ErrorCode.INPUT_TOO_LARGE, `The video is ${size} bytes; at most ${max} are accepted.`, { details: { bytes: size, maxInputBytes: max } });
 }
 
 /** Like Promise.all, but a failure is thrown only once every run has ended: no process outlives the call. */

@@ -1,20 +1,11 @@
+import { type Box, type Point, area } from '../core/geometry.js';
 import { type RgbImage, cropRgb, fromRgb, toRgb } from '../image/decode.js';
 import { useFaceApi } from './registry.js';
 import { type PixelSource, withPixels } from './pixels.js';
 import { onnxLandmarks } from './landmarks.js';
 import { detectUltraFace } from './ultraface.js';
 
-export interface Point {
-  x: number;
-  y: number;
-}
-
-export interface Box {
-  x: number;
-  y: number;
-  width: number;
-  height: number;
-}
+export type { Box, Point };
 
 export interface DetectedFace {
   /** Pixels in the image passed in. */
@@ -134,6 +125,22 @@ interface Found {
 // SSD's box around face-api's 68 landmarks, in units of their extent: same width and centre across,
 // 1.346× as tall and centred 0.150 extent heights higher (it takes in the forehead). Medians over 613
 // photos of ../shared/data (npm run eval:detectors).
+/**
+ * A second face at least this share of the largest face's area is a second person in view; smaller ones
+ * are background (a print on clothing, a poster, someone far behind). The one rule of compareFaces'
+ * frames, the reading video's tracker and compressToSpec.
+ */
+export const SECOND_PERSON_AREA = 0.25;
+
+/** The faces (largest first, as detectFaces returns them) that stand for people in view. */
+export function peopleInView<F extends { box: Box }>(faces: readonly F[]): F[] {
+  const main = faces[0];
+  return main ? faces.filter((f) => area(f.box) >= SECOND_PERSON_AREA * area(main.box)) : [];
+}
+
+/** More than one person in view. */
+export const secondPerson = (faces: ReadonlyArray<{ box: Box }>): boolean => peopleInView(faces).length > 1;
+
 const LANDMARK_BOX = { dx: 0.0031, dy: -0.1501, width: 1.0003, height: 1.346 };
 
 // The same around fr_landmark's 68 points on SSD's box (npm run eval:detectors).

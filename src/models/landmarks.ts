@@ -1,3 +1,4 @@
+import { lumaPlane } from '../image/measures.js';
 import { type RgbImage, cropRgb } from '../image/decode.js';
 import type { Box, Point } from './detect.js';
 import { useOnnxModel } from './registry.js';
@@ -23,10 +24,10 @@ export async function onnxLandmarks(image: RgbImage, box: Box): Promise<Point[]>
   const width = Math.abs(Math.trunc(square.x + square.width) - x1);
   const height = Math.abs(Math.trunc(square.y + square.height) - y1);
   const crop = await cropRgb(image, insideImage(x1, y1, width, height, image), { width: INPUT, height: INPUT, kernel: 'linear' });
-  const input = new Float32Array(INPUT * INPUT);
   // ITU-R 601 luma, as cv.COLOR_BGR2GRAY on true BGR. (The package reads an RGBA canvas, so its weights
   // land on swapped channels; the difference is small and the standard is used.)
-  for (let i = 0; i < input.length; i++) input[i] = (0.299 * crop.data[i * 3]! + 0.587 * crop.data[i * 3 + 1]! + 0.114 * crop.data[i * 3 + 2]!) / 256;
+  const input = lumaPlane(crop);
+  for (let i = 0; i < input.length; i++) input[i]! /= 256;
   const result = await session.run({ [session.inputNames[0]!]: new ort.Tensor('float32', input, [1, 1, INPUT, INPUT]) });
   const out = result[session.outputNames[0]!]!.data as Float32Array;
   // Mapped back onto the unshifted box, as the package does (it also truncates each point to an

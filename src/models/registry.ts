@@ -7,7 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { ErrorCode, VerifyError, invalidArgument } from '../core/errors.js';
 import { yieldToLoop } from '../core/call-scope.js';
 import { type OnnxRuntimeName, type OnnxSession, createSession, getOnnxRuntime } from './onnx.js';
-import { type BackendName, type Runtime, getRuntime, peekRuntime } from './tf.js';
+import { BACKEND_NAMES, type BackendName, type Runtime, getRuntime, peekRuntime } from './tf.js';
+import { checkOptions, is } from '../core/options.js';
 
 const require = createRequire(import.meta.url);
 
@@ -235,11 +236,15 @@ export interface LoadedModels {
   models: ModelInfo[];
 }
 
+const LOAD_SCHEMA = {
+  backend: is.oneOf(BACKEND_NAMES),
+  onnxRuntime: is.oneOf(['auto', 'node', 'web'] as const),
+  models: { expected: `array of ${MODEL_NAMES.map((n) => `'${n}'`).join(', ')}`, test: (v: unknown) => Array.isArray(v) && v.every((n) => MODEL_NAMES.includes(n)) },
+} as const;
+
 export async function loadModels(options: LoadModelsOptions = {}): Promise<LoadedModels> {
+  options = checkOptions(options, LOAD_SCHEMA);
   const names = options.models ?? DEFAULT_MODELS;
-  if (!Array.isArray(names) || names.some((n) => !MODEL_NAMES.includes(n))) {
-    throw invalidArgument('options.models', `an array of ${MODEL_NAMES.join(', ')}`, names);
-  }
   const rt = await getRuntime(options.backend ?? 'auto');
   const results = await Promise.all(
     names.map((name) => {

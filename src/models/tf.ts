@@ -10,6 +10,7 @@ export type FaceApi = typeof import('@vladmandic/face-api');
 
 /** 'auto': tfjs-node when the host has it installed, else WebAssembly. */
 export type BackendName = 'auto' | 'wasm' | 'tensorflow' | 'cpu';
+export const BACKEND_NAMES: readonly BackendName[] = Object.freeze(['auto', 'wasm', 'tensorflow', 'cpu']);
 
 export interface Runtime {
   tf: Tf;

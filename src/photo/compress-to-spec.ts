@@ -1,5 +1,5 @@
 import sharp from 'sharp';
-import { type DetectedFace, type DetectorName, detectFaces } from '../models/detect.js';
+import { type DetectedFace, type DetectorName, detectFaces, peopleInView } from '../models/detect.js';
 import { faceGeometry } from '../models/face-geometry.js';
 import { segmentPerson } from '../models/segment.js';
 import { toHex } from '../image/color.js';
@@ -8,13 +8,16 @@ import { encodeJpegInBand } from '../image/encode.js';
 import { type ImageInput, loadInput } from '../image/input.js';
 import { sniffFormat } from '../image/sniff.js';
 import { ErrorCode, VerifyError, invalidArgument } from '../core/errors.js';
-import { DEFAULTS, type DeepPartial, type PhotoSpec } from '../core/spec.js';
+import { DEFAULTS } from '../core/defaults.js';
+import { checkOptions, is } from '../core/options.js';
+import type { DeepPartial, PhotoSpec } from '../core/spec.js';
+import { type Timings, stageTimer } from '../core/timing.js';
 import { type CallScope, scoped } from '../core/call-scope.js';
 import type { PhotoValidation } from './types.js';
 import { measureBackground } from './checks/background.js';
 import { findCrown } from './checks/face.js';
-import { resolveCommon, stageTimer } from './options.js';
-import { validatePhoto } from './validate-photo.js';
+import { resolveCommon } from './options.js';
+import { PHOTO_SCHEMA, validatePhoto } from './validate-photo.js';
 
 export interface CompressToSpecOptions {
   /** The upload's file name (used for the report's extension check). Default: `photo` + the spec's first extension. */
@@ -33,7 +36,7 @@ export interface CompressToSpecOptions {
   maxUpscale?: number;
   /** Land inside the byte band under both readings of "KB" (1000 and 1024 bytes). Default true. */
   bothKilobyteReadings?: boolean;
-  /** Face detector, as for validatePhoto (and for the report on the output). Default 'ssd' (README: compressToSpec). */
+  /** Face detector, as for validatePhoto (and for the report on the output). Default 'ssd' (core/defaults.ts says why). */
   detector?: DetectorName;
   maxInputBytes?: number;
   maxPixels?: number;
@@ -69,14 +72,23 @@ export interface CompressToSpecResult {
     /** The source already framed the head within the spec, so its framing was kept. */
     kept: boolean;
   };
-  /** Milliseconds per stage: read, decode, detect, segment, crop, background, encode, validate. */
-  timings: Record<string, number>;
+  /** Milliseconds per stage. */
+  timings: Timings<CompressStage>;
 }
+
+export type CompressStage = 'read' | 'decode' | 'detect' | 'segment' | 'crop' | 'background' | 'encode' | 'validate';
+
+/** compressToSpec's options: validatePhoto's and its own. */
+export const COMPRESS_SCHEMA = {
+  ...PHOTO_SCHEMA,
+  background: is.oneOf(['auto', 'replace', 'keep'] as const),
+  backgroundColor: is.either(is.matching(/^#[0-9a-f]{6}$/i, "'#rrggbb'"), { expected: '[r, g, b] with 0–255 channels', test: (v) => Array.isArray(v) && v.length === 3 && v.every((c) => typeof c === 'number' && c >= 0 && c <= 255) }),
+  maxUpscale: is.number(1),
+  bothKilobyteReadings: is.boolean,
+} as const;
 
 // The source is decoded at most this large (longer side): ample for a 480×640 photo, bounded memory.
 const WORK_MAX_SIDE = 2560;
-// A second face counts (two people in the photo) when at least this share of the main face's height.
-const SECOND_FACE_SHARE = 0.5;
 // Person probability mapped to alpha: below 0.2 background, above 0.8 person, a soft ramp between
 // (the model's probability is itself soft at hair; a hard threshold would cut strands off).
 const ALPHA_LOW = 0.2;
@@ -89,16 +101,13 @@ const ALPHA_HIGH = 0.8;
  * a turned head) comes back with a report that says so.
  */
 export async function compressToSpec(input: ImageInput, options: CompressToSpecOptions = {}): Promise<CompressToSpecResult> {
+  options = checkOptions(options, COMPRESS_SCHEMA);
   const { spec, maxPixels, maxInputBytes } = resolveCommon(options);
-  // SSD stays compressToSpec's default: with 'auto', 82 of 175 processed photos came out passing against
-  // 90 with SSD (npm run eval:compress, README), the framing and the report's pose moving with the points.
-  const detector = options.detector ?? 'ssd';
-  const mode = options.background ?? 'auto';
-  if (!['auto', 'replace', 'keep'].includes(mode)) throw invalidArgument('options.background', "'auto', 'replace' or 'keep'", mode);
+  const detector = options.detector ?? DEFAULTS.compress.detector;
+  const mode = options.background ?? DEFAULTS.compress.background;
   const colour = parseColour(options.backgroundColor ?? spec.background.references[0]?.rgb ?? [67, 142, 219]);
-  const maxUpscale = options.maxUpscale ?? 2;
-  if (typeof maxUpscale !== 'number' || !(maxUpscale >= 1)) throw invalidArgument('options.maxUpscale', 'a number ≥ 1', maxUpscale);
-  return scoped('compressToSpec', options, DEFAULTS.compressTimeoutMs, (scope) => compress(input, options, { spec, maxPixels, maxInputBytes, detector, mode, colour, maxUpscale }, scope));
+  const maxUpscale = options.maxUpscale ?? DEFAULTS.compress.maxUpscale;
+  return scoped('compressToSpec', options, DEFAULTS.compress.timeoutMs, (scope) => compress(input, options, { spec, maxPixels, maxInputBytes, detector, mode, colour, maxUpscale }, scope));
 }
 
 interface Settings extends ReturnType<typeof resolveCommon> {
@@ -108,7 +117,7 @@ interface Settings extends ReturnType<typeof resolveCommon> {
 }
 
 async function compress(input: ImageInput, options: CompressToSpecOptions, { spec, maxPixels, maxInputBytes, detector, mode, colour, maxUpscale }: Settings, scope: CallScope): Promise<CompressToSpecResult> {
-  const { timings, lap } = stageTimer(scope);
+  const { timings, lap } = stageTimer<CompressStage>(scope);
 
   const { bytes } = await loadInput(input, { filename: options.filename, maxInputBytes });
   const format = sniffFormat(bytes);
@@ -182,7 +191,7 @@ async function compress(input: ImageInput, options: CompressToSpecOptions, { spe
   }
   lap('background');
 
-  const kb = options.bothKilobyteReadings ?? true ? [1000, 1024] : [spec.fileSize.kilobyte];
+  const kb = options.bothKilobyteReadings ?? DEFAULTS.compress.bothKilobyteReadings ? [1000, 1024] : [spec.fileSize.kilobyte];
   const minBytes = Math.max(...kb.map((k) => spec.fileSize.minKB * k));
   const maxBytes = Math.min(...kb.map((k) => spec.fileSize.maxKB * k));
   const encoded = await encodeJpegInBand(framed, { minBytes, maxBytes, dpi: spec.dpi, progressive: false });
@@ -214,7 +223,7 @@ function theOneFace(faces: DetectedFace[]): DetectedFace {
     throw new VerifyError(ErrorCode.NO_FACE, 'No face was found in the photo. Use a photo that shows your whole face, looking at the camera.', { details: { faces: 0 } });
   }
   const main = faces[0]; // detectFaces sorts by size
-  const people = faces.filter((f) => f.box.height >= main.box.height * SECOND_FACE_SHARE);
+  const people = peopleInView(faces);
   if (people.length > 1) {
     throw new VerifyError(ErrorCode.MULTIPLE_FACES, `${people.length} faces were found in the photo. Use a photo of yourself alone.`, { details: { faces: people.length } });
   }

@@ -1,55 +1,123 @@
 /**
- * Result types. Every measured number carries its unit in its name or in the doc line beside it.
+ * validatePhoto's options and result types. Every measured number carries its unit in its name or in the
+ * doc line beside it.
  */
 
-export type CheckId =
-  | 'format'
-  | 'extension'
-  | 'dimensions'
-  | 'orientation'
-  | 'dpi'
-  | 'fileSize'
-  | 'background'
-  | 'faceCount'
-  | 'headPosition'
-  | 'pose'
-  | 'eyesOpen'
-  | 'sharpness'
-  | 'exposure'
-  | 'headCovering';
+import type { Box } from '../core/geometry.js';
+export type { Message } from '../core/result.js';
+import type { Outcome } from '../core/result.js';
+import type { DeepPartial, PhotoSpec } from '../core/spec.js';
+import type { DetectorName } from '../models/detect.js';
 
-/** A message for the applicant, in both languages. */
-export interface Message {
-  zh: string;
-  en: string;
+/** validatePhoto's options. */
+export interface ValidatePhotoOptions {
+  /** The upload's file name when the input is bytes (for the extension check). Default: the path's base name. */
+  filename?: string;
+  /** The spec, or changes to the default spec (HUBEI_EXAM_PHOTO): `{ fileSize: { kilobyte: 1000 } }`. */
+  spec?: PhotoSpec | DeepPartial<PhotoSpec>;
+  /** Face detector: 'auto' (default: UltraFace, SSD where it finds no face), 'ultraface', 'ssd' or 'tiny'. */
+  detector?: DetectorName;
+  /** Largest input in bytes. Default 50 MiB. */
+  maxInputBytes?: number;
+  /** Largest image in pixels, read from the header before decoding. Default 64,000,000. */
+  maxPixels?: number;
+  /** Limit on the whole call, milliseconds: past it, `TIMEOUT`. Default 30,000. */
+  timeoutMs?: number;
+  /** Stops the call at its next stage: `ABORTED`. */
+  signal?: AbortSignal;
 }
 
-export interface Check<M = Record<string, unknown>, L = Record<string, unknown>> {
-  id: CheckId;
-  /** 'skipped' when the check could not run (the message says why: no file name, no face, …). */
-  status: 'passed' | 'failed' | 'skipped';
-  /** status === 'passed'. */
-  passed: boolean;
-  /** 'error' checks decide the verdict; 'warning' checks only inform. */
-  severity: 'error' | 'warning';
-  /** What was measured, with units in the key names (…Px, …Bytes, …Deg, ratios 0–1). Empty when skipped. */
-  measured: M;
-  /** The limit the measurement was held against, same units. */
-  limit: L;
-  message: Message;
+/** What each photo check measures and holds it against; units in the key names. */
+export interface CheckShapes {
+  /** The file's real format (by its bytes) and its JPEG coding; only `format` when it is not a JPEG. */
+  format: {
+    measured: { format: string; coding?: string; components?: number; colorSpace?: string; precisionBits?: number };
+    limit: { format: string; components: number; coding: string[] };
+  };
+  extension: { measured: { extension: string; filename: string }; limit: { extensions: readonly string[] } };
+  dimensions: { measured: { widthPx: number; heightPx: number }; limit: { widthPx: number; heightPx: number } };
+  /** A warning: the EXIF orientation tag, null when absent. */
+  orientation: { measured: { exifOrientation: number | null }; limit: { exifOrientation: ReadonlyArray<number | null> } };
+  dpi: {
+    measured: {
+      /** Density of a non-JPEG header (PNG pHYs, …). */
+      headerDpi: number | null;
+      jfifDpi: { x: number; y: number } | null;
+      jfifUnits: 'none' | 'inch' | 'cm' | null;
+      exifDpi: { x: number; y: number } | null;
+    };
+    limit: { dpi: number; toleranceDpi: number };
+  };
+  fileSize: { measured: { bytes: number; kilobytes: number }; limit: { minBytes: number; maxBytes: number; kilobyte: 1024 | 1000 } };
+  /** `areaShare` alone when almost no background is visible. */
+  background: {
+    measured: {
+      /** Share 0–1 of the photo that is background. */
+      areaShare: number;
+      meanRgb?: readonly [number, number, number];
+      hex?: string;
+      hueDeg?: number;
+      saturation?: number;
+      value?: number;
+      /** Share 0–1 of the background pixels of the spec's colour. */
+      colourShare?: number;
+      unevennessDeltaE?: number;
+      nearestReference?: { name: string; deltaE: number };
+    };
+    limit: {
+      hueRangeDeg: readonly [number, number] | null;
+      minSaturation: number;
+      minValue: number;
+      referenceToleranceDeltaE: number;
+      minColourShare: number;
+      maxUnevennessDeltaE: number;
+      references: Array<{ name: string; rgb: readonly [number, number, number]; hex: string }>;
+    };
+  };
+  faceCount: { measured: { faces: number; scores: number[] }; limit: { faces: number; minConfidence: number } };
+  headPosition: {
+    measured: { crownMarginPx: number; chinMarginPx: number; headHeightRatio: number; centreOffsetRatio: number };
+    limit: { crownMarginPx: readonly [number, number]; chinMarginPx: readonly [number, number]; headHeightRatio: readonly [number, number]; maxCentreOffsetRatio: number };
+  };
+  pose: { measured: { yawDeg: number; pitchDeg: number; rollDeg: number }; limit: { maxYawDeg: number; maxPitchDeg: number; maxRollDeg: number } };
+  /** Eyelid gap over eye width, from the iris model's eye contour. */
+  eyesOpen: { measured: { leftEyeOpenness: number; rightEyeOpenness: number }; limit: { minEyeOpenness: number } };
+  sharpness: { measured: { sharpness: number }; limit: { minSharpness: number } };
+  exposure: {
+    /** Luma 0–255; `clippedShare` 0–1 of face pixels at 250 or above. */
+    measured: { faceLuma: number; clippedShare: number; sideDifference: number };
+    limit: { faceLuma: readonly number[]; maxClippedShare: number; maxSideDifference: number };
+  };
+  headCovering: { measured: { score: number; foreignShare: number; heightAboveHairline: number }; limit: { maxScore: number } };
 }
 
-/** Pixel box in the photo as displayed. */
-export interface BoxPx {
-  x: number;
-  y: number;
-  width: number;
-  height: number;
-}
+export type CheckId = keyof CheckShapes;
+
+/** Every check id, in the order validatePhoto reports them. */
+export const CHECK_IDS = Object.freeze([
+  'format',
+  'extension',
+  'dimensions',
+  'orientation',
+  'dpi',
+  'fileSize',
+  'background',
+  'faceCount',
+  'headPosition',
+  'pose',
+  'eyesOpen',
+  'sharpness',
+  'exposure',
+  'headCovering',
+] as const satisfies readonly CheckId[]);
+
+/** One photo check; narrow on `id` for its typed `measured` and `limit`. */
+export type CheckOf<K extends CheckId> = Outcome<K, CheckShapes[K]['measured'], CheckShapes[K]['limit']>;
+export type Check = { [K in CheckId]: CheckOf<K> }[CheckId];
 
 export interface PhotoFace {
   /** Detector box, pixels of the photo as displayed. */
-  box: BoxPx;
+  box: Box;
   /** Detector confidence 0–1. */
   score: number;
   /** 68 landmarks [x, y], pixels of the photo as displayed. */
@@ -99,6 +167,8 @@ export interface PhotoValidation {
   metadata: PhotoMetadata;
   /** The face the geometry checks measured (the largest), or undefined when none was found. */
   face: PhotoFace | undefined;
-  /** Milliseconds spent per stage: read, decode, detect, segment, mesh, checks. */
-  timings: Record<string, number>;
+  /** Milliseconds per stage; a stage that did not run (no face: no mesh) is absent. */
+  timings: Partial<Record<PhotoStage, number>>;
 }
+
+export type PhotoStage = 'read' | 'decode' | 'detect' | 'segment' | 'mesh' | 'checks';

@@ -1,5 +1,5 @@
-import { type CallScope, scoped, yieldToLoop } from '../core/call-scope.js';
-import { type DetectedFace, detectFaces, type DetectorName } from '../models/detect.js';
+import { CALL_SCHEMA, type CallScope, scoped, yieldToLoop } from '../core/call-scope.js';
+import { DETECTOR_NAMES, type DetectedFace, detectFaces, type DetectorName } from '../models/detect.js';
 import { faceGeometry } from '../models/face-geometry.js';
 import { type FaceMesh, faceMesh } from '../models/mesh.js';
 import { useFaceApi } from '../models/registry.js';
@@ -10,35 +10,31 @@ import { type ImageInput, loadInput } from '../image/input.js';
 import { readJpegHeader } from '../image/jpeg.js';
 import { readExif } from '../image/metadata.js';
 import { sniffFormat } from '../image/sniff.js';
-import { DEFAULTS, type DeepPartial, type PhotoSpec } from '../core/spec.js';
-import type { Check, PhotoFace, PhotoMetadata, PhotoValidation } from './types.js';
+import { DEFAULTS } from '../core/defaults.js';
+import { checkOptions, is } from '../core/options.js';
+import type { PhotoSpec } from '../core/spec.js';
+import type { Check, PhotoFace, PhotoMetadata, PhotoStage, PhotoValidation, ValidatePhotoOptions } from './types.js';
 import { checkBackground, measureBackground } from './checks/background.js';
 import { checkEyesOpen, checkFaceCount, checkHeadPosition, checkPose, countFaces, findCrown, measureHead } from './checks/face.js';
 import { checkDimensions, checkDpi, checkExtension, checkFileSize, checkFormat, checkOrientation } from './checks/file.js';
 import { checkHeadCovering, meanColour, measureHeadCovering } from './checks/head-covering.js';
 import { checkExposure, checkSharpness, cheekRects, measureExposure } from './checks/quality.js';
-import { resolveCommon, stageTimer } from './options.js';
-
-export interface ValidatePhotoOptions {
-  /** The upload's file name when the input is bytes (for the extension check). Default: the path's base name. */
-  filename?: string;
-  /** The spec, or changes to the default spec (HUBEI_EXAM_PHOTO): `{ fileSize: { kilobyte: 1000 } }`. */
-  spec?: PhotoSpec | DeepPartial<PhotoSpec>;
-  /** Face detector: 'auto' (default: UltraFace, SSD where it finds no face), 'ultraface', 'ssd' or 'tiny'. */
-  detector?: DetectorName;
-  /** Largest input in bytes. Default 50 MiB. */
-  maxInputBytes?: number;
-  /** Largest image in pixels, read from the header before decoding. Default 64,000,000. */
-  maxPixels?: number;
-  /** Limit on the whole call, milliseconds: past it, `TIMEOUT`. Default 30,000. */
-  timeoutMs?: number;
-  /** Stops the call at its next stage: `ABORTED`. */
-  signal?: AbortSignal;
-}
+import { resolveCommon } from './options.js';
+import { stageTimer } from '../core/timing.js';
 
 // Images larger than this (longer side, pixels) are analysed reduced: every check that reads pixels
 // works at this size or below; file facts (size, dpi, dimensions) come from the original.
-const ANALYSIS_MAX_SIDE = 1280;
+export const ANALYSIS_MAX_SIDE = 1280;
+
+/** validatePhoto's options (compressToSpec's add to them). */
+export const PHOTO_SCHEMA = {
+  ...CALL_SCHEMA,
+  filename: is.string,
+  spec: is.object,
+  detector: is.oneOf(DETECTOR_NAMES),
+  maxInputBytes: is.positiveInteger,
+  maxPixels: is.positiveInteger,
+} as const;
 
 /** Checks a photo against every rule of the spec. A photo that breaks the spec is a result, not an error. */
 export async function validatePhoto(input: ImageInput, options: ValidatePhotoOptions = {}): Promise<PhotoValidation> {
@@ -53,12 +49,13 @@ export async function validatePhotoAndFaces(
   input: ImageInput,
   options: ValidatePhotoOptions = {},
 ): Promise<{ validation: PhotoValidation; image: RgbImage; scale: number; faces: DetectedFace[]; detector: DetectorName }> {
+  options = checkOptions(options, PHOTO_SCHEMA);
   const common = resolveCommon(options);
-  return scoped('validatePhoto', options, DEFAULTS.validateTimeoutMs, (scope) => validate(input, options, common, scope));
+  return scoped('validatePhoto', options, DEFAULTS.photo.timeoutMs, (scope) => validate(input, options, common, scope));
 }
 
 async function validate(input: ImageInput, options: ValidatePhotoOptions, { spec, maxPixels, maxInputBytes, detector }: ReturnType<typeof resolveCommon>, scope: CallScope) {
-  const { timings, lap } = stageTimer(scope);
+  const { timings, lap } = stageTimer<PhotoStage>(scope);
 
   const { bytes, filename } = await loadInput(input, { filename: options.filename, maxInputBytes });
   const format = sniffFormat(bytes);
@@ -78,7 +75,7 @@ async function validate(input: ImageInput, options: ValidatePhotoOptions, { spec
   const shared = { ...image, tensor: uploadPixels(rt, image) };
   let faces, mask, mesh: FaceMesh | undefined, counted, face;
   try {
-    faces = await detectFaces(shared, { detector, minConfidence: Math.min(0.3, spec.minFaceConfidence), maxSide: DEFAULTS.detectionMaxSide });
+    faces = await detectFaces(shared, { detector, minConfidence: Math.min(0.3, spec.minFaceConfidence), maxSide: DEFAULTS.photo.detectionMaxSide });
     lap('detect');
     mask = await segmentPerson(shared);
     lap('segment');

@@ -3,30 +3,32 @@
  * many photos. Each worker loads its own models; nothing mutable is shared between threads.
  */
 import { availableParallelism } from 'node:os';
+import { DEFAULTS as DEFAULT_VALUES } from '../core/defaults.js';
 import { invalidArgument } from '../core/errors.js';
-import type { CompareFacesOptions, CompareFacesResult, FrameInput, PrepareCardOptions, PreparedCard, PreparedFrame, PrepareFramesOptions } from '../compare/compare-faces.js';
+import { checkOptions, is } from '../core/options.js';
+import type { CompareFacesOptions, CompareFacesResult, FrameInput, PrepareCardOptions, PreparedCard, PreparedFrame, PrepareFramesOptions } from '../compare/types.js';
 import type { OnnxRuntimeName } from '../models/onnx.js';
-import type { BackendName } from '../models/tf.js';
+import { BACKEND_NAMES, type BackendName } from '../models/tf.js';
 import type { ImageInput } from '../image/input.js';
 import type { CompressToSpecOptions, CompressToSpecResult } from '../photo/compress-to-spec.js';
-import type { ValidatePhotoOptions } from '../photo/validate-photo.js';
-import type { PhotoValidation } from '../photo/types.js';
-import type { ApplicantSubmission, ApplicantVerification, VerifyApplicantOptions } from '../verify/verify-applicant.js';
-import type { AnalyzeReadingVideoOptions, ReadingVideoAnalysis } from '../liveness/analyze-reading-video.js';
+import type { PhotoValidation, ValidatePhotoOptions } from '../photo/types.js';
+import type { ApplicantSubmission, ApplicantVerification, VerifyApplicantOptions } from '../verify/types.js';
+import type { AnalyzeReadingVideoOptions, ReadingVideoAnalysis } from '../liveness/types.js';
 import type { ExtractFramesOptions, ReadingVideoFrames } from '../media/extract-frames.js';
 import type { VideoInput } from '../media/input.js';
 import { WorkerPool, kSlots } from './pool.js';
 import type { Method } from './protocol.js';
 
-/** The pool's defaults, relative to the number of workers. */
-export const VERIFIER_DEFAULTS = Object.freeze({
-  /** Calls that may wait for a worker, per worker. */
-  queuePerWorker: 4,
-  /** Inputs map() keeps in flight (running, waiting, or done but not yet consumed), per worker. */
-  mapInFlightPerWorker: 2,
-  preload: false,
-  ordered: true,
-});
+/** createVerifier's options. */
+const VERIFIER_SCHEMA = {
+  workers: is.integer(1, 256),
+  maxQueue: is.integer(0),
+  backend: is.oneOf(BACKEND_NAMES),
+  onnxRuntime: is.oneOf(['auto', 'node', 'web'] as const),
+  preload: is.boolean,
+} as const;
+const MAP_SCHEMA = { ordered: is.boolean, concurrency: is.positiveInteger } as const;
+const DEFAULTS = DEFAULT_VALUES.verifier;
 
 export interface VerifierOptions {
   /** Worker threads, each with its own models (about 200 MB each, see README). Default: `os.availableParallelism()`. */
@@ -93,18 +95,10 @@ export interface Verifier {
  *   await verifier.close();
  */
 export function createVerifier(options: VerifierOptions = {}): Verifier {
+  options = checkOptions(options, VERIFIER_SCHEMA);
   const workers = options.workers ?? availableParallelism();
-  if (!Number.isInteger(workers) || workers < 1 || workers > 256) throw invalidArgument('options.workers', 'an integer between 1 and 256', workers);
-  const maxQueue = options.maxQueue ?? workers * VERIFIER_DEFAULTS.queuePerWorker;
-  if (!Number.isInteger(maxQueue) || maxQueue < 0) throw invalidArgument('options.maxQueue', 'an integer of 0 or more', maxQueue);
-  const preload = options.preload ?? VERIFIER_DEFAULTS.preload;
-  if (typeof preload !== 'boolean') throw invalidArgument('options.preload', 'a boolean', preload);
-  for (const [name, value, allowed] of [
-    ['backend', options.backend, ['auto', 'wasm', 'tensorflow', 'cpu']],
-    ['onnxRuntime', options.onnxRuntime, ['auto', 'node', 'web']],
-  ] as const) {
-    if (value !== undefined && !(allowed as readonly string[]).includes(value)) throw invalidArgument(`options.${name}`, `one of ${allowed.join(', ')}`, value);
-  }
+  const maxQueue = options.maxQueue ?? workers * DEFAULTS.queuePerWorker;
+  const preload = options.preload ?? DEFAULTS.preload;
 
   const pool = new WorkerPool(workers, maxQueue, { backend: options.backend, onnxRuntime: options.onnxRuntime, preload });
   const call = (method: Method, args: unknown[]): Promise<never> => {
@@ -135,10 +129,9 @@ export function createVerifier(options: VerifierOptions = {}): Verifier {
 }
 
 async function* map<T, R>(pool: WorkerPool, inputs: Iterable<T> | AsyncIterable<T>, fn: (input: T, index: number) => Promise<R>, o: MapOptions): AsyncGenerator<MapResult<T, R>, void, undefined> {
-  const ordered = o.ordered ?? VERIFIER_DEFAULTS.ordered;
-  if (typeof ordered !== 'boolean') throw invalidArgument('options.ordered', 'a boolean', ordered);
-  const concurrency = o.concurrency ?? pool.size * VERIFIER_DEFAULTS.mapInFlightPerWorker;
-  if (!Number.isInteger(concurrency) || concurrency < 1) throw invalidArgument('options.concurrency', 'an integer of 1 or more', concurrency);
+  o = checkOptions(o, MAP_SCHEMA);
+  const ordered = o.ordered ?? DEFAULTS.ordered;
+  const concurrency = o.concurrency ?? pool.size * DEFAULTS.mapInFlightPerWorker;
   if (typeof fn !== 'function') throw invalidArgument('fn', 'a function (input, index) => Promise', fn);
   const iterator: Iterator<T> | AsyncIterator<T> =
     inputs != null && Symbol.asyncIterator in inputs ? inputs[Symbol.asyncIterator]() : (inputs as Iterable<T>)[Symbol.iterator]();

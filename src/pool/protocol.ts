@@ -37,6 +37,7 @@ export interface SerializedError {
   /** Present when the error was a VerifyError. */
   code?: string;
   details?: Record<string, unknown>;
+  messages?: { zh: string; en: string };
   cause?: SerializedError;
 }
 
@@ -116,17 +117,18 @@ export function serializeError(error: unknown): SerializedError {
   if (error instanceof VerifyError) {
     out.code = error.code;
     out.details = cloneable(error.details);
+    out.messages = { ...error.messages };
   }
   if (error.cause !== undefined) out.cause = serializeError(error.cause);
   return out;
 }
 
-/** Rebuilds a worker's error in this thread: a VerifyError stays a VerifyError with its code, message and details. */
+/** Rebuilds a worker's error in this thread: a VerifyError stays a VerifyError with its code, messages and details. */
 export function deserializeError(e: SerializedError, callSite?: string): Error {
   const cause = e.cause ? deserializeError(e.cause) : undefined;
   let error: Error;
   if (e.code !== undefined) {
-    error = new VerifyError(e.code as ErrorCode, e.message, { cause, details: e.details });
+    error = new VerifyError(e.code as ErrorCode, e.message, { cause, details: e.details, messages: e.messages });
   } else {
     error = new Error(e.message, cause === undefined ? undefined : { cause });
     if (e.name !== 'Error') Object.defineProperty(error, 'name', { value: e.name, configurable: true, writable: true });

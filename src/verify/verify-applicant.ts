@@ -2,121 +2,97 @@
  * verifyApplicant: the whole online verification of one applicant in one call — the reading video's
  * liveness, the ID card against the video, the uploaded photo against the spec and against the card.
  */
-import { type CompareFacesOptions, type CompareFacesResult, compareFaces, prepareCard, prepareDetectedFrame } from '../compare/compare-faces.js';
-import { type CallScope, scoped } from '../core/call-scope.js';
+import { COMPARE_SCHEMA, compareFaces, prepareCard } from '../compare/compare-faces.js';
+import { prepareDetectedFrame } from '../compare/frames.js';
+import type { CompareFacesResult } from '../compare/types.js';
+import { CALL_SCHEMA, type CallScope, scoped } from '../core/call-scope.js';
+import { DEFAULTS } from '../core/defaults.js';
 import { invalidArgument } from '../core/errors.js';
-import type { ImageInput } from '../image/input.js';
-import { type ValidatePhotoOptions, validatePhotoAndFaces } from '../photo/validate-photo.js';
-import type { Message, PhotoValidation } from '../photo/types.js';
-import { type AnalyzeReadingVideoOptions, type ReadingVideoAnalysis, analyzeReadingVideo } from '../liveness/analyze-reading-video.js';
-import type { VideoInput } from '../media/input.js';
+import { checkOptions, is } from '../core/options.js';
+import type { Message } from '../core/result.js';
+import { LIVENESS_SCHEMA, analyzeReadingVideo } from '../liveness/analyze-reading-video.js';
+import type { ReadingVideoAnalysis } from '../liveness/types.js';
+import type { PhotoValidation } from '../photo/types.js';
+import { PHOTO_SCHEMA, validatePhotoAndFaces } from '../photo/validate-photo.js';
+import { type ApplicantSubmission, type ApplicantVerification, PHOTO_REASON_CODES, type VerifyApplicantOptions, type VerifyReason, type VerifyStage } from './types.js';
 
-export interface ApplicantSubmission {
-  /** Photo of the ID card, the side with the portrait. */
-  idCard: ImageInput;
-  /** The recording of the applicant reading the challenge digits. */
-  video: VideoInput;
-  /** The electronic ID photo. */
-  photo: ImageInput;
-  /** The digits the host showed; checked only with `options.transcribe`. */
-  challengeDigits?: string;
-  /** Which verification this is for the applicant, from 1. Default 1. */
-  attempt?: number;
-}
-
-export interface VerifyApplicantOptions {
-  /** False-accept rate of both face comparisons (compareFaces `far`). Default 1e-3. */
-  far?: CompareFacesOptions['far'];
-  /** Verifications an applicant may make. Default 3 (the Hubei rule). */
-  maxAttempts?: number;
-  /** The host's speech recogniser (analyzeReadingVideo `transcribe`). */
-  transcribe?: AnalyzeReadingVideoOptions['transcribe'];
-  /** Passed to validatePhoto (spec, filename, detector, limits). */
-  photo?: ValidatePhotoOptions;
-  /** Passed to analyzeReadingVideo (limits, ffmpeg, fps). */
-  video?: Omit<AnalyzeReadingVideoOptions, 'challengeDigits' | 'transcribe'>;
-  /** Stops the whole call (every step, its ffmpeg and temp data): `ABORTED`. `video.signal` works too. */
-  signal?: AbortSignal;
-  /** Limit on the whole call, milliseconds: past it, `TIMEOUT`. Default 180,000. */
-  timeoutMs?: number;
-}
-
-// The steps' own limits apply inside; this bounds the whole (on a busy 2-core machine a call takes ~20 s).
-const TIMEOUT_MS = 180_000;
-
-export type VerifyStep = 'liveness' | 'videoMatch' | 'photo' | 'photoMatch' | 'attempts';
-
-export interface VerifyReason {
-  step: VerifyStep;
-  /** Stable: a liveness code, a compareFaces reason, FACE_MISMATCH, PHOTO_<CHECK>, ATTEMPTS_EXHAUSTED. */
-  code: string;
-  message: Message;
-}
-
-export interface ApplicantVerification {
-  /** Every step passed. */
-  passed: boolean;
-  /** Every step's full result; undefined for steps not run (attempts exhausted). */
-  steps: {
-    liveness?: ReadingVideoAnalysis;
-    videoMatch?: CompareFacesResult;
-    photo?: PhotoValidation;
-    photoMatch?: CompareFacesResult;
-  };
-  reasons: VerifyReason[];
-  /** Verifications left after this one (attemptsLeft below). */
-  attemptsLeft: number;
-  /** Milliseconds: each step's own time, and the whole call (steps overlap). */
-  timings: Record<string, number>;
-}
+const { challengeDigits: _c, transcribe: _t, ...videoRules } = LIVENESS_SCHEMA;
+/** verifyApplicant's options; `photo` and `video` are checked by the steps' own rules. */
+export const VERIFY_SCHEMA = {
+  ...CALL_SCHEMA,
+  far: COMPARE_SCHEMA.far,
+  maxAttempts: is.positiveInteger,
+  transcribe: is.function,
+  photo: is.object,
+  video: is.object,
+} as const;
+const SUBMISSION_SCHEMA = { idCard: is.any, video: is.any, photo: is.any, challengeDigits: LIVENESS_SCHEMA.challengeDigits, attempt: is.positiveInteger } as const;
 
 /**
  * The attempt policy, pure: an applicant has `maxAttempts` verifications; after attempt n (from 1),
  * maxAttempts − n are left, whatever its outcome. A failure with none left sends the applicant to an
  * office (ATTEMPTS_EXHAUSTED). The library keeps no state: the host counts attempts.
  */
-export function attemptsLeft(attempt: number, maxAttempts = 3): number {
+export function attemptsLeft(attempt: number, maxAttempts: number = DEFAULTS.verify.maxAttempts): number {
   if (!Number.isInteger(maxAttempts) || maxAttempts < 1) throw invalidArgument('maxAttempts', 'an integer ≥ 1', maxAttempts);
   if (!Number.isInteger(attempt) || attempt < 1) throw invalidArgument('attempt', 'an integer ≥ 1', attempt);
   return Math.max(0, maxAttempts - attempt);
 }
 
-const EXHAUSTED: Message = {
-  en: 'No verification attempts are left. Please verify in person at an exam office.',
-  zh: '在线验证次数已用完，请本人到考试机构现场核验。',
-};
+function exhausted(attempt: number, maxAttempts: number): VerifyReason {
+  return {
+    step: 'attempts',
+    id: 'ATTEMPTS_EXHAUSTED',
+    status: 'failed',
+    passed: false,
+    severity: 'error',
+    measured: { attempt },
+    limit: { maxAttempts },
+    message: {
+      en: 'No verification attempts are left. Please verify in person at an exam office.',
+      zh: '在线验证次数已用完，请本人到考试机构现场核验。',
+    },
+  };
+}
 const MISMATCH: Record<'videoMatch' | 'photoMatch', Message> = {
   videoMatch: { en: 'The person in the video does not match the ID card.', zh: '视频中的人与身份证不一致。' },
   photoMatch: { en: 'The uploaded photo does not match the ID card.', zh: '上传的照片与身份证不一致。' },
 };
 
 export async function verifyApplicant(submission: ApplicantSubmission, options: VerifyApplicantOptions = {}): Promise<ApplicantVerification> {
-  if (submission === null || typeof submission !== 'object') throw invalidArgument('submission', 'an object { idCard, video, photo }', submission);
+  if (submission === null || typeof submission !== 'object') throw invalidArgument('submission', 'object { idCard, video, photo }', submission);
+  checkOptions(submission, SUBMISSION_SCHEMA, 'submission.');
+  options = checkOptions(options, VERIFY_SCHEMA);
+  checkOptions(options.photo, PHOTO_SCHEMA, 'photo.');
+  checkOptions(options.video, videoRules, 'video.');
   const attempt = submission.attempt ?? 1;
-  const maxAttempts = options.maxAttempts ?? 3;
+  const maxAttempts = options.maxAttempts ?? DEFAULTS.verify.maxAttempts;
   const left = attemptsLeft(attempt, maxAttempts);
   const started = performance.now();
-  const timings: Record<string, number> = {};
+  const timings: ApplicantVerification['timings'] = {};
   if (attempt > maxAttempts) {
-    return { passed: false, steps: {}, reasons: [{ step: 'attempts', code: 'ATTEMPTS_EXHAUSTED', message: EXHAUSTED }], attemptsLeft: 0, timings };
+    return { passed: false, steps: {}, reasons: [exhausted(attempt, maxAttempts)], attemptsLeft: 0, timings };
   }
   const signal = eitherSignal(options.signal, options.video?.signal);
-  const { liveness, videoMatch, photo, photoMatch } = await scoped('verifyApplicant', { signal, timeoutMs: options.timeoutMs }, TIMEOUT_MS, (scope) => runSteps(submission, options, scope, timings));
+  const { liveness, videoMatch, photo, photoMatch } = await scoped('verifyApplicant', { signal, timeoutMs: options.timeoutMs }, DEFAULTS.verify.timeoutMs, (scope) => runSteps(submission, options, scope, timings));
   timings.total = Math.round(performance.now() - started);
 
   const reasons: VerifyReason[] = [];
+  const failed = { status: 'failed', passed: false } as const;
   for (const s of Object.values(liveness.signals)) {
-    for (const code of s.codes) reasons.push({ step: 'liveness', code, message: s.message });
+    for (const id of s.codes) reasons.push({ ...failed, step: 'liveness', id, severity: s.severity, measured: s.measured, limit: s.limit, message: s.message });
   }
   for (const [step, result] of [['videoMatch', videoMatch], ['photoMatch', photoMatch]] as const) {
-    for (const r of result.reasons) reasons.push({ step, code: r.code, message: r.message });
-    if (!result.match && result.usedFrames > 0 && result.idCardFace) reasons.push({ step, code: 'FACE_MISMATCH', message: MISMATCH[step] });
+    for (const r of result.reasons) reasons.push({ ...r, step });
+    if (!result.match && result.usedFrames > 0 && result.idCardFace) {
+      reasons.push({ ...failed, step, id: 'FACE_MISMATCH', severity: 'error', measured: { similarity: result.similarity }, limit: { threshold: result.threshold, far: result.far }, message: MISMATCH[step] });
+    }
   }
   for (const c of photo.checks) {
-    if (c.status === 'failed' && c.severity === 'error') reasons.push({ step: 'photo', code: `PHOTO_${c.id.replace(/[A-Z]/g, (m) => `_${m}`).toUpperCase()}`, message: c.message });
+    if (c.status === 'failed' && c.severity === 'error') reasons.push({ ...c, step: 'photo', id: PHOTO_REASON_CODES[c.id] });
   }
   const passed = liveness.passed && videoMatch.match && photo.passed && photoMatch.match;
-  if (!passed && left === 0) reasons.push({ step: 'attempts', code: 'ATTEMPTS_EXHAUSTED', message: EXHAUSTED });
+  if (!passed && left === 0) reasons.push(exhausted(attempt, maxAttempts));
   return { passed, steps: { liveness, videoMatch, photo, photoMatch }, reasons, attemptsLeft: left, timings };
 }
 
@@ -125,8 +101,8 @@ export async function verifyApplicant(submission: ApplicantSubmission, options: 
  * fails the other is cancelled, and the call settles only once both have stopped, so no ffmpeg, temp
  * folder or model run outlives the answer (in a pool worker the next call would overlap it).
  */
-async function runSteps(submission: ApplicantSubmission, options: VerifyApplicantOptions, scope: CallScope, timings: Record<string, number>) {
-  const timed = async <T>(step: string, work: () => Promise<T>): Promise<T> => {
+async function runSteps(submission: ApplicantSubmission, options: VerifyApplicantOptions, scope: CallScope, timings: ApplicantVerification['timings']) {
+  const timed = async <T>(step: VerifyStage, work: () => Promise<T>): Promise<T> => {
     const t = performance.now();
     try {
       return await work();

@@ -10,7 +10,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { type Browser, chromium } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { renderReport, type ReportRow } from '../../src/cli/report.js';
+import { renderReport, type ReportRow } from '../../src/cli/report/render-report.js';
 import { isVerifyError } from '../../src/core/errors.js';
 import { validatePhoto } from '../../src/photo/validate-photo.js';
 import { HUBEI_EXAM_PHOTO } from '../../src/core/spec.js';

@@ -36,7 +36,7 @@ describe('prepareCard: the card searched once, for several comparisons', () => {
   it('a card without a portrait prepares to face: null, and compares to NO_FACE_ON_CARD', async () => {
     const card = await prepareCard(face('card-no-portrait.jpg'));
     expect(card).toMatchObject({ face: null, embedding: null });
-    expect((await compareFaces(card, framesOfA)).reasons.map((r) => r.code)).toContain('NO_FACE_ON_CARD');
+    expect((await compareFaces(card, framesOfA)).reasons.map((r) => r.id)).toContain('NO_FACE_ON_CARD');
   });
 
   it('refuses a forged prepared card', async () => {
@@ -117,8 +117,8 @@ describe('compareFaces: verdicts', () => {
     const r = await compareFaces(cardOfA, [...framesOfA, personA, personB]);
     expect(r.match).toBe(true);
     expect(r.frames[4]).toMatchObject({ used: false, excluded: 'inconsistent' });
-    expect(r.reasons.map((x) => x.code)).toEqual(['FRAMES_INCONSISTENT']);
-    expect(r.reasons[0]!.frames).toEqual([4]);
+    expect(r.reasons.map((x) => x.id)).toEqual(['FRAMES_INCONSISTENT']);
+    expect(r.reasons[0]).toMatchObject({ id: 'FRAMES_INCONSISTENT', severity: 'warning', measured: { frames: [4] } });
     expect(r.usedFrames).toBe(4);
   });
 
@@ -126,7 +126,7 @@ describe('compareFaces: verdicts', () => {
     const r = await compareFaces(cardOfA, [personA, personB]);
     expect(r.match).toBe(false);
     expect(r.similarity).toBe(0);
-    expect(r.reasons.map((x) => x.code)).toContain('FRAMES_INCONSISTENT');
+    expect(r.reasons.map((x) => x.id)).toContain('FRAMES_INCONSISTENT');
   });
 });
 
@@ -134,7 +134,7 @@ describe('compareFaces: failure reasons', () => {
   it('NO_FACE_ON_CARD for a card without a portrait', async () => {
     const r = await compareFaces(face('card-no-portrait.jpg'), framesOfA);
     expect(r).toMatchObject({ match: false, similarity: 0, idCardFace: null });
-    expect(r.reasons.map((x) => x.code)).toEqual(['NO_FACE_ON_CARD']);
+    expect(r.reasons.map((x) => x.id)).toEqual(['NO_FACE_ON_CARD']);
     expect(r.reasons[0]!.message.zh).toMatch(/人像/);
     // The frames are still examined and reported.
     expect(r.frames.every((f) => f.used)).toBe(true);
@@ -145,14 +145,14 @@ describe('compareFaces: failure reasons', () => {
     expect(r.match).toBe(false);
     expect(r.frames.map((f) => f.excluded)).toEqual(['unreadable', 'unreadable']);
     expect(r.frames.map((f) => f.error?.code)).toEqual([ErrorCode.UNSUPPORTED_FORMAT, ErrorCode.UNSUPPORTED_FORMAT]);
-    expect(r.reasons.map((x) => x.code)).toEqual(['FRAME_UNREADABLE', 'NO_USABLE_FRAME']);
+    expect(r.reasons.map((x) => x.id)).toEqual(['FRAME_UNREADABLE', 'NO_USABLE_FRAME']);
   });
 
   it('an unreadable frame among good ones is not fatal', async () => {
     const r = await compareFaces(cardOfA, [...framesOfA, Buffer.from('garbage')]);
     expect(r.match).toBe(true);
     expect(r.frames[3]).toMatchObject({ excluded: 'unreadable', used: false });
-    expect(r.reasons.map((x) => x.code)).toEqual(['FRAME_UNREADABLE']);
+    expect(r.reasons.map((x) => x.id)).toEqual(['FRAME_UNREADABLE']);
   });
 
   it('a frame without a face, and a frame with two faces, are left out with their reasons', async () => {
@@ -160,14 +160,14 @@ describe('compareFaces: failure reasons', () => {
     expect(r.frames[0]).toMatchObject({ faces: 0, excluded: 'no-face' });
     expect(r.frames[1]).toMatchObject({ excluded: 'multiple-faces' });
     expect(r.frames[1]!.faces).toBeGreaterThanOrEqual(2);
-    expect(r.reasons.map((x) => x.code)).toEqual(['MULTIPLE_FACES']);
+    expect(r.reasons.map((x) => x.id)).toEqual(['MULTIPLE_FACES']);
     expect(r.match).toBe(true);
   });
 
   it('TOO_FEW_USABLE_FRAMES when fewer frames have a face than minFrames', async () => {
     const r = await compareFaces(cardOfA, [framesOfA[0]!, photoBytes('no-face.jpg'), photoBytes('no-face.jpg')]);
     expect(r.match).toBe(false);
-    expect(r.reasons.map((x) => x.code)).toEqual(['TOO_FEW_USABLE_FRAMES']);
+    expect(r.reasons.map((x) => x.id)).toEqual(['TOO_FEW_USABLE_FRAMES']);
     const lenient = await compareFaces(cardOfA, [framesOfA[0]!, photoBytes('no-face.jpg'), photoBytes('no-face.jpg')], { minFrames: 1 });
     expect(lenient.match).toBe(true);
   });

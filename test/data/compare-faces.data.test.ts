@@ -80,7 +80,7 @@ describe('the portrait on real documents, at every rotation', () => {
   it("the back side of a German ID card (no portrait): NO_FACE_ON_CARD at every rotation", async () => {
     for (const degrees of [0, 90, 180, 270]) {
       const r = await compareFaces(await turn(specimen('53_id-d.jpg'), degrees), [lfw('Tony_Blair', 2)], { minFrames: 1 });
-      expect(r.reasons.map((x) => x.code), `turned ${degrees}°`).toEqual(['NO_FACE_ON_CARD']);
+      expect(r.reasons.map((x) => x.id), `turned ${degrees}°`).toEqual(['NO_FACE_ON_CARD']);
     }
   }, 900_000);
 });

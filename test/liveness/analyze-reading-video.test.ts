@@ -30,7 +30,8 @@ describe('analyzeReadingVideo: attacks and failures each fail the signal meant f
     expect(r.signals.speech.measured.speechSeconds).toBeGreaterThan(2.5);
     expect(r.signals.faceConsistency).toMatchObject({ status: 'passed', measured: { oneFaceShare: 1 } });
     expect(r.signals.quality.status).toBe('passed');
-    expect(r.signals.digits).toMatchObject({ status: 'not-checked', measured: { digits: 'not-checked' } });
+    expect(r.signals.digits).toMatchObject({ status: 'not-checked', passed: true, measured: {} });
+    expect(r.signals.presentationAttack).toMatchObject({ severity: 'info', passed: true });
     // About 10 frames a second over the 3 s of voice.
     expect(r.samples.length).toBeGreaterThanOrEqual(25);
     expect(r.recording.frames).toHaveLength(8);
@@ -102,7 +103,7 @@ describe("analyzeReadingVideo: digits, with the host's recogniser", () => {
         return '嗯，三八零，六';
       },
     });
-    expect(ok.signals.digits).toMatchObject({ status: 'passed', measured: { heard: '3806', challenge: '3806' } });
+    expect(ok.signals.digits).toMatchObject({ status: 'passed', measured: { heard: '3806' }, limit: { challenge: '3806' } });
     // The recogniser is given 16 kHz mono: about 4 s of it.
     expect(heard[0]!.length).toBeGreaterThan(3.5 * 16_000);
     const wrong = await analyzeReadingVideo(video('photo-voice.mp4'), { challengeDigits: '3806', transcribe: async () => 'three eight six zero' });

@@ -24,12 +24,12 @@ describe('verifyApplicant', () => {
     // The uploaded photo meets the spec but shows someone else than the card.
     expect(r.steps.photo!.passed).toBe(true);
     expect(r.steps.photoMatch!.match).toBe(false);
-    expect(r.reasons.map((x) => `${x.step}:${x.code}`)).toEqual(['liveness:LIP_MOVEMENT_TOO_SMALL', 'photoMatch:FACE_MISMATCH']);
+    expect(r.reasons.map((x) => `${x.step}:${x.id}`)).toEqual(['liveness:LIP_MOVEMENT_TOO_SMALL', 'photoMatch:FACE_MISMATCH']);
     for (const reason of r.reasons) {
       expect(reason.message.zh.length).toBeGreaterThan(0);
       expect(reason.message.en.length).toBeGreaterThan(0);
     }
-    for (const step of ['liveness', 'videoMatch', 'photo', 'photoMatch', 'total']) expect(r.timings[step]).toBeGreaterThan(0);
+    for (const step of ["liveness", "videoMatch", "photo", "photoMatch", "total"] as const) expect(r.timings[step]).toBeGreaterThan(0);
   });
 
   it('compares the photo as validatePhoto decoded and detected it: what compareFaces gives on the photo itself', async () => {
@@ -42,14 +42,14 @@ describe('verifyApplicant', () => {
   it('a failed photo check is a PHOTO_ code; the last attempt failing adds ATTEMPTS_EXHAUSTED', async () => {
     const r = await verifyApplicant({ ...submission, photo: fixture('photos/size-60kb.jpg'), attempt: 3 });
     expect(r.attemptsLeft).toBe(0);
-    const codes = r.reasons.map((x) => x.code);
+    const codes = r.reasons.map((x) => x.id);
     expect(codes).toContain('PHOTO_FILE_SIZE');
     expect(codes.at(-1)).toBe('ATTEMPTS_EXHAUSTED');
   });
 
   it('after the last attempt nothing is run', async () => {
     const r = await verifyApplicant({ ...submission, attempt: 4 });
-    expect(r).toMatchObject({ passed: false, steps: {}, attemptsLeft: 0, reasons: [{ step: 'attempts', code: 'ATTEMPTS_EXHAUSTED' }] });
+    expect(r).toMatchObject({ passed: false, steps: {}, attemptsLeft: 0, reasons: [{ step: 'attempts', id: 'ATTEMPTS_EXHAUSTED', severity: 'error', measured: { attempt: 4 }, limit: { maxAttempts: 3 } }] });
   });
 
   it('bad input is a typed error', async () => {

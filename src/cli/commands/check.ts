@@ -1,26 +1,19 @@
 import { writeFile } from 'node:fs/promises';
 import { isVerifyError } from '../../core/errors.js';
 import { defineSpec } from '../../core/spec.js';
-import type { PhotoValidation } from '../../photo/types.js';
-import type { CliOptions } from '../main.js';
 import { expandInputs } from '../inputs.js';
+import type { CliOptions } from '../options.js';
 import { progress } from '../progress.js';
-import { renderReport } from '../report.js';
+import { renderReport, type ReportRow } from '../report/render-report.js';
 import { runBulk } from '../runner.js';
-import { TEXT } from '../text.js';
-
-export interface CheckRow {
-  file: string;
-  result?: PhotoValidation;
-  error?: { code: string; message: string };
-}
+import { type Locale, TEXT } from '../text.js';
 
 const CSV_HEADER = 'file,passed,failed_checks,error_code,message';
 
 export async function check(targets: string[], o: CliOptions): Promise<number> {
   const files = expandInputs(targets);
   const bar = progress(files.length, !o.json && !o.csv);
-  const rows: CheckRow[] = [];
+  const rows: ReportRow[] = [];
   const failures = new Map<string, number>();
   let passed = 0;
   if (o.csv) console.log(CSV_HEADER);
@@ -29,7 +22,7 @@ export async function check(targets: string[], o: CliOptions): Promise<number> {
     interrupted = await runBulk(
       files,
       o.workers,
-      async (runner, file): Promise<CheckRow> => {
+      async (runner, file): Promise<ReportRow> => {
         try {
           return { file, result: await runner.validatePhoto(file, { spec: o.spec as never, detector: o.detector }) };
         } catch (error) {
@@ -68,7 +61,7 @@ export async function check(targets: string[], o: CliOptions): Promise<number> {
   return failed === 0 ? 0 : 1;
 }
 
-function textRow(row: CheckRow, locale: 'zh' | 'en'): string {
+function textRow(row: ReportRow, locale: Locale): string {
   if (!row.result) return `✗ ${row.file}\n    ${row.error!.code}: ${row.error!.message}`;
   const lines = [`${row.result.passed ? '✓' : '✗'} ${row.file}`];
   for (const c of row.result.checks) {
@@ -77,7 +70,7 @@ function textRow(row: CheckRow, locale: 'zh' | 'en'): string {
   return lines.join('\n');
 }
 
-function csvRow(row: CheckRow, locale: 'zh' | 'en'): string {
+function csvRow(row: ReportRow, locale: Locale): string {
   const failed = row.result?.checks.filter((c) => c.status === 'failed' && c.severity === 'error') ?? [];
   const message = row.error ? row.error.message : failed.map((c) => c.message[locale]).join(' ');
   return [row.file, row.result?.passed ? 'true' : 'false', failed.map((c) => c.id).join(' '), row.error?.code ?? '', message].map(csvField).join(',');

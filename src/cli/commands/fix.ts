@@ -1,7 +1,7 @@
 import { mkdirSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, extname, join, resolve } from 'node:path';
 import { isVerifyError } from '../../core/errors.js';
-import { UsageError, type CliOptions } from '../main.js';
+import { UsageError, type CliOptions } from '../options.js';
 import { expandInputs } from '../inputs.js';
 import { progress } from '../progress.js';
 import { runBulk } from '../runner.js';

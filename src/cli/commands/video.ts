@@ -3,7 +3,7 @@ import { extname, join } from 'node:path';
 import { compareFaces } from '../../compare/compare-faces.js';
 import { verifyApplicant } from '../../verify/verify-applicant.js';
 import { extractFramesFromReadingVideo } from '../../media/extract-frames.js';
-import { UsageError, type CliOptions } from '../main.js';
+import { UsageError, type CliOptions } from '../options.js';
 import { TEXT } from '../text.js';
 
 const VIDEO = /^\.(mp4|mov|m4v|webm|mkv|avi|3gp)$/i;
@@ -18,7 +18,7 @@ export async function compare(targets: string[], o: CliOptions): Promise<number>
   else {
     const verdict = r.match ? TEXT.match[o.locale] : r.usedFrames > 0 && r.idCardFace ? TEXT.noMatch[o.locale] : TEXT.noVerdict[o.locale];
     console.log(`${r.match ? '✓' : '✗'} ${verdict}: similarity ${r.similarity} (threshold ${r.threshold} at FAR ${r.far}), ${r.usedFrames} frame(s) used`);
-    for (const reason of r.reasons) console.log(`    ${reason.code}: ${reason.message[o.locale]}`);
+    for (const reason of r.reasons) console.log(`    ${reason.id}: ${reason.message[o.locale]}`);
   }
   return r.match ? 0 : 1;
 }
@@ -54,7 +54,7 @@ export async function verify(o: CliOptions): Promise<number> {
     console.log(JSON.stringify({ ...r, steps: { ...steps, liveness: liveness && { ...liveness, recording } } }));
   } else {
     console.log(`${r.passed ? '✓' : '✗'} ${r.passed ? TEXT.passed[o.locale] : TEXT.failed[o.locale]} (attempts left: ${r.attemptsLeft})`);
-    for (const reason of r.reasons) console.log(`    ${reason.step} ${reason.code}: ${reason.message[o.locale]}`);
+    for (const reason of r.reasons) console.log(`    ${reason.step} ${reason.id}: ${reason.message[o.locale]}`);
   }
   return r.passed ? 0 : 1;
 }

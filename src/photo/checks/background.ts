@@ -4,11 +4,12 @@ import type { RgbImage } from '../../image/decode.js';
 import type { PersonMask } from '../../models/segment.js';
 import type { PhotoSpec } from '../../core/spec.js';
 import type { Check } from '../types.js';
-import { result, round } from '../../core/result.js';
+import { result } from './check.js';
+import { round } from '../../core/stats.js';
 
 // A pixel is background when the person probability is below this: well clear of hair and shoulders,
 // whose soft edges would tint the background mean.
-const BACKGROUND_PROBABILITY = 0.15;
+export const BACKGROUND_PROBABILITY = 0.15;
 // Sampling stride in pixels: 1/9 of the pixels give the same means within 0.5 levels on a 480×640 photo.
 const STRIDE = 3;
 // Below this share of the photo the background is too small to judge.

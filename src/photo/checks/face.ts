@@ -5,7 +5,8 @@ import type { FaceMesh } from '../../models/mesh.js';
 import type { PersonMask } from '../../models/segment.js';
 import type { PhotoSpec } from '../../core/spec.js';
 import type { Check } from '../types.js';
-import { SKIPPED_NO_FACE, result, round, skipped } from '../../core/result.js';
+import { SKIPPED_NO_FACE, result, skipped } from './check.js';
+import { round } from '../../core/stats.js';
 
 // Faces smaller than this share of the photo height are not counted (prints on clothing, posters).
 const MIN_FACE_HEIGHT_SHARE = 0.05;

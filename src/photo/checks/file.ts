@@ -6,7 +6,8 @@ import type { ExifFacts } from '../../image/metadata.js';
 import type { SniffedFormat } from '../../image/sniff.js';
 import type { PhotoSpec } from '../../core/spec.js';
 import type { Check } from '../types.js';
-import { result, round, skipped } from '../../core/result.js';
+import { result, skipped } from './check.js';
+import { round } from '../../core/stats.js';
 
 const FORMAT_NAMES: Record<SniffedFormat, string> = {
   jpeg: 'JPEG',

@@ -14,7 +14,8 @@ import { type Rgb, rgbToHsv, rgbToLab } from '../../image/color.js';
 import type { RgbImage } from '../../image/decode.js';
 import type { PhotoSpec } from '../../core/spec.js';
 import type { Check } from '../types.js';
-import { SKIPPED_NO_FACE, result, round, skipped } from '../../core/result.js';
+import { SKIPPED_NO_FACE, result, skipped } from './check.js';
+import { round } from '../../core/stats.js';
 
 // Skin pixels lie within this CIE76 ΔE of the mean cheek colour.
 const SKIN_DELTA_E = 20;

@@ -5,7 +5,8 @@ import { lumaStats, measureSharpness } from '../../image/measures.js';
 import type { RgbImage } from '../../image/decode.js';
 import type { PhotoSpec } from '../../core/spec.js';
 import type { Check } from '../types.js';
-import { SKIPPED_NO_FACE, result, round, skipped } from '../../core/result.js';
+import { SKIPPED_NO_FACE, result, skipped } from './check.js';
+import { round } from '../../core/stats.js';
 
 /** The face from brows to chin, jaw to jaw. */
 export function faceRect(landmarks: Point[]): Rect {

@@ -1,0 +1,83 @@
+/** The portrait on an ID card photographed at any of the four right-angle rotations. */
+import type { CallScope } from '../core/call-scope.js';
+import { type RgbImage, cropRgb, fromRgb, toRgb } from '../image/decode.js';
+import { type DetectedFace, type DetectorName, detectFaces } from '../models/detect.js';
+import { alignFace, embedOne } from '../models/embed.js';
+import { withLandmarks } from './face.js';
+
+export interface CardPortrait {
+  face: DetectedFace;
+  rotation: 0 | 90 | 180 | 270;
+  /** The aligned 112×112 crop. */
+  crop: RgbImage;
+  /** Length of the face's raw embedding: high for an upright face (embed.ts). */
+  norm: number;
+}
+
+// Raw embedding length of an upright, aligned face: ~3.4–4.0; a face turned 90° or 180°: ~1.5–2.3.
+const UPRIGHT_NORM = 3;
+
+/**
+ * The portrait on a card photographed at any of the four right-angle rotations. Face detectors fire on
+ * faces turned 90°, and landmark networks always return an upright-looking face, so neither tells the
+ * right way up; the embedding's length does. The upright view is tried first and kept when its face
+ * is confident and its embedding long; otherwise the four views are compared.
+ */
+export async function findCardPortrait(
+  image: RgbImage,
+  // 'face-api' aligns from face-api's 68-point net as before fr_landmark, for eval/compare-faces.ts's comparison.
+  o: { detector: DetectorName; landmarks?: 'fr_landmark' | 'face-api'; scope?: CallScope },
+): Promise<CardPortrait | undefined> {
+  const faceApi = o.landmarks === 'face-api';
+  let best: (CardPortrait & { plausibility: number }) | undefined;
+  // 'auto': UltraFace at every rotation first (~10 ms a view), SSD's four views (~0.3–0.9 s each) only
+  // when UltraFace found no face at any: at most 4 UltraFace runs and 4 SSD runs (+ a refinement each).
+  const passes: DetectorName[] = o.detector === 'auto' ? ['ultraface', 'ssd'] : [o.detector];
+  for (const detector of passes) {
+    for (const rotation of [0, 90, 270, 180] as const) {
+      o.scope?.check();
+      const upright = rotation === 0 ? image : await rotate(image, rotation);
+      // The whole card at 1024 px: a portrait on a card that fills a 12 MP photo is ~90 px wide there.
+      const faces = await detectFaces(upright, { detector, minConfidence: 0.4, maxSide: 1024, landmarks: faceApi });
+      for (const candidate of faces.slice(0, 3)) {
+        const refined = await refine(upright, candidate, detector, faceApi);
+        const face = faceApi ? refined : await withLandmarks(upright, refined);
+        const crop = await alignFace(upright, face.landmarks);
+        const { norm } = await embedOne(crop);
+        const plausibility = Math.min(1, face.score + 0.2) * norm;
+        if (!best || plausibility > best.plausibility) best = { face, rotation, crop, norm, plausibility };
+      }
+      if (best && best.rotation === 0 && best.face.score >= 0.7 && best.norm >= UPRIGHT_NORM) break;
+    }
+    if (best) break;
+  }
+  if (!best) return undefined;
+  const { plausibility: _, ...portrait } = best;
+  return portrait;
+}
+
+/** A small face found on a reduced view is found again on its own region at full resolution, for a tighter box. */
+async function refine(image: RgbImage, face: DetectedFace, detector: DetectorName, landmarks: boolean): Promise<DetectedFace> {
+  const side = Math.max(face.box.width, face.box.height);
+  // The detector saw the card at 1024 px (SSD), or letterboxed into 320×240 (UltraFace).
+  const scaleAtDetection = Math.min(1, (detector === 'ultraface' ? 320 : 1024) / Math.max(image.width, image.height));
+  if (side * scaleAtDetection >= 160 || scaleAtDetection === 1) return face;
+  const m = side * 0.8;
+  const left = Math.max(0, Math.floor(face.box.x - m));
+  const top = Math.max(0, Math.floor(face.box.y - m));
+  const width = Math.min(image.width, Math.ceil(face.box.x + face.box.width + m)) - left;
+  const height = Math.min(image.height, Math.ceil(face.box.y + face.box.height + m)) - top;
+  const found = await detectFaces(await cropRgb(image, { left, top, width, height }), { detector, minConfidence: 0.3, landmarks });
+  const again = found[0];
+  if (!again) return face;
+  return {
+    box: { ...again.box, x: again.box.x + left, y: again.box.y + top },
+    score: Math.max(again.score, face.score),
+    landmarks: again.landmarks.map((p) => ({ x: p.x + left, y: p.y + top })),
+  };
+}
+
+async function rotate(image: RgbImage, degrees: 90 | 180 | 270): Promise<RgbImage> {
+  return toRgb(fromRgb(image).rotate(degrees));
+}
+

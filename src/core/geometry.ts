@@ -1,0 +1,40 @@
+/** The one point and box type of the library: pixels, origin at the top left of the image as displayed. */
+
+export interface Point {
+  x: number;
+  y: number;
+}
+
+/** A box in pixels: its top-left corner and size. */
+export interface Box {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/** A region by its corners, pixels: [x0, x1) × [y0, y1). */
+export interface Region {
+  x0: number;
+  y0: number;
+  x1: number;
+  y1: number;
+}
+
+export const area = (b: Box): number => b.width * b.height;
+
+/** Intersection over union, 0–1. */
+export function iou(a: Box, b: Box): number {
+  const w = Math.max(0, Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x));
+  const h = Math.max(0, Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y));
+  const union = area(a) + area(b) - w * h;
+  return union > 0 ? (w * h) / union : 0;
+}
+
+/** The box in an image `k` times larger, to 0.1 px. */
+export function scaleBox(box: Box, k: number): Box {
+  const r = (v: number) => Math.round(v * k * 10) / 10;
+  return { x: r(box.x), y: r(box.y), width: r(box.width), height: r(box.height) };
+}
+
+export const distance = (a: Point, b: Point): number => Math.hypot(a.x - b.x, a.y - b.y);

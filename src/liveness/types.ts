@@ -1,0 +1,113 @@
+/** analyzeReadingVideo's options, result types and limits. */
+import type { Outcome } from '../core/result.js';
+import type { Timings } from '../core/timing.js';
+import { THRESHOLDS } from '../compare/calibration.js';
+import type { ExtractFramesOptions, ReadingVideoFrames } from '../media/extract-frames.js';
+
+export interface AnalyzeReadingVideoOptions extends Omit<ExtractFramesOptions, 'format' | 'count'> {
+  /** Frames a second sampled over the speech for the lip and face signals, 4–30. Default 10. */
+  fps?: number;
+  /** The digits the host asked the applicant to read, e.g. '3806'. */
+  challengeDigits?: string;
+  /** The host's speech recogniser: 16 kHz mono PCM in, text out. Without it, digits are 'not-checked'. */
+  transcribe?: (pcm16k: Int16Array) => Promise<string>;
+  /** Sharp frames returned for face comparison (extractFramesFromReadingVideo's `count`). Default 8. */
+  frameCount?: number;
+  /** Limit on the whole call, milliseconds: past it, `TIMEOUT` (ffmpeg ended, temp data removed). Default 120,000. */
+  timeoutMs?: number;
+}
+
+/** Why a signal failed: stable codes for programs. */
+export type LivenessCode =
+  | 'NO_SOUND'
+  | 'VOLUME_TOO_LOW'
+  | 'LIP_MOVEMENT_TOO_SMALL'
+  | 'FACE_NOT_VISIBLE'
+  | 'MULTIPLE_FACES'
+  | 'FACE_CHANGED'
+  | 'SPOOF_SUSPECTED'
+  | 'TOO_DARK'
+  | 'TOO_BLURRY'
+  | 'FACE_TOO_SMALL'
+  | 'DIGITS_MISMATCH';
+
+/** What each signal measures and holds it against; units in the key names. */
+export interface SignalShapes {
+  speech: {
+    measured: { speechSeconds: number; voicedDbfs: number; loudnessDbfs: number; audio: 'present' | 'absent' };
+    limit: { minSpeechSeconds: number; minSpeechDbfs: number };
+  };
+  lipSync: {
+    /** Mouth opening in eye distances (10th–90th percentile spread); correlation with the voice's level at the best lag within ±0.2 s. */
+    measured: { mouthRange: number; correlation: number; framesWithMouth: number };
+    limit: { minMouthRange: number; minLipCorrelation: number };
+  };
+  faceConsistency: {
+    measured: {
+      /** Share of the speech's detected frames with exactly one face. */
+      oneFaceShare: number;
+      framesWithSeveralFaces: number;
+      /** Lowest similarity of a frame's face to the video's own face; null with fewer than two comparable faces. */
+      lowestSimilarity: number | null;
+      framesUnlikeTheFace: number;
+      framesCompared: number;
+      detectedFrames: number;
+    };
+    limit: { minOneFaceShare: number; minSameFaceSimilarity: number; maxFramesUnlike: string };
+  };
+  /** Reported only (severity 'info'): the score does not separate live faces from attacks well enough to decide. */
+  presentationAttack: { measured: { liveScore: number; framesScored: number }; limit: { decision: 'reported only' } };
+  quality: {
+    measured: { faceLuma: number; faceSharpness: number; eyeDistancePx: number };
+    limit: { minFaceLuma: number; minFaceSharpness: number; minEyeDistancePx: number };
+  };
+  /** The digits heard in the recogniser's transcript, against the challenge. */
+  digits: { measured: { heard: string }; limit: { challenge: string; rule: string } };
+}
+
+export type SignalId = keyof SignalShapes;
+
+/** One signal: a Finding with the codes it failed on. Narrow on `id` for typed `measured` and `limit`. */
+export type SignalOf<K extends SignalId> = Outcome<K, SignalShapes[K]['measured'], SignalShapes[K]['limit']> & {
+  /** The failure codes of this signal; empty when it passed. */
+  codes: LivenessCode[];
+};
+export type LivenessSignal = { [K in SignalId]: SignalOf<K> }[SignalId];
+
+export type LivenessStage = 'audio' | 'decode' | 'faces' | 'signals' | 'digits';
+
+export interface ReadingVideoAnalysis {
+  /** No signal of severity 'error' failed (presentationAttack only reports). */
+  passed: boolean;
+  signals: { [K in SignalId]: SignalOf<K> };
+  /** All failure codes, in signal order. */
+  codes: LivenessCode[];
+  /** The recording's facts and the sharp frames for compareFaces, as extractFramesFromReadingVideo returns them. */
+  recording: ReadingVideoFrames;
+  /** Per sampled frame: seconds, faces found (−1: not detected on this frame, tracked), mouth opening. */
+  samples: Array<{ t: number; faces: number; mouthOpening: number | null }>;
+  timings: Timings<LivenessStage>;
+}
+
+/** Every limit, in one place; each measured on the real and attack videos of `npm run eval:liveness`. */
+export const LIVENESS_LIMITS = Object.freeze({
+  /** Seconds of voice. */
+  minSpeechSeconds: 1,
+  /** Level of the voiced segments, dBFS (speech is typically −30 to −15). */
+  minSpeechDbfs: -40,
+  /** Spread (10th to 90th percentile) of the mouth opening over the speech, in eye distances. */
+  minMouthRange: 0.05,
+  /** Correlation of mouth opening with the voice's loudness, best lag within ±0.2 s. */
+  minLipCorrelation: 0.1,
+  /** Share of sampled frames with exactly one face. */
+  minOneFaceShare: 0.8,
+  /** Similarity of a frame's face to the video's own face below which it is another person (THRESHOLDS[1e-2]). */
+  minSameFaceSimilarity: THRESHOLDS[1e-2],
+  /** Mean luma of the face, 0–255. */
+  minFaceLuma: 50,
+  /** Laplacian variance of the aligned 112×112 face. */
+  minFaceSharpness: 20,
+  /** Eye distance, pixels of the recording. */
+  minEyeDistancePx: 30,
+});
+

@@ -1,0 +1,91 @@
+/** verifyApplicant's submission, options, result and reasons. */
+import type { CompareFacesOptions, CompareFacesResult, CompareReasonCode } from '../compare/types.js';
+import type { Finding } from '../core/result.js';
+import type { Timings } from '../core/timing.js';
+import type { ImageInput } from '../image/input.js';
+import type { AnalyzeReadingVideoOptions, LivenessCode, ReadingVideoAnalysis } from '../liveness/types.js';
+import type { VideoInput } from '../media/input.js';
+import type { CheckId, PhotoValidation, ValidatePhotoOptions } from '../photo/types.js';
+
+export interface ApplicantSubmission {
+  /** Photo of the ID card, the side with the portrait. */
+  idCard: ImageInput;
+  /** The recording of the applicant reading the challenge digits. */
+  video: VideoInput;
+  /** The electronic ID photo. */
+  photo: ImageInput;
+  /** The digits the host showed; checked only with `options.transcribe`. */
+  challengeDigits?: string;
+  /** Which verification this is for the applicant, from 1. Default 1. */
+  attempt?: number;
+}
+
+export interface VerifyApplicantOptions {
+  /** False-accept rate of both face comparisons (compareFaces `far`). Default 1e-3. */
+  far?: CompareFacesOptions['far'];
+  /** Verifications an applicant may make. Default 3 (the Hubei rule). */
+  maxAttempts?: number;
+  /** The host's speech recogniser (analyzeReadingVideo `transcribe`). */
+  transcribe?: AnalyzeReadingVideoOptions['transcribe'];
+  /** Passed to validatePhoto (spec, filename, detector, limits). */
+  photo?: ValidatePhotoOptions;
+  /** Passed to analyzeReadingVideo (limits, ffmpeg, fps). */
+  video?: Omit<AnalyzeReadingVideoOptions, 'challengeDigits' | 'transcribe'>;
+  /** Stops the whole call (every step, its ffmpeg and temp data): `ABORTED`. `video.signal` works too. */
+  signal?: AbortSignal;
+  /** Limit on the whole call, milliseconds: past it, `TIMEOUT`. Default 180,000. */
+  timeoutMs?: number;
+}
+
+export type VerifyStep = 'liveness' | 'videoMatch' | 'photo' | 'photoMatch' | 'attempts';
+
+/** The reason code of each photo check that fails: PHOTO_ and the check's id in capitals. */
+export const PHOTO_REASON_CODES = Object.freeze({
+  format: 'PHOTO_FORMAT',
+  extension: 'PHOTO_EXTENSION',
+  dimensions: 'PHOTO_DIMENSIONS',
+  orientation: 'PHOTO_ORIENTATION',
+  dpi: 'PHOTO_DPI',
+  fileSize: 'PHOTO_FILE_SIZE',
+  background: 'PHOTO_BACKGROUND',
+  faceCount: 'PHOTO_FACE_COUNT',
+  headPosition: 'PHOTO_HEAD_POSITION',
+  pose: 'PHOTO_POSE',
+  eyesOpen: 'PHOTO_EYES_OPEN',
+  sharpness: 'PHOTO_SHARPNESS',
+  exposure: 'PHOTO_EXPOSURE',
+  headCovering: 'PHOTO_HEAD_COVERING',
+} as const satisfies Record<CheckId, `PHOTO_${string}`>);
+
+export type PhotoReasonCode = (typeof PHOTO_REASON_CODES)[CheckId];
+
+/** Every code a verification's reason can carry. */
+export type VerifyReasonCode = LivenessCode | CompareReasonCode | 'FACE_MISMATCH' | PhotoReasonCode | 'ATTEMPTS_EXHAUSTED';
+
+/**
+ * Why a verification failed, in the one result shape (a Finding): `id` is the code, `step` the step it
+ * came from, `measured` and `limit` those of the signal, reason or check behind it.
+ */
+export interface VerifyReason extends Finding<VerifyReasonCode, Record<string, unknown>, Record<string, unknown>> {
+  step: VerifyStep;
+}
+
+export type VerifyStage = 'card' | 'liveness' | 'videoMatch' | 'photo' | 'photoMatch' | 'total';
+
+export interface ApplicantVerification {
+  /** Every step passed. */
+  passed: boolean;
+  /** Every step's full result; undefined for steps not run (attempts exhausted). */
+  steps: {
+    liveness?: ReadingVideoAnalysis;
+    videoMatch?: CompareFacesResult;
+    photo?: PhotoValidation;
+    photoMatch?: CompareFacesResult;
+  };
+  reasons: VerifyReason[];
+  /** Verifications left after this one (attemptsLeft below). */
+  attemptsLeft: number;
+  /** Milliseconds: each step's own time, and the whole call (steps overlap). */
+  timings: Timings<VerifyStage>;
+}
+
