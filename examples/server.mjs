@@ -14,8 +14,10 @@ const server = createServer(async (req, res) => {
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(result));
   } catch (error) {
     // QUEUE_FULL: busy, retry later; other codes: the upload is bad (INPUT_EMPTY, UNSUPPORTED_FORMAT, …).
-    const status = isVerifyError(error) ? (error.code === 'QUEUE_FULL' ? 503 : 422) : 500;
-    res.writeHead(status, { 'content-type': 'text/plain' }).end(isVerifyError(error) ? error.code : 'internal error');
+    // The applicant is shown `messages` (Chinese and English); `message` and `details` stay in the log.
+    if (!isVerifyError(error)) return res.writeHead(500).end();
+    const status = error.code === 'QUEUE_FULL' ? 503 : 422;
+    res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ code: error.code, messages: error.messages }));
   }
 });
 server.listen(Number(process.env.PORT ?? 8080), () => console.log(`listening on ${server.address().port}`));

@@ -37,6 +37,7 @@ export type { ExtractFramesOptions, ExtractedFrame, ReadingVideoFrames, FramesSt
 export type { VideoFacts, AudioFacts } from './media/probe.js';
 export type { SpeechFacts } from './media/audio.js';
 export type { VideoInput } from './media/input.js';
+export type { BinaryOptions } from './media/ffmpeg.js';
 export { analyzeReadingVideo } from './liveness/analyze-reading-video.js';
 export { spokenDigits } from './liveness/signals/digits.js';
 export { LIVENESS_LIMITS } from './liveness/types.js';
@@ -81,6 +82,7 @@ export { VerifyError, ErrorCode, ERROR_MESSAGES, isVerifyError } from './core/er
 export type { ErrorMessages } from './core/errors.js';
 export type { Finding, Outcome, Message, Severity, Status } from './core/result.js';
 export type { Timings } from './core/timing.js';
+export type { CallControl } from './core/call-scope.js';
 export type { Box, Point } from './core/geometry.js';
 export type { ImageInput } from './image/input.js';
 export type { DetectorName } from './models/detect.js';

@@ -2,7 +2,7 @@
  * Photo specs: the Hubei exam's, its background variants, and defineSpec to change one.
  *
  * Where each limit comes from is written beside it; "measured" means measured by
- * `npm run eval` on the real photos in ../shared/data (see README, "Where the limits come from").
+ * `npm run eval` on the real photos in ../shared/data (docs/limits.md).
  */
 
 import { invalidArgument } from './errors.js';
@@ -87,7 +87,7 @@ export interface PhotoSpec {
     /** Largest luma difference 0–255 between the left and right halves of the face. */
     readonly maxSideDifference: number;
   };
-  /** Largest head-covering score 0–1 accepted (see headCovering in README). */
+  /** Largest head-covering score 0–1 accepted (docs/limits.md: headCovering). */
   readonly maxHeadCoveringScore: number;
   /** Smallest detector confidence 0–1 for a face to count. */
   readonly minFaceConfidence: number;

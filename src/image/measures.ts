@@ -15,7 +15,7 @@ export const SHARPNESS_WIDTH = 160;
 /**
  * Sharpness of a region: variance of the 4-neighbour Laplacian of its luma after resampling the
  * region to SHARPNESS_WIDTH pixels wide and stretching its contrast. Scores compare across photo
- * sizes and exposures; see README for the measured ranges.
+ * sizes and exposures; docs/limits.md has the measured ranges.
  */
 export function measureSharpness(image: RgbImage, rect: Rect): number {
   const r = clampRect(rect, image);

@@ -120,7 +120,7 @@ export interface TrackedFrame {
  * EMBED_EVERY_S from the same landmarks.
  *
  * Measured against the SSD tracker it replaces (npm run eval:liveness, eval/results/liveness.md): the
- * same verdicts on the live videos and on every attack, and more (README: analyzeReadingVideo).
+ * same verdicts on the live videos and on every attack, and more (docs/accuracy.md).
  */
 export async function trackFace(frames: DenseFrame[], fps: number, scope: CallScope): Promise<TrackedFrame[]> {
   const detectEvery = Math.max(1, Math.round(DETECT_EVERY_S * fps));

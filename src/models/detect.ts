@@ -155,7 +155,7 @@ type BoxCalibration = typeof LANDMARK_BOX;
  * on 306 ordinary photos within a few photos of each other (headPosition 77.5% against 76.5%, pose 38.6%
  * against 39.2%, sharpness 17.0% against 17.4%, exposure 9.6% against 10.0%), every labelled defect
  * caught, the ID photos' verdicts unchanged; eval:liveness, the same verdicts on every live video and
- * attack; eval:compare, README (compareFaces).
+ * attack; eval:compare, docs/accuracy.md.
  */
 async function refinePoints(image: PixelSource, box: Box): Promise<Point[]> {
   return box.width < 8 || box.height < 8 ? [] : onnxLandmarks(image, box);

@@ -31,7 +31,7 @@ const MAP_SCHEMA = { ordered: is.boolean, concurrency: is.positiveInteger } as c
 const DEFAULTS = DEFAULT_VALUES.verifier;
 
 export interface VerifierOptions {
-  /** Worker threads, each with its own models (about 200 MB each, see README). Default: `os.availableParallelism()`. */
+  /** Worker threads, each with its own models (about 400 MB of RSS each, docs/speed.md). Default: `os.availableParallelism()`. */
   workers?: number;
   /** Calls that may wait for a free worker; one more is refused with `QUEUE_FULL`. Default `workers × 4`. */
   maxQueue?: number;

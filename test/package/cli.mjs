@@ -79,7 +79,7 @@ try {
   ok(frames.status === 0 && readdirSync(framesOut).length === 3, `frames writes 3 JPEGs (${frames.stderr})`);
   const verify = run('verify', '--json', '--id-card', join(faces, 'card-person-a.jpg'), '--video', join(videos, 'photo-voice.mp4'), '--photo', join(photos, 'compliant.jpg'));
   const v = JSON.parse(verify.stdout);
-  ok(verify.status === 1 && v.reasons.some((r) => r.code === 'LIP_MOVEMENT_TOO_SMALL') && v.attemptsLeft === 2, `verify: reasons and attempts (${verify.stderr})`);
+  ok(verify.status === 1 && v.reasons.some((r) => r.id === 'LIP_MOVEMENT_TOO_SMALL') && v.attemptsLeft === 2, `verify: reasons and attempts (${verify.stderr})`);
 
   // Ctrl-C in the middle of a fix: the run stops, every file written is whole, none is partial.
   const many = join(dir, 'many');

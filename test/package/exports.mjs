@@ -28,6 +28,9 @@ const viaRequire = await cjs.validatePhoto(fixture);
 ok(viaRequire.passed === true, 'require: the compliant fixture passes');
 const error = await cjs.validatePhoto(Buffer.alloc(0)).catch((e) => e);
 ok(error instanceof cjs.VerifyError && error.code === 'INPUT_EMPTY', 'require: typed errors');
+// Two copies of the library in one process (an ESM host using a CJS dependency): errors are recognised across them.
+ok(esm.VerifyError !== cjs.VerifyError && esm.isVerifyError(error, 'INPUT_EMPTY') && error instanceof esm.VerifyError, 'import: isVerifyError and instanceof recognise the require copy\'s errors');
+ok(/上传/.test(error.messages.zh) && error.messages.en.length > 0, 'require: errors carry messages in Chinese and English');
 for (const [name, api] of [['import', esm], ['require', cjs]]) {
   // Each build finds its own worker entry (dist/worker.js, dist/worker.cjs) beside it.
   const verifier = api.createVerifier({ workers: 1 });
@@ -57,7 +60,8 @@ ok((slow.stderr.match(/IDPHOTO_ONNX_WASM/g) ?? []).length === 1 && /PerformanceW
     const photo = await fetch(`http://127.0.0.1:${port}/`, { method: 'POST', body: readFileSync(fixture) });
     ok(photo.status === 200 && (await photo.json()).passed === true, 'examples/server.mjs: the compliant photo passes');
     const empty = await fetch(`http://127.0.0.1:${port}/`, { method: 'POST', body: '' });
-    ok(empty.status === 422 && (await empty.text()) === 'INPUT_EMPTY', 'examples/server.mjs: an empty upload is a 422 INPUT_EMPTY');
+    const body = await empty.json();
+    ok(empty.status === 422 && body.code === 'INPUT_EMPTY' && /上传/.test(body.messages.zh) && body.messages.en.length > 0, 'examples/server.mjs: an empty upload is a 422 INPUT_EMPTY with messages in both languages');
   } finally {
     server.kill('SIGTERM');
     await new Promise((resolve) => (server.exitCode !== null ? resolve() : server.once('exit', resolve)));

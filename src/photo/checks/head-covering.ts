@@ -5,7 +5,7 @@
  * Each of its pixels is classed as skin (close to the cheeks' colour), hair (dark, or a muted
  * brown/blond), or neither; a covering shows up as a large share of "neither" or as a head far
  * taller above the hairline than hair makes it. It catches light, bright and coloured coverings;
- * a black cap on black hair looks like hair to it. See README for the measured rates.
+ * a black cap on black hair looks like hair to it. docs/limits.md has the measured rates.
  */
 import type { DetectedFace } from '../../models/detect.js';
 import type { FaceGeometry } from '../../models/face-geometry.js';
