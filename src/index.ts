@@ -3,7 +3,7 @@
 // Photo: the electronic ID photo against its spec, and made to fit it.
 export { validatePhoto } from './photo/validate-photo.js';
 export { compressToSpec } from './photo/compress-to-spec.js';
-export type { CompressToSpecOptions, CompressToSpecResult, CompressStage } from './photo/compress-to-spec.js';
+export type { CompressToSpecOptions, CompressToSpecResult, CompressStage } from './photo/types.js';
 export { CHECK_IDS } from './photo/types.js';
 export type { ValidatePhotoOptions, PhotoValidation, PhotoMetadata, PhotoFace, PhotoStage, Check, CheckId, CheckOf, CheckShapes } from './photo/types.js';
 export { HUBEI_EXAM_PHOTO, REFERENCE_BLUES, WHITE_BACKGROUND, RED_BACKGROUND, defineSpec } from './core/spec.js';

@@ -21,8 +21,7 @@ export function rollDeg(landmarks: readonly Point[]): number {
 export function faceQuality(face: DetectedFace, crop: RgbImage, scale: number, norm: number): FaceQuality {
   const [le, re] = fivePoints(face.landmarks);
   const eyeDistance = Math.hypot(re!.x - le!.x, re!.y - le!.y);
-  const grey = new Float32Array(crop.width * crop.height);
-  for (let i = 0; i < grey.length; i++) grey[i] = 0.299 * crop.data[i * 3]! + 0.587 * crop.data[i * 3 + 1]! + 0.114 * crop.data[i * 3 + 2]!;
+  const grey = lumaPlane(crop);
   return {
     score: round(face.score, 3),
     eyeDistancePx: round(eyeDistance * scale, 1),

@@ -2,6 +2,7 @@
  * Loudness and speech activity of a recording's audio, from 16 kHz mono PCM: an energy-based voice
  * activity measure with a noise floor that adapts to the recording.
  */
+import { round } from '../core/stats.js';
 import { type BinaryOptions, locate, run } from './ffmpeg.js';
 
 export interface SpeechFacts {
@@ -76,14 +77,13 @@ export function speechActivity(samples: Int16Array): SpeechFacts {
     if (last && start - last.end <= JOIN_GAP_S) last.end = end;
     else segments.push({ start, end });
   }
-  const kept = segments.filter((s) => s.end - s.start >= MIN_SEGMENT_S).map((s) => ({ start: round(s.start), end: round(s.end) }));
+  const kept = segments.filter((s) => s.end - s.start >= MIN_SEGMENT_S).map((s) => ({ start: round(s.start, 3), end: round(s.end, 3) }));
   return {
-    loudnessDbfs: round(loudnessDbfs),
-    peakDbfs: round(peakDbfs),
-    speechSeconds: round(kept.reduce((sum, s) => sum + s.end - s.start, 0)),
+    loudnessDbfs: round(loudnessDbfs, 3),
+    peakDbfs: round(peakDbfs, 3),
+    speechSeconds: round(kept.reduce((sum, s) => sum + s.end - s.start, 0), 3),
     segments: kept,
   };
 }
 
 const toDbfs = (meanSquare: number) => (meanSquare > 0 ? 10 * Math.log10(meanSquare / (32768 * 32768)) : -120);
-const round = (v: number) => Math.round(v * 1000) / 1000;

@@ -1,5 +1,5 @@
 import { type RgbImage, cropRgb } from '../image/decode.js';
-import type { Point } from './detect.js';
+import type { Point } from '../core/geometry.js';
 
 /**
  * The five reference points of the ArcFace template on a 112×112 crop (InsightFace `arcface_dst`):

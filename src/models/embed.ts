@@ -1,6 +1,6 @@
 import type { RgbImage } from '../image/decode.js';
 import { ARCFACE_TEMPLATE, estimateSimilarity, fivePoints, warpToCrop } from './align.js';
-import type { Point } from './detect.js';
+import type { Point } from '../core/geometry.js';
 import { useOnnxModel } from './registry.js';
 import { getOnnxRuntime } from './onnx.js';
 

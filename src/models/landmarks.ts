@@ -1,6 +1,6 @@
 import { lumaPlane } from '../image/measures.js';
 import { type RgbImage, cropRgb } from '../image/decode.js';
-import type { Box, Point } from './detect.js';
+import type { Box, Point } from '../core/geometry.js';
 import { useOnnxModel } from './registry.js';
 import { getOnnxRuntime } from './onnx.js';
 

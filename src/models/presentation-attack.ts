@@ -1,5 +1,5 @@
 import { type RgbImage, cropRgb } from '../image/decode.js';
-import type { Box } from './detect.js';
+import type { Box } from '../core/geometry.js';
 import { useOnnxModel } from './registry.js';
 import { getOnnxRuntime } from './onnx.js';
 

@@ -6,7 +6,7 @@
  * searched again with a margin around it, as detectFaces does for SSD.
  */
 import { type RgbImage, fromRgb, toRgb } from '../image/decode.js';
-import type { Box } from './detect.js';
+import type { Box } from '../core/geometry.js';
 import { useOnnxModel } from './registry.js';
 import { getOnnxRuntime } from './onnx.js';
 

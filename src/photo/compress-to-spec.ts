@@ -11,72 +11,16 @@ import { ErrorCode, VerifyError, invalidArgument } from '../core/errors.js';
 import { DEFAULTS } from '../core/defaults.js';
 import { checkOptions, is } from '../core/options.js';
 import type { DeepPartial, PhotoSpec } from '../core/spec.js';
-import { type Timings, stageTimer } from '../core/timing.js';
+import { stageTimer } from '../core/timing.js';
+import { round } from '../core/stats.js';
+import type { Box } from '../core/geometry.js';
 import { type CallScope, scoped } from '../core/call-scope.js';
-import type { PhotoValidation } from './types.js';
+import type { CompressStage, CompressToSpecOptions, CompressToSpecResult } from './types.js';
 import { measureBackground } from './checks/background.js';
 import { findCrown } from './checks/face.js';
 import { resolveCommon } from './options.js';
 import { PHOTO_SCHEMA, validatePhoto } from './validate-photo.js';
 
-export interface CompressToSpecOptions {
-  /** The upload's file name (used for the report's extension check). Default: `photo` + the spec's first extension. */
-  filename?: string;
-  /** The spec, or changes to HUBEI_EXAM_PHOTO; size, dpi, byte band and colours all come from it. */
-  spec?: PhotoSpec | DeepPartial<PhotoSpec>;
-  /** 'auto' (default): replace the background unless it already passes; 'replace'; 'keep'. */
-  background?: 'auto' | 'replace' | 'keep';
-  /** Colour the background is replaced with, RGB 0–255 or '#rrggbb'. Default: the spec's first reference colour. */
-  backgroundColor?: readonly [number, number, number] | string;
-  /**
-   * Largest enlargement of the source allowed (output pixels per source pixel). Default 2: the real
-   * 286×401 ID photo in ../shared/data needs 1.72× and still passes the sharpness check, while LFW's
-   * 250-px photos enlarged 2.5× fail it in 37 of 97 cases (npm run eval).
-   */
-  maxUpscale?: number;
-  /** Land inside the byte band under both readings of "KB" (1000 and 1024 bytes). Default true. */
-  bothKilobyteReadings?: boolean;
-  /** Face detector, as for validatePhoto (and for the report on the output). Default 'ssd' (core/defaults.ts says why). */
-  detector?: DetectorName;
-  maxInputBytes?: number;
-  maxPixels?: number;
-  /** Limit on the whole call, milliseconds: past it, `TIMEOUT`. Default 60,000. */
-  timeoutMs?: number;
-  /** Stops the call at its next stage: `ABORTED`. */
-  signal?: AbortSignal;
-}
-
-export interface CompressToSpecResult {
-  /** The JPEG. */
-  buffer: Buffer;
-  /** validatePhoto of `buffer` against the same spec. */
-  report: PhotoValidation;
-  /** JPEG quality 1–100 used. */
-  quality: number;
-  /** JPEG encodes it took to land in the byte band. */
-  encodes: number;
-  background: {
-    /** 'replaced' with `colour`, or 'kept'. */
-    action: 'replaced' | 'kept';
-    /** Why: the option, or what the measured background was. */
-    reason: string;
-    colour: string;
-  };
-  framing: {
-    /** The source region that became the photo, source pixels (may extend past the source: padded). */
-    sourceBox: { x: number; y: number; width: number; height: number };
-    /** Output pixels per source pixel. */
-    scale: number;
-    /** Part of the frame lay outside the source and was filled with background. */
-    padded: boolean;
-    /** The source already framed the head within the spec, so its framing was kept. */
-    kept: boolean;
-  };
-  /** Milliseconds per stage. */
-  timings: Timings<CompressStage>;
-}
-
-export type CompressStage = 'read' | 'decode' | 'detect' | 'segment' | 'crop' | 'background' | 'encode' | 'validate';
 
 /** compressToSpec's options: validatePhoto's and its own. */
 export const COMPRESS_SCHEMA = {
@@ -209,7 +153,7 @@ async function compress(input: ImageInput, options: CompressToSpecOptions, { spe
     encodes: encoded.encodes,
     background,
     framing: {
-      sourceBox: { x: round1(box.x), y: round1(box.y), width: round1(box.width), height: round1(box.height) },
+      sourceBox: { x: round(box.x, 1), y: round(box.y, 1), width: round(box.width, 1), height: round(box.height, 1) },
       scale: Math.round(upscale * 1000) / 1000,
       padded: part.padded,
       kept,
@@ -264,8 +208,6 @@ function framingAlreadyFits(source: RgbImage, crownY: number, chinY: number, cen
   const within = (v: number, [lo, hi]: readonly [number, number]) => v >= lo && v <= hi;
   return crownY > 0 && within(crown, spec.head.crownMarginPx) && within(chin, spec.head.chinMarginPx) && within(ratio, spec.head.heightRatio) && offset <= spec.head.maxCentreOffset;
 }
-
-type Box = { x: number; y: number; width: number; height: number };
 
 function intersect(box: Box, source: RgbImage): Box {
   const x0 = Math.max(0, box.x);
@@ -362,4 +304,3 @@ function parseColour(value: readonly [number, number, number] | string): [number
 
 const mid = ([lo, hi]: readonly [number, number]) => (lo + hi) / 2;
 const clamp = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, v));
-const round1 = (v: number) => Math.round(v * 10) / 10;

@@ -7,6 +7,7 @@ import type { Box } from '../core/geometry.js';
 export type { Message } from '../core/result.js';
 import type { Outcome } from '../core/result.js';
 import type { DeepPartial, PhotoSpec } from '../core/spec.js';
+import type { Timings } from '../core/timing.js';
 import type { DetectorName } from '../models/detect.js';
 
 /** validatePhoto's options. */
@@ -26,6 +27,66 @@ export interface ValidatePhotoOptions {
   /** Stops the call at its next stage: `ABORTED`. */
   signal?: AbortSignal;
 }
+
+/** compressToSpec's options and result. */
+export interface CompressToSpecOptions {
+  /** The upload's file name (used for the report's extension check). Default: `photo` + the spec's first extension. */
+  filename?: string;
+  /** The spec, or changes to HUBEI_EXAM_PHOTO; size, dpi, byte band and colours all come from it. */
+  spec?: PhotoSpec | DeepPartial<PhotoSpec>;
+  /** 'auto' (default): replace the background unless it already passes; 'replace'; 'keep'. */
+  background?: 'auto' | 'replace' | 'keep';
+  /** Colour the background is replaced with, RGB 0–255 or '#rrggbb'. Default: the spec's first reference colour. */
+  backgroundColor?: readonly [number, number, number] | string;
+  /**
+   * Largest enlargement of the source allowed (output pixels per source pixel). Default 2: the real
+   * 286×401 ID photo in ../shared/data needs 1.72× and still passes the sharpness check, while LFW's
+   * 250-px photos enlarged 2.5× fail it in 37 of 97 cases (npm run eval).
+   */
+  maxUpscale?: number;
+  /** Land inside the byte band under both readings of "KB" (1000 and 1024 bytes). Default true. */
+  bothKilobyteReadings?: boolean;
+  /** Face detector, as for validatePhoto (and for the report on the output). Default 'ssd' (core/defaults.ts says why). */
+  detector?: DetectorName;
+  maxInputBytes?: number;
+  maxPixels?: number;
+  /** Limit on the whole call, milliseconds: past it, `TIMEOUT`. Default 60,000. */
+  timeoutMs?: number;
+  /** Stops the call at its next stage: `ABORTED`. */
+  signal?: AbortSignal;
+}
+
+export interface CompressToSpecResult {
+  /** The JPEG. */
+  buffer: Buffer;
+  /** validatePhoto of `buffer` against the same spec. */
+  report: PhotoValidation;
+  /** JPEG quality 1–100 used. */
+  quality: number;
+  /** JPEG encodes it took to land in the byte band. */
+  encodes: number;
+  background: {
+    /** 'replaced' with `colour`, or 'kept'. */
+    action: 'replaced' | 'kept';
+    /** Why: the option, or what the measured background was. */
+    reason: string;
+    colour: string;
+  };
+  framing: {
+    /** The source region that became the photo, source pixels (may extend past the source: padded). */
+    sourceBox: Box;
+    /** Output pixels per source pixel. */
+    scale: number;
+    /** Part of the frame lay outside the source and was filled with background. */
+    padded: boolean;
+    /** The source already framed the head within the spec, so its framing was kept. */
+    kept: boolean;
+  };
+  /** Milliseconds per stage. */
+  timings: Timings<CompressStage>;
+}
+
+export type CompressStage = 'read' | 'decode' | 'detect' | 'segment' | 'crop' | 'background' | 'encode' | 'validate';
 
 /** What each photo check measures and holds it against; units in the key names. */
 export interface CheckShapes {

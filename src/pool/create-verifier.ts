@@ -10,8 +10,7 @@ import type { CompareFacesOptions, CompareFacesResult, FrameInput, PrepareCardOp
 import type { OnnxRuntimeName } from '../models/onnx.js';
 import { BACKEND_NAMES, type BackendName } from '../models/tf.js';
 import type { ImageInput } from '../image/input.js';
-import type { CompressToSpecOptions, CompressToSpecResult } from '../photo/compress-to-spec.js';
-import type { PhotoValidation, ValidatePhotoOptions } from '../photo/types.js';
+import type { CompressToSpecOptions, CompressToSpecResult, PhotoValidation, ValidatePhotoOptions } from '../photo/types.js';
 import type { ApplicantSubmission, ApplicantVerification, VerifyApplicantOptions } from '../verify/types.js';
 import type { AnalyzeReadingVideoOptions, ReadingVideoAnalysis } from '../liveness/types.js';
 import type { ExtractFramesOptions, ReadingVideoFrames } from '../media/extract-frames.js';

@@ -3,7 +3,7 @@ import { distance } from '../../core/geometry.js';
 import { mean, median, round } from '../../core/stats.js';
 import { lumaPlane, laplacianVariance } from '../../image/measures.js';
 import { fivePoints } from '../../models/align.js';
-import type { Point } from '../../models/detect.js';
+import type { Point } from '../../core/geometry.js';
 import type { TrackedFrame } from '../tracking.js';
 import { LIVENESS_LIMITS, type LivenessCode, type SignalOf } from '../types.js';
 import { NO_FACE, notMeasured, signal } from './signal.js';

@@ -9,6 +9,8 @@ import { SKIPPED_NO_FACE, result, skipped } from './check.js';
 import { round } from '../../core/stats.js';
 
 // Faces smaller than this share of the photo height are not counted (prints on clothing, posters).
+// Stricter on purpose than the rule for frames (models/detect.ts peopleInView): an ID photo must show
+// no one else at all, a bystander far behind included.
 const MIN_FACE_HEIGHT_SHARE = 0.05;
 
 export function countFaces(faces: DetectedFace[], imageHeight: number, spec: PhotoSpec): DetectedFace[] {
