@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { detectFaces } from '../../src/models/detect.js';
 import { ErrorCode, type VerifyError, extractFramesFromReadingVideo } from '../../src/index.js';
 import { rankingSharpness } from '../../src/image/measures.js';
-import { planBursts, planKeyframes } from '../../src/media/extract-frames.js';
+import { planBursts, planKeyframes } from '../../src/media/frame-plan.js';
 import { locate, run, runningProcesses } from '../../src/media/ffmpeg.js';
 import { tempDirsOf } from '../helpers.js';
 
