@@ -70,7 +70,7 @@ function isExecutable(path: string): boolean {
 }
 
 function notFound(name: string, why: string): VerifyError {
-  return new VerifyError(ErrorCode.FFMPEG_NOT_FOUND, `${name} was not found: ${why}. Install ffmpeg, or pass its path.`, { details: { binary: name } });
+  return new VerifyError(ErrorCode.FFMPEG_NOT_FOUND, `${name} was not found: ${why}. Install ffmpeg (apt install ffmpeg, or npm install @ffmpeg-installer/ffmpeg @ffprobe-installer/ffprobe), or pass its path.`, { details: { binary: name } });
 }
 
 export interface RunOptions {

@@ -38,7 +38,7 @@ function warnSlowRuntime(): void {
   warned = true;
   process.emitWarning(
     'onnxruntime-node is not installed or does not load here: the ONNX models (face detection, landmarks, embedding) run on onnxruntime-web, ' +
-      'WebAssembly, about 3× slower (a face embedding 33 ms against 9.5 ms). Install with ONNXRUNTIME_NODE_INSTALL=skip to keep the native runtime (README: Install).',
+      'WebAssembly, about 3× slower (a face embedding 33 ms against 9.5 ms). Put onnxruntime-node-install=skip in the project .npmrc (or ONNXRUNTIME_NODE_INSTALL=skip) and install again to keep the native runtime (README: Install).',
     { type: 'PerformanceWarning', code: 'IDPHOTO_ONNX_WASM' },
   );
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
@@ -10,6 +10,16 @@ import { photo } from '../helpers.js';
 const tf = createRequire(import.meta.url)('@tensorflow/tfjs') as typeof import('@tensorflow/tfjs');
 
 describe('models', () => {
+  it('every model of the manifest is listed with its licence in models/README.md, and only those', () => {
+    const root = new URL('../../models/', import.meta.url);
+    const manifest = JSON.parse(readFileSync(new URL('manifest.json', root), 'utf8')) as { models: Record<string, { licence: string }> };
+    const readme = readFileSync(new URL('README.md', root), 'utf8');
+    const table = readme.slice(readme.indexOf('## Every model and its licence'));
+    const rows = [...table.matchAll(/^\| (\w+) \| .* \| (.+) \|$/gm)].map((m) => m[1]).filter((name) => name !== 'model');
+    expect(rows.sort()).toEqual(Object.keys(manifest.models).sort());
+    expect([...MODEL_NAMES].sort()).toEqual(Object.keys(manifest.models).sort());
+  });
+
   afterAll(async () => {
     await loadModels();
   });
