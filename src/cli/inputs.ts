@@ -1,23 +1,53 @@
 import { readdirSync, realpathSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { extname, isAbsolute, join } from 'node:path';
 import { globSync, isDynamicPattern } from 'tinyglobby';
+import { type CliOptions, UsageError } from './options.js';
+import { TEXT } from './text.js';
+
+/** Names taken from folders and globs unless --all-files: the image formats a phone, camera or scanner writes. */
+export const IMAGE_EXTENSIONS: ReadonlySet<string> = new Set(['.jpg', '.jpeg', '.png', '.webp', '.heic', '.heif', '.avif', '.tif', '.tiff', '.bmp', '.gif']);
+
+export interface Inputs {
+  files: string[];
+  /** Files that folders and globs held but whose names are not images' (left out unless --all-files). */
+  skipped: number;
+}
+
+/**
+ * The photos of a bulk command: folders and globs expanded (image names only unless --all-files), a
+ * note on stderr of what was left out; none at all is a usage error, not a run that checked nothing and passed.
+ */
+export function photosOf(targets: string[], o: CliOptions): string[] {
+  const { files, skipped } = expandInputs(targets, o.allFiles);
+  if (files.length === 0) {
+    throw new UsageError(`no image files in ${targets.join(' ')}${skipped > 0 ? ` (${skipped} other file${skipped === 1 ? '' : 's'}; --all-files takes every file)` : ''}`);
+  }
+  if (skipped > 0) console.error(TEXT.skipped[o.locale](skipped));
+  return files;
+}
 
 /**
  * Files, folders and globs to files: folders recursively (sorted, hidden entries left out, each real
- * folder once, so symlink loops end), globs by tinyglobby. A target that does not exist stays as it
- * is, to be reported as unreadable in its row.
+ * folder once, so symlink loops end), globs by tinyglobby (absolute paths from an absolute pattern). From folders and globs only image names are
+ * taken (a README, a CSV or a video beside the photos is not a photo), unless `allFiles`; a file named
+ * explicitly is always taken. A target that does not exist stays as it is, to be reported as unreadable in its row.
  */
-export function expandInputs(targets: readonly string[]): string[] {
+export function expandInputs(targets: readonly string[], allFiles = false): Inputs {
   const seen = new Set<string>();
   const out: string[] = [];
-  for (const target of targets) {
-    if (isDynamicPattern(target) && !exists(target)) {
-      out.push(...globSync(target, { onlyFiles: true, dot: false, followSymbolicLinks: false }).sort());
-      continue;
+  let skipped = 0;
+  const take = (found: string[]) => {
+    for (const file of found) {
+      if (allFiles || IMAGE_EXTENSIONS.has(extname(file).toLowerCase())) out.push(file);
+      else skipped++;
     }
-    out.push(...walk(target, seen));
+  };
+  for (const target of targets) {
+    if (isDynamicPattern(target) && !exists(target)) take(globSync(target, { onlyFiles: true, dot: false, followSymbolicLinks: false, absolute: isAbsolute(target) }).sort());
+    else if (isDirectory(target)) take(walk(target, seen));
+    else out.push(target);
   }
-  return [...new Set(out)];
+  return { files: [...new Set(out)], skipped };
 }
 
 function walk(target: string, seen: Set<string>): string[] {
@@ -41,6 +71,14 @@ function exists(path: string): boolean {
   try {
     statSync(path);
     return true;
+  } catch {
+    return false;
+  }
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
   } catch {
     return false;
   }

@@ -7,6 +7,10 @@ export interface CliOptions {
   csv: boolean;
   report?: string;
   out?: string;
+  /** fix: write outputs that still fail to <out>/still-failing/ (false: --no-failing, not at all). */
+  failing: boolean;
+  /** Folders and globs: every file, not only image names. */
+  allFiles: boolean;
   workers?: number;
   locale: Locale;
   spec?: object;
@@ -17,8 +21,10 @@ export interface CliOptions {
   video?: string;
   photo?: string;
   digits?: string;
+  /** verify: digits that were not checked fail the verification. */
+  requireDigits: boolean;
   attempt?: number;
 }
 
-/** Misuse of the command line: main prints the message and the usage text, and exits 2. */
+/** Misuse of the command line: main prints the message in a line with where to find help, and exits 2. */
 export class UsageError extends Error {}

@@ -33,7 +33,12 @@ export async function inOrder<T, R>(items: readonly T[], concurrency: number, wo
   const window: Array<Promise<R>> = [];
   let next = 0;
   while (next < items.length || window.length > 0) {
-    while (!signal?.aborted && next < items.length && window.length < Math.max(1, concurrency)) window.push(work(items[next++]!));
+    while (!signal?.aborted && next < items.length && window.length < Math.max(1, concurrency)) {
+      const call = work(items[next++]!);
+      // Awaited below in turn; if an earlier one ends the run first, this one's failure is not unhandled.
+      call.catch(() => undefined);
+      window.push(call);
+    }
     if (window.length === 0) break;
     const result = await window.shift()!;
     await done(items[next - window.length - 1]!, result);

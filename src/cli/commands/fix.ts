@@ -1,83 +1,133 @@
-import { mkdirSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, realpathSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { basename, extname, join, resolve } from 'node:path';
-import { isVerifyError } from '../../core/errors.js';
-import { UsageError, type CliOptions } from '../options.js';
-import { expandInputs } from '../inputs.js';
+import type { Message } from '../../core/result.js';
+import { type InputError, inputError, isInputError } from '../errors.js';
+import { photosOf } from '../inputs.js';
+import { type CliOptions, UsageError } from '../options.js';
 import { progress } from '../progress.js';
 import { runBulk } from '../runner.js';
-import { TEXT } from '../text.js';
+import { type Locale, TEXT, checkLabel, labelled, parenthesised, withCode } from '../text.js';
+
+/** Where outputs that still fail go, inside --out: apart, so that nobody uploads them by mistake. */
+const STILL_FAILING = 'still-failing';
+const NOT_FIXED = 'not-fixed.txt';
+
+type Outcome =
+  | { kind: 'pass'; buffer: Buffer }
+  | { kind: 'still-fails'; buffer: Buffer; failed: Array<{ id: string; message: Message }> }
+  | { kind: 'refused'; error: InputError };
 
 /**
- * compressToSpec on each input, written to --out as <name>.jpg. Inputs are never overwritten: every
- * output name is planned before any work, and the run is refused (exit 2) if one would land on an input
- * — through a symlinked --out, a hard link, or another case of the name on a case-insensitive file
- * system — and names that collide get a suffix. Each file is written under
- * a temporary name and renamed when complete, so Ctrl-C leaves no partial file. What could not be fixed
- * is listed, with why, in <out>/not-fixed.txt (and on stdout).
+ * compressToSpec on each input, and each output checked: it passes (written to --out as <name>.jpg), it
+ * still fails (written to --out/still-failing/, or not at all with --no-failing), or the photo cannot be
+ * fixed (a VerifyError: nothing written). The last two are listed, with the reasons an applicant should
+ * read, in <out>/not-fixed.txt. Exit 0 only when every photo passes.
+ *
+ * Inputs are never overwritten: every output name is planned before any work, and the run is refused
+ * (exit 2) if one would land on an input — through a symlinked --out, a hard link, or another case of
+ * the name on a case-insensitive file system — and names that collide get a suffix. Each file is
+ * written under a temporary name and renamed when complete, so Ctrl-C leaves no partial file.
  */
 export async function fix(targets: string[], o: CliOptions): Promise<number> {
-  if (!o.out) throw new UsageError('fix needs --out DIR');
-  mkdirSync(resolve(o.out), { recursive: true });
+  const files = photosOf(targets, o);
+  mkdirSync(resolve(o.out!), { recursive: true });
   // Through symlinks: `--out LINK` where LINK points at the photos' folder is that folder.
-  const out = realpathSync(resolve(o.out));
-  const files = expandInputs(targets);
+  const out = realpathSync(resolve(o.out!));
+  const stillFailing = join(out, STILL_FAILING);
+  if (exists(stillFailing) && !statSync(stillFailing).isDirectory()) throw new UsageError(`${join(o.out!, STILL_FAILING)} is a file; fix writes the photos that still fail into a folder of that name. Choose another --out`);
   const used = new Set<string>();
-  const targetOf = new Map(files.map((f) => [f, outputName(out, f, used)]));
-  refuseOverwrites(files, [...targetOf.values(), join(out, 'not-fixed.txt')]);
-  const bar = progress(files.length, !o.json);
+  const nameOf = new Map(files.map((f) => [f, outputName(f, used)]));
+  const notFixedFile = join(out, NOT_FIXED);
+  refuseOverwrites(files, [...files.flatMap((f) => [join(out, nameOf.get(f)!), join(stillFailing, nameOf.get(f)!)]), notFixedFile]);
+
+  const bar = progress(files.length, o.locale);
   const notFixed: string[] = [];
-  let fixedCount = 0;
+  const count = { pass: 0, 'still-fails': 0, refused: 0 };
   const partial = new Set<string>();
+  const writeWhole = (path: string, bytes: Buffer | string) => {
+    const temp = `${path}.partial`;
+    partial.add(temp);
+    writeFileSync(temp, bytes);
+    renameSync(temp, path);
+    partial.delete(temp);
+  };
   let interrupted: boolean;
   try {
     interrupted = await runBulk(
       files,
       o.workers,
-      async (runner, file) => {
+      async (runner, file): Promise<Outcome> => {
         try {
           const r = await runner.compressToSpec(file, { spec: o.spec as never, detector: o.detector });
-          return { buffer: r.buffer, passed: r.report.passed, failed: r.report.checks.filter((c) => c.status === 'failed' && c.severity === 'error').map((c) => c.id) };
+          if (r.report.passed) return { kind: 'pass', buffer: r.buffer };
+          const failed = r.report.checks.filter((c) => c.status === 'failed' && c.severity === 'error').map((c) => ({ id: c.id, message: c.message }));
+          return { kind: 'still-fails', buffer: r.buffer, failed };
         } catch (error) {
-          if (!isVerifyError(error)) throw error;
-          return { error: { code: error.code, message: error.message } };
+          // The environment's errors end the run (exit 2); an input's is its outcome.
+          if (!isInputError(error)) throw error;
+          return { kind: 'refused', error: inputError(error, file) };
         }
       },
       (file, r) => {
         bar.tick(file);
-        if ('error' in r) {
-          notFixed.push(`${file}\t${r.error!.code}\t${r.error!.message}`);
-          if (o.json) console.log(JSON.stringify({ file, fixed: false, error: r.error }));
-          else bar.log(`✗ ${file}\n    ${r.error!.code}: ${r.error!.message}`);
-          return;
+        count[r.kind]++;
+        const name = nameOf.get(file)!;
+        const folder = r.kind === 'pass' ? out : r.kind === 'still-fails' && o.failing ? stillFailing : undefined;
+        if (folder === stillFailing) mkdirSync(stillFailing, { recursive: true });
+        if (folder !== undefined && r.kind !== 'refused') writeWhole(join(folder, name), r.buffer);
+        // A previous run's output under this photo's other name is not this run's answer: gone, so that --out shows this run.
+        for (const other of [out, stillFailing]) if (other !== folder) removeFile(join(other, name));
+        const shown = folder === undefined ? undefined : join(o.out!, folder === out ? '' : STILL_FAILING, name);
+
+        const reason = r.kind === 'refused' ? r.error.messages[o.locale] : r.kind === 'still-fails' ? r.failed.map((c) => c.message[o.locale]).join(o.locale === 'zh' ? '' : ' ') : '';
+        const codes = r.kind === 'refused' ? r.error.code : r.kind === 'still-fails' ? r.failed.map((c) => c.id).join(' ') : '';
+        if (r.kind !== 'pass') notFixed.push([file, r.kind, codes, reason].map(tsvField).join('\t'));
+        if (o.json) {
+          // `reason`: what not-fixed.txt says, in the run's language.
+          const detail = r.kind === 'still-fails' ? { failedChecks: r.failed.map((c) => c.id), reason } : r.kind === 'refused' ? { error: r.error, reason } : {};
+          bar.log(JSON.stringify({ file, outcome: r.kind, passes: r.kind === 'pass', output: shown ?? null, ...detail }));
+        } else {
+          bar.log(textRow(file, r, shown, o.locale));
         }
-        const target = targetOf.get(file)!;
-        const temp = `${target}.partial`;
-        partial.add(temp);
-        writeFileSync(temp, r.buffer!);
-        renameSync(temp, target);
-        partial.delete(temp);
-        fixedCount++;
-        if (!r.passed) notFixed.push(`${file}\tSTILL_FAILS\t${r.failed!.join(' ')}`);
-        if (o.json) console.log(JSON.stringify({ file, fixed: true, output: target, passes: r.passed, failedChecks: r.failed }));
-        else bar.log(`${r.passed ? '✓' : '~'} ${file} → ${target}${r.passed ? '' : `\n    still fails: ${r.failed!.join(', ')}`}`);
       },
     );
   } finally {
     bar.stop();
     for (const temp of partial) rmSync(temp, { force: true });
   }
+  // Written whole, or removed: a list left from an earlier run would name photos this run did not fail.
+  if (notFixed.length > 0) writeWhole(notFixedFile, `${['file\toutcome\tcodes\treason', ...notFixed].join('\n')}\n`);
+  else removeFile(notFixedFile);
+
+  const done = count.pass + count['still-fails'] + count.refused;
+  const summary = TEXT.fixed[o.locale](done, count.pass, count['still-fails'], count.refused, o.failing ? join(o.out!, STILL_FAILING) : undefined);
+  const lines = [summary, ...(notFixed.length > 0 ? [TEXT.reasonsIn[o.locale](join(o.out!, NOT_FIXED))] : [])];
+  if (interrupted) console.error([TEXT.interrupted[o.locale](done, files.length), ...lines].join('\n'));
+  else if (o.json) console.error(lines.join('\n'));
+  else console.log(`\n${lines.join('\n')}`);
   if (interrupted) return 130;
-  if (notFixed.length > 0) writeFileSync(join(out, 'not-fixed.txt'), `${['file\treason\tdetails', ...notFixed].join('\n')}\n`);
-  if (!o.json) console.log(`\n${TEXT.fixed[o.locale](files.length, fixedCount, files.length - fixedCount)}`);
-  return notFixed.length === 0 ? 0 : 1;
+  return count.pass === files.length ? 0 : 1;
 }
 
-function outputName(out: string, file: string, used: Set<string>): string {
+function textRow(file: string, r: Outcome, shown: string | undefined, locale: Locale): string {
+  if (r.kind === 'pass') return `✓ ${file} → ${shown}`;
+  if (r.kind === 'refused') return `✗ ${file}${parenthesised(TEXT.refused[locale], locale)}\n    ${withCode(r.error.messages[locale], r.error.code, locale)}`;
+  const head = shown ? `✗ ${file} → ${shown}${parenthesised(TEXT.stillFails[locale], locale)}` : `✗ ${file}${parenthesised(`${TEXT.stillFails[locale]}${locale === 'zh' ? '，' : ', '}${TEXT.notWritten[locale]}`, locale)}`;
+  return [head, ...r.failed.map((c) => `    ${labelled(checkLabel(c.id, locale), c.message[locale], locale)}`)].join('\n');
+}
+
+/** A name in --out for each input, unique ignoring case (so two never meet on a case-insensitive file system). */
+function outputName(file: string, used: Set<string>): string {
   const stem = basename(file, extname(file)) || 'photo';
-  let name = join(out, `${stem}.jpg`);
-  for (let i = 2; used.has(name); i++) name = join(out, `${stem}-${i}.jpg`);
-  used.add(name);
+  let name = `${stem}.jpg`;
+  for (let i = 2; used.has(name.toLowerCase()); i++) name = `${stem}-${i}.jpg`;
+  used.add(name.toLowerCase());
   return name;
+}
+
+/** Tab-separated values: a tab, line break or backslash in a name or message is escaped, so each photo stays one line. */
+function tsvField(value: string): string {
+  return value.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\r/g, '\\r').replace(/\n/g, '\\n');
 }
 
 /**
@@ -94,7 +144,7 @@ function refuseOverwrites(inputs: readonly string[], outputs: readonly string[])
   for (const output of outputs) {
     for (const name of [output, `${output}.partial`]) {
       const input = ids.get(identity(name) ?? '');
-      if (input !== undefined) throw new UsageError(`Refusing to overwrite the input ${input}: ${name} is the same file. Choose another --out.`);
+      if (input !== undefined) throw new UsageError(`refusing to overwrite the input ${input}: ${name} is the same file. Choose another --out`);
     }
   }
 }
@@ -105,5 +155,23 @@ function identity(path: string): string | undefined {
     return `${s.dev}:${s.ino}`;
   } catch {
     return undefined;
+  }
+}
+
+/** Removes a file (or a symlink) of ours if it is there; never a folder. */
+function removeFile(path: string): void {
+  try {
+    if (!lstatSync(path).isDirectory()) unlinkSync(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+}
+
+function exists(path: string): boolean {
+  try {
+    statSync(path);
+    return true;
+  } catch {
+    return false;
   }
 }

@@ -104,7 +104,7 @@ export function rowHtml(row: ReportRow, index: number, verdict: Verdict, thumbna
     ? failed
         .map((c) => `<li${c.severity === 'warning' ? ' class="warn"' : ''}><b>${esc(CHECK_LABELS[c.id][locale])}</b>${c.severity === 'warning' ? ` (${t.warning})` : ''}: ${esc(c.message[locale])}</li>`)
         .join('')
-    : `<li><code>${esc(row.error?.code ?? 'UNKNOWN')}</code>: ${esc(row.error?.message ?? '')}</li>`;
+    : `<li>${esc(row.error?.messages?.[locale] ?? row.error?.message ?? '')} <code>${esc(row.error?.code ?? 'UNKNOWN')}</code></li>`;
   return `<tr data-index="${index + 1}" data-verdict="${VERDICT_RANK[verdict]}" data-verdict-name="${verdict}" data-file="${esc(row.file)}" data-failures="${failedErrors.length}" data-failed="${esc(failed.map((c) => c.id).join(' '))}">
 <td class="num">${index + 1}</td>
 <td class="verdict ${verdict}">${verdict === 'pass' ? '✓' : '✗'} ${t[verdict]}</td>

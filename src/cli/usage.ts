@@ -1,0 +1,156 @@
+/**
+ * The command line's vocabulary in one place: each command with what it takes, each option with the
+ * commands that accept it, and the help texts made from them (one for the tool, one per command).
+ */
+import { DETECTOR_NAMES } from '../models/detect.js';
+import { IMAGE_EXTENSIONS } from './inputs.js';
+
+export const COMMAND_NAMES = ['check', 'fix', 'compare', 'frames', 'verify'] as const;
+export type CommandName = (typeof COMMAND_NAMES)[number];
+
+interface CommandDef {
+  /** What follows the command name in the usage line. */
+  args: string;
+  summary: string;
+  /** Paragraphs after the summary in the command's own help. */
+  notes: readonly string[];
+  exit: string;
+}
+
+const IMAGE_NAMES = [...IMAGE_EXTENSIONS].join(' ');
+
+export const COMMANDS: Readonly<Record<CommandName, CommandDef>> = {
+  check: {
+    args: '<files|folders|globs…>',
+    summary: 'Check photos against the exam photo spec (the Hubei self-study exam by default).',
+    notes: [`Folders and globs take image files (${IMAGE_NAMES}); --all-files takes every file. A file named explicitly is always taken.`],
+    exit: '0 every photo passes, 1 some fail or cannot be read, 2 usage or environment error.',
+  },
+  fix: {
+    args: '<files|folders|globs…> --out DIR',
+    summary: 'Make photos that pass from ordinary ones (compressToSpec). Inputs are never overwritten.',
+    notes: [
+      'Each photo ends in one of three ways: it passes (written to DIR), it still fails after fixing (written to DIR/still-failing/, so that nobody uploads it by mistake; not written with --no-failing), or it cannot be fixed (nothing written). DIR/not-fixed.txt lists the last two with the reasons, in the language of --locale.',
+      'An output name in DIR or DIR/still-failing/ that does not hold this run\'s result for its photo is removed, so that DIR shows this run only.',
+      `Folders and globs take image files (${IMAGE_NAMES}); --all-files takes every file. A file named explicitly is always taken.`,
+    ],
+    exit: '0 every photo passes, 1 some still fail or cannot be fixed, 2 usage or environment error, 130 interrupted.',
+  },
+  compare: {
+    args: '<id-card> <frames…|video>',
+    summary: 'Is the person in the frames (or the reading video) the person on the ID card?',
+    notes: [],
+    exit: '0 same person, 1 not the same person, no verdict, or an input that cannot be read; 2 usage or environment error.',
+  },
+  frames: {
+    args: '<video> --out DIR',
+    summary: 'Write the sharp, upright frames of a reading video as JPEGs.',
+    notes: [],
+    exit: '0 written, 1 the video cannot be read, 2 usage or environment error.',
+  },
+  verify: {
+    args: '--id-card F --video F --photo F',
+    summary: 'The whole verification of one applicant: liveness of the reading video, the video and the photo against the ID card, the photo against the spec.',
+    notes: [
+      'The CLI has no speech recogniser, so --digits are not checked: the verdict says so, and --require-digits makes it fail.',
+    ],
+    exit: '0 passed, 1 failed or an input cannot be read, 2 usage or environment error.',
+  },
+};
+
+export interface OptionDef {
+  type: 'string' | 'boolean';
+  short?: string;
+  /** The value's placeholder in help. */
+  value?: string;
+  /** Help text, or one per command where it differs. */
+  help: string | Partial<Record<CommandName, string>>;
+  /** The commands that take it; undefined: every command, and none. */
+  commands?: readonly CommandName[];
+}
+
+export const OPTIONS: Readonly<Record<string, OptionDef>> = {
+  json: {
+    type: 'boolean',
+    help: { check: 'one JSON object per photo on stdout', fix: 'one JSON object per photo on stdout', compare: 'the result as one JSON object', frames: 'the result as one JSON object', verify: 'the result as one JSON object' },
+    commands: ['check', 'fix', 'compare', 'frames', 'verify'],
+  },
+  csv: { type: 'boolean', help: 'one CSV row per photo on stdout', commands: ['check'] },
+  report: { type: 'string', value: 'FILE', help: 'also write a self-contained HTML report with annotated thumbnails', commands: ['check'] },
+  out: { type: 'string', value: 'DIR', help: { fix: 'where to write (created if missing)', frames: 'where to write the frames (created if missing)' }, commands: ['fix', 'frames'] },
+  'no-failing': { type: 'boolean', help: 'do not write the outputs that still fail', commands: ['fix'] },
+  'all-files': { type: 'boolean', help: 'take every file of folders and globs, not only image names', commands: ['check', 'fix'] },
+  workers: { type: 'string', value: 'N', help: 'worker threads (default: one per core)', commands: ['check', 'fix'] },
+  spec: { type: 'string', value: 'FILE', help: 'a JSON file of spec changes, e.g. {"fileSize":{"kilobyte":1000}}', commands: ['check', 'fix', 'verify'] },
+  detector: { type: 'string', value: DETECTOR_NAMES.join('|'), help: "face detector for the photo (default: the library's)", commands: ['check', 'fix', 'verify'] },
+  count: { type: 'string', value: 'N', help: 'how many frames (default 8)', commands: ['frames'] },
+  'id-card': { type: 'string', value: 'F', help: 'the photo of the ID card, portrait side', commands: ['verify'] },
+  video: { type: 'string', value: 'F', help: 'the recording of the applicant reading the digits', commands: ['verify'] },
+  photo: { type: 'string', value: 'F', help: 'the electronic ID photo', commands: ['verify'] },
+  digits: { type: 'string', value: 'D', help: 'the digits the applicant was asked to read', commands: ['verify'] },
+  'require-digits': { type: 'boolean', help: 'fail the verification when the digits were not checked (always, without a speech recogniser)', commands: ['verify'] },
+  attempt: { type: 'string', value: 'N', help: "which of the applicant's verifications this is (default 1)", commands: ['verify'] },
+  locale: { type: 'string', value: 'zh|en', help: 'language of the output (default: from LC_ALL, LC_MESSAGES, LANG; zh* is Chinese, else English)' },
+  help: { type: 'boolean', short: 'h', help: 'this text' },
+  version: { type: 'boolean', help: 'the version' },
+};
+
+export function takes(command: CommandName, option: string): boolean {
+  const commands = OPTIONS[option]?.commands;
+  return commands === undefined || commands.includes(command);
+}
+
+export function commandHelp(name: CommandName): string {
+  const c = COMMANDS[name];
+  const rows = Object.keys(OPTIONS)
+    .filter((option) => takes(name, option))
+    .map((option) => optionRow(option, name));
+  return [`Usage: idphoto-verify ${name} ${c.args} [options]`, '', ...wrap(c.summary), ...c.notes.flatMap((n) => ['', ...wrap(n)]), '', 'Options:', ...table(rows), '', ...wrap(`Exit status: ${c.exit}`)].join('\n');
+}
+
+function optionRow(option: string, command: CommandName | undefined): readonly [string, string] {
+  const o = OPTIONS[option]!;
+  const help = typeof o.help === 'string' ? o.help : command ? (o.help[command] ?? '') : '';
+  return [`${o.short ? `-${o.short}, ` : ''}--${option}${o.value ? ` ${o.value}` : ''}`, help];
+}
+
+/** Lines of at most `width` columns, broken at spaces. */
+function wrap(text: string, width = 100): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  return [...lines, line];
+}
+
+export function mainHelp(): string {
+  const rows = COMMAND_NAMES.map((name) => [`${name} ${COMMANDS[name].args}`, COMMANDS[name].summary] as const);
+  return [
+    'Usage: idphoto-verify <command> [options]',
+    '',
+    'Commands:',
+    ...table(rows),
+    '',
+    'Options for every command:',
+    ...table(['locale', 'help', 'version'].map((option) => optionRow(option, undefined))),
+    '',
+    "Each command's own options: idphoto-verify <command> --help",
+    '',
+    'Exit status: 0 all pass, 1 some fail or cannot be read, 2 usage or environment error, 130 interrupted.',
+  ].join('\n');
+}
+
+/** Two columns: the left padded to a common width, or on its own line when it is too long. */
+function table(rows: ReadonlyArray<readonly [string, string]>): string[] {
+  const width = 28;
+  const indent = ' '.repeat(width);
+  return rows.flatMap(([left, right]) => {
+    const [first, ...rest] = wrap(right, 100 - width);
+    const head = left.length + 2 < width ? [`  ${left.padEnd(width - 2)}${first}`] : [`  ${left}`, `${indent}${first}`];
+    return [...head, ...rest.map((line) => `${indent}${line}`)];
+  });
+}
