@@ -17,8 +17,8 @@ export interface Inputs {
  * The photos of a bulk command: folders and globs expanded (image names only unless --all-files), a
  * note on stderr of what was left out; none at all is a usage error, not a run that checked nothing and passed.
  */
-export function photosOf(targets: string[], o: CliOptions): string[] {
-  const { files, skipped } = expandInputs(targets, o.allFiles);
+export function photosOf(targets: string[], o: CliOptions, excludeFolders: readonly string[] = []): string[] {
+  const { files, skipped } = expandInputs(targets, o.allFiles, excludeFolders);
   if (files.length === 0) {
     throw new UsageError(`no image files in ${targets.join(' ')}${skipped > 0 ? ` (${skipped} other file${skipped === 1 ? '' : 's'}; --all-files takes every file)` : ''}`);
   }
@@ -32,8 +32,9 @@ export function photosOf(targets: string[], o: CliOptions): string[] {
  * taken (a README, a CSV or a video beside the photos is not a photo), unless `allFiles`; a file named
  * explicitly is always taken. A target that does not exist stays as it is, to be reported as unreadable in its row.
  */
-export function expandInputs(targets: readonly string[], allFiles = false): Inputs {
-  const seen = new Set<string>();
+export function expandInputs(targets: readonly string[], allFiles = false, excludeFolders: readonly string[] = []): Inputs {
+  // Folders walked count as seen: an excluded one (fix's --out inside the photos' folder) is never entered.
+  const seen = new Set<string>(excludeFolders.flatMap((dir) => (isDirectory(dir) ? [realpathSync(dir)] : [])));
   const out: string[] = [];
   let skipped = 0;
   const take = (found: string[]) => {

@@ -23,6 +23,10 @@ describe('expandInputs', () => {
     expect(expandInputs([dir])).toEqual({ files: at(...images), skipped: 5 });
   });
 
+  it("never enters an excluded folder: fix's --out inside the photos' folder, on a second run", () => {
+    expect(expandInputs([dir], false, [join(dir, 'sub')])).toEqual({ files: at(...images.filter((f) => !f.startsWith('sub/'))), skipped: 4 });
+  });
+
   it('takes every file but hidden ones with allFiles', () => {
     const { files, skipped } = expandInputs([dir], true);
     expect(skipped).toBe(0);

@@ -29,7 +29,8 @@ type Outcome =
  * written under a temporary name and renamed when complete, so Ctrl-C leaves no partial file.
  */
 export async function fix(targets: string[], o: CliOptions): Promise<number> {
-  const files = photosOf(targets, o);
+  // A second run with --out inside the photos' folder must not take the first run's outputs for inputs.
+  const files = photosOf(targets, o, o.out ? [o.out] : []);
   mkdirSync(resolve(o.out!), { recursive: true });
   // Through symlinks: `--out LINK` where LINK points at the photos' folder is that folder.
   const out = realpathSync(resolve(o.out!));
