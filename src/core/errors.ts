@@ -28,6 +28,8 @@ export const ErrorCode = {
   SEGMENTATION_FAILED: 'SEGMENTATION_FAILED',
   /** compressToSpec: no JPEG quality puts the file inside the spec's byte band. */
   SIZE_UNREACHABLE: 'SIZE_UNREACHABLE',
+  /** compressToSpec: the top of the head touches the photo's top edge, so the crown (and the framing) is unknown. */
+  HEAD_CUT_OFF: 'HEAD_CUT_OFF',
   /** The file is not a video ffprobe can read (text, an image, random bytes, a truncated MP4). */
   NOT_A_VIDEO: 'NOT_A_VIDEO',
   /** The file has no video stream (audio only). */
@@ -99,6 +101,10 @@ export const ERROR_MESSAGES: Readonly<Record<ErrorCode, Readonly<ErrorMessages>>
     en: 'We could not separate you from the background. Please retake the photo in good light against a plain background and upload it.',
   },
   SIZE_UNREACHABLE: { zh: '无法将照片压缩到规定的文件大小，请换一张照片上传。', en: 'The photo could not be brought to the required file size. Please upload a different photo.' },
+  HEAD_CUT_OFF: {
+    zh: '照片中头顶被截掉了，请重新拍摄，头顶上方留出空间。',
+    en: 'The top of your head is cut off in this photo. Please take it again with some space above your head.',
+  },
   NOT_A_VIDEO: { zh: '无法读取该视频文件，请上传完整的视频（如MP4格式）。', en: 'The file could not be read as a video. Please upload a complete video file (for example MP4).' },
   NO_VIDEO_STREAM: { zh: '文件中没有视频画面（可能只有声音），请上传本人录制的视频。', en: 'The file has no picture (perhaps only sound). Please upload a video of yourself.' },
   VIDEO_DURATION: { zh: '视频时长不符合要求，请按规定时长重新录制后上传。', en: 'The video is too short or too long. Please record it again at the required length and upload it.' },

@@ -57,6 +57,11 @@ export interface PhotoSpec {
     readonly minShare: number;
     /** Largest CIE76 ΔE between the mean colours of background regions (left/right, top/bottom). */
     readonly maxUnevenness: number;
+    /**
+     * Largest CIE76 ΔE between the background's mean colour and the nearest reference colour: the hue
+     * band alone let a pure #0000FE (ΔE 102 from the ID blue) pass.
+     */
+    readonly maxReferenceDeltaE: number;
   };
   readonly head: {
     /** Pixels from the top edge to the crown (top of hair). */
@@ -126,6 +131,9 @@ export const HUBEI_EXAM_PHOTO: PhotoSpec = deepFreeze({
     referenceTolerance: 0,
     minShare: 0.9,
     maxUnevenness: 20,
+    // The real blue ID photos in ../shared/data sit at ΔE 14 and 17 from the nearest reference blue
+    // (#006ab8, #1295cb); a saturated #0000FE at 102, a dark #0b5ed7 at 35.
+    maxReferenceDeltaE: 30,
   },
   head: {
     // Published Hubei guide: crown 50–70 px below the top, chin 200–300 px above the bottom

@@ -1,9 +1,9 @@
 import sharp from 'sharp';
 import { type DetectedFace, type DetectorName, detectFaces, peopleInView } from '../models/detect.js';
 import { faceGeometry } from '../models/face-geometry.js';
-import { segmentPerson } from '../models/segment.js';
+import { type PersonMask, segmentPerson } from '../models/segment.js';
 import { toHex } from '../image/color.js';
-import { type RgbImage, cropRgb, decodeRgb, readHeader } from '../image/decode.js';
+import { type RgbImage, cropRgb, decodeRgb, fromRgb, readHeader, toRgb } from '../image/decode.js';
 import { encodeJpegInBand } from '../image/encode.js';
 import { type ImageInput, loadInput } from '../image/input.js';
 import { sniffFormat } from '../image/sniff.js';
@@ -13,11 +13,13 @@ import { checkOptions, is } from '../core/options.js';
 import type { DeepPartial, PhotoSpec } from '../core/spec.js';
 import { stageTimer } from '../core/timing.js';
 import { round } from '../core/stats.js';
-import type { Box } from '../core/geometry.js';
+import type { Box, Point } from '../core/geometry.js';
 import { type CallScope, scoped } from '../core/call-scope.js';
-import type { CompressStage, CompressToSpecOptions, CompressToSpecResult } from './types.js';
+import type { CheckId, CompressStage, CompressToSpecOptions, CompressToSpecResult, PhotoValidation, RetakeCode, RetakeFinding } from './types.js';
 import { measureBackground } from './checks/background.js';
 import { findCrown } from './checks/face.js';
+import { cheekRects } from './checks/quality.js';
+import { lumaStats } from '../image/measures.js';
 import { resolveCommon } from './options.js';
 import { PHOTO_SCHEMA, validatePhoto } from './validate-photo.js';
 
@@ -31,6 +33,8 @@ export const COMPRESS_SCHEMA = {
   bothKilobyteReadings: is.boolean,
 } as const;
 
+// Eyes out of level by this much or more (degrees) are levelled before framing; less is noise of the landmarks.
+const LEVEL_FROM_DEG = 2;
 // The source is decoded at most this large (longer side): ample for a 480×640 photo, bounded memory.
 const WORK_MAX_SIDE = 2560;
 // Person probability mapped to alpha: below 0.2 background, above 0.8 person, a soft ramp between
@@ -67,17 +71,35 @@ async function compress(input: ImageInput, options: CompressToSpecOptions, { spe
   const format = sniffFormat(bytes);
   const header = await readHeader(bytes, format, maxPixels);
   lap('read');
-  const source = await decodeRgb(bytes, format, maxPixels, WORK_MAX_SIDE, header, toHex(colour));
-  const rotated = source.width > source.height !== header.width > header.height;
-  const originalWidth = rotated ? header.height : header.width;
+  const decoded = await decodeRgb(bytes, format, maxPixels, WORK_MAX_SIDE, header, toHex(colour));
+  const rotated = decoded.width > decoded.height !== header.width > header.height;
+  // Source pixels per original pixel, along the width: framing and levelling keep this scale.
+  const decodeScale = decoded.width / (rotated ? header.height : header.width);
   lap('decode');
 
-  const faces = await detectFaces(source, { detector, minConfidence: spec.minFaceConfidence, maxSide: 1280 });
-  const face = theOneFace(faces);
+  const detect = async (image: RgbImage) => theOneFace(await detectFaces(image, { detector, minConfidence: spec.minFaceConfidence, maxSide: 1280 }));
+  let source = decoded;
+  let face = await detect(source);
+  // A head tilted in the picture's plane is levelled (the eyes made horizontal) before framing: the
+  // pose check allows ±8° of roll, and real portraits lean up to ~35°. Turned or nodded heads cannot be.
+  const roll = eyeRollDeg(face.landmarks);
+  let levelledDeg = 0;
+  if (Math.abs(roll) >= LEVEL_FROM_DEG) {
+    const turned = await toRgb(fromRgb(source).rotate(-roll, { background: { r: colour[0], g: colour[1], b: colour[2] } }));
+    // The face turns with the picture: its points are turned the same way, not detected again (SSD ~0.6 s).
+    face = turnFace(face, -roll, source, turned);
+    source = turned;
+    levelledDeg = round(-roll, 1);
+  }
   lap('detect');
 
   // Crown: segment a generous window around the face, at a resolution the model can see hair in.
   const crownY = await locateCrown(source, face);
+  if (crownY < 1) {
+    throw new VerifyError(ErrorCode.HEAD_CUT_OFF, 'The top of the head touches the top edge of the photo: the head may be cut off, and the photo cannot be framed. Take it again with space above the head.', {
+      details: { crownYPx: crownY },
+    });
+  }
   lap('segment');
 
   const W = spec.width;
@@ -88,17 +110,20 @@ async function compress(input: ImageInput, options: CompressToSpecOptions, { spe
   const crownTarget = ((H - headTarget) * mid(spec.head.crownMarginPx)) / (mid(spec.head.crownMarginPx) + mid(spec.head.chinMarginPx));
   let scale = headTarget / Math.max(1, chinY - crownY);
   let box = { x: centreX - W / scale / 2, y: crownY - crownTarget / scale, width: W / scale, height: H / scale };
+  // A frame that reaches past the source would be filled (a torso cut off straight above a band of
+  // colour, a hard edge at one side): the framing that stays inside, within the limits, is taken instead.
+  if (outside(box, source) > 0) ({ scale, box } = frameInside(source, crownY, chinY, centreX, spec, maxUpscale / decodeScale, { scale, box }));
   const kept = framingAlreadyFits(source, crownY, chinY, centreX, spec);
   if (kept) {
     scale = W / source.width;
     box = { x: 0, y: 0, width: source.width, height: source.height };
   }
-  const upscale = scale * (source.width / originalWidth);
+  const upscale = scale * decodeScale;
   if (upscale > maxUpscale) {
     throw new VerifyError(
       ErrorCode.FACE_TOO_SMALL,
       `The face is too small in this photo: it would have to be enlarged ${upscale.toFixed(2)}× (at most ${maxUpscale}×) to fill ${W}×${H}. Take the photo closer, or use a larger original.`,
-      { details: { upscale, maxUpscale, headHeightPx: (chinY - crownY) / (source.width / originalWidth) } },
+      { details: { upscale, maxUpscale, headHeightPx: (chinY - crownY) / decodeScale } },
     );
   }
   // The part of the frame that lies inside the source, at output scale. Segmentation runs on it
@@ -110,9 +135,16 @@ async function compress(input: ImageInput, options: CompressToSpecOptions, { spe
   const mask = await segmentPerson(part.image);
   let background: CompressToSpecResult['background'];
   let framed: RgbImage;
+  let personMask: PersonMask | undefined;
   const measured = measureBackground(part.image, mask, spec);
-  const passes = measured !== undefined && measured.colourShare >= spec.background.minShare && measured.unevennessDeltaE <= spec.background.maxUnevenness;
-  if (mode === 'keep' || (mode === 'auto' && passes)) {
+  const passes =
+    measured !== undefined &&
+    measured.colourShare >= spec.background.minShare &&
+    measured.unevennessDeltaE <= spec.background.maxUnevenness &&
+    measured.nearest.deltaE <= spec.background.maxReferenceDeltaE;
+  // A levelled photo's turned-in corners are filled with the colour: measured with the background they
+  // make it look compliant, kept they show as wedges. It is replaced.
+  if (mode === 'keep' || (mode === 'auto' && passes && levelledDeg === 0)) {
     background = { action: 'kept', reason: mode === 'keep' ? "option background: 'keep'" : `it already passes (${measured!.hex})`, colour: measured?.hex ?? 'unknown' };
     framed = part.padded ? await extendEdges(part.image, part.at, W, H) : part.image;
   } else {
@@ -126,13 +158,18 @@ async function compress(input: ImageInput, options: CompressToSpecOptions, { spe
     framed = part.padded ? paste(part.image, part.at, W, H, colour) : part.image;
     // Second pass on the composed photo, as validatePhoto will see it: whatever the model now calls
     // background (a neighbour's shoulder cut off at the frame, a halo) goes to the colour too.
-    replaceBackground(framed, await segmentPerson(framed), colour);
+    personMask = await segmentPerson(framed);
+    replaceBackground(framed, personMask, colour);
     background = {
       action: 'replaced',
-      reason: mode === 'replace' ? "option background: 'replace'" : measured ? `it did not pass (${measured.hex}, ${Math.round(measured.colourShare * 100)}% of the spec's colour)` : 'no background was visible',
+      reason: mode === 'replace' ? "option background: 'replace'" : levelledDeg !== 0 ? 'the photo was levelled: its corners are filled' : measured ? `it did not pass (${measured.hex}, ${Math.round(measured.colourShare * 100)}% of the spec's colour)` : 'no background was visible',
       colour: toHex(colour),
     };
   }
+  // The light on the face, evened out where the exposure check would fail it (the person only: the
+  // background keeps its colour). Landmarks follow the face into the frame.
+  const inFrame = face.landmarks.map((p) => ({ x: (p.x - box.x) * scale, y: (p.y - box.y) * scale }));
+  const light = relight(framed, inFrame, personMask ?? (await segmentPerson(framed)), spec);
   lap('background');
 
   const kb = options.bothKilobyteReadings ?? DEFAULTS.compress.bothKilobyteReadings ? [1000, 1024] : [spec.fileSize.kilobyte];
@@ -147,6 +184,8 @@ async function compress(input: ImageInput, options: CompressToSpecOptions, { spe
   const report = await validatePhoto(encoded.buffer, { spec, filename: options.filename ?? `photo${spec.extensions[0] ?? '.jpg'}`, detector, signal: scope.signal, timeoutMs: scope.remainingMs() || 1 });
   lap('validate');
   return {
+    retake: retakeReasons(report),
+    light,
     buffer: encoded.buffer,
     report,
     quality: encoded.quality,
@@ -157,9 +196,156 @@ async function compress(input: ImageInput, options: CompressToSpecOptions, { spe
       scale: Math.round(upscale * 1000) / 1000,
       padded: part.padded,
       kept,
+      levelledDeg,
     },
     timings,
   };
+}
+
+// Light corrections a retoucher would make and no more: a side made at most this much brighter or
+// darker, the whole face at most this much. Beyond them the photo must be taken again (retake).
+const MAX_SIDE_GAIN = 1.6;
+const MAX_FACE_GAIN = 1.8;
+
+/**
+ * Evens the light on the person where the exposure check would fail it: the two cheeks brought towards
+ * their mean along a horizontal ramp across the face (a fill light on the darker side), then the whole
+ * face towards the middle of the spec's luma band when it lies near an end. Multiplies RGB (hue kept),
+ * weighted by the person mask. Returns the gains used (1: none).
+ */
+function relight(image: RgbImage, landmarks: readonly Point[], mask: PersonMask, spec: PhotoSpec): CompressToSpecResult['light'] {
+  const e = spec.exposure;
+  const [leftRect, rightRect] = cheekRects(landmarks as Point[]);
+  const left = lumaStats(image, leftRect);
+  const right = lumaStats(image, rightRect);
+  if (!left.pixels || !right.pixels || !(left.mean > 0) || !(right.mean > 0)) return { leftGain: 1, rightGain: 1, gain: 1 };
+  let leftGain = 1;
+  let rightGain = 1;
+  // Corrected when past 60% of the limit: a photo at the limit's edge fails on the next encode's noise.
+  if (Math.abs(left.mean - right.mean) > 0.6 * e.maxSideDifference) {
+    const target = (left.mean + right.mean) / 2;
+    leftGain = clamp(target / left.mean, 1 / MAX_SIDE_GAIN, MAX_SIDE_GAIN);
+    rightGain = clamp(target / right.mean, 1 / MAX_SIDE_GAIN, MAX_SIDE_GAIN);
+  }
+  const mean = (left.mean * leftGain + right.mean * rightGain) / 2;
+  const middle = (e.minFaceLuma + e.maxFaceLuma) / 2;
+  const margin = 0.15 * (e.maxFaceLuma - e.minFaceLuma);
+  const gain = mean < e.minFaceLuma + margin || mean > e.maxFaceLuma - margin ? clamp(middle / mean, 1 / MAX_FACE_GAIN, MAX_FACE_GAIN) : 1;
+  if (leftGain === 1 && rightGain === 1 && gain === 1) return { leftGain, rightGain, gain };
+  const x0 = (leftRect.x0 + leftRect.x1) / 2;
+  const x1 = (rightRect.x0 + rightRect.x1) / 2;
+  // The head and shoulders only: full within 1.5 face heights of the face's centre, none past 3. Whatever
+  // the mask calls person further off (a neighbour, the frame's filled edge) keeps its light.
+  const xs = landmarks.map((p) => p.x);
+  const ys = landmarks.map((p) => p.y);
+  const cx = (Math.min(...xs) + Math.max(...xs)) / 2;
+  const cy = (Math.min(...ys) + Math.max(...ys)) / 2;
+  const faceHeight = Math.max(1, Math.max(...ys) - Math.min(...ys));
+  const { data, width } = image;
+  for (let i = 0; i < mask.data.length; i++) {
+    const near = clamp((3 - Math.hypot((i % width) - cx, Math.floor(i / width) - cy) / faceHeight) / 1.5, 0, 1);
+    const alpha = near * clamp((mask.data[i]! - ALPHA_LOW) / (ALPHA_HIGH - ALPHA_LOW), 0, 1);
+    if (alpha === 0) continue;
+    const t = clamp(((i % width) - x0) / Math.max(1, x1 - x0), 0, 1);
+    const k = 1 + ((leftGain + (rightGain - leftGain) * t) * gain - 1) * alpha;
+    for (let c = 0; c < 3; c++) data[i * 3 + c] = Math.min(255, Math.round(data[i * 3 + c]! * k));
+  }
+  return { leftGain: round(leftGain, 3), rightGain: round(rightGain, 3), gain: round(gain, 3) };
+}
+
+/** Area of `box` outside the source, as a share of the box. */
+function outside(box: Box, source: { width: number; height: number }): number {
+  const inside = intersect(box, source as RgbImage);
+  return 1 - (inside.width * inside.height) / (box.width * box.height);
+}
+
+/**
+ * The framing with the least of its area outside the source, searched within the inner 70% of each
+ * head-position band (head height, crown margin, chin margin) and a third of the centring tolerance:
+ * a larger head and a frame moved up or aside often keep the whole frame inside a tight source. The
+ * given framing (mid-limit) wins ties, so what changes is only what had to.
+ */
+function frameInside(source: RgbImage, crownY: number, chinY: number, centreX: number, spec: PhotoSpec, maxScale: number, given: { scale: number; box: Box }): { scale: number; box: Box } {
+  const W = spec.width;
+  const H = spec.height;
+  const inner = ([lo, hi]: readonly [number, number]) => [lo + 0.15 * (hi - lo), hi - 0.15 * (hi - lo)] as const;
+  const [hMin, hMax] = inner([spec.head.heightRatio[0] * H, spec.head.heightRatio[1] * H]);
+  const [cMin, cMax] = inner(spec.head.crownMarginPx);
+  const [chMin, chMax] = inner(spec.head.chinMarginPx);
+  const shiftMax = (spec.head.maxCentreOffset * W) / 3;
+  const head = Math.max(1, chinY - crownY);
+  let best = { ...given, cost: outside(given.box, source), distance: 0 };
+  for (let i = 0; i <= 12; i++) {
+    const hh = hMin + ((hMax - hMin) * i) / 12;
+    const scale = hh / head;
+    if (scale > maxScale) continue;
+    for (let j = 0; j <= 12; j++) {
+      const crown = cMin + ((cMax - cMin) * j) / 12;
+      const chin = H - crown - hh;
+      if (chin < chMin || chin > chMax) continue;
+      // Moved aside towards the source's centre as far as the tolerance allows, where that helps.
+      const width = W / scale;
+      const centred = centreX - width / 2;
+      const room = Math.min(Math.max(0, -centred), shiftMax / scale) - Math.min(Math.max(0, centred + width - source.width), shiftMax / scale);
+      const box = { x: centred + room, y: crownY - crown / scale, width, height: H / scale };
+      const cost = outside(box, source);
+      const distance = Math.abs(hh - given.scale * head) + Math.abs(crown - (crownY - given.box.y) * given.scale);
+      if (cost < best.cost - 0.002 || (Math.abs(cost - best.cost) <= 0.002 && distance < best.distance)) best = { scale, box, cost, distance };
+    }
+  }
+  return { scale: best.scale, box: best.box };
+}
+
+/**
+ * The face as it lies in the picture turned `degrees` clockwise about its centre onto the larger canvas
+ * `to` (sharp's rotate): landmarks turned exactly, the box around its turned corners.
+ */
+function turnFace(face: DetectedFace, degrees: number, from: { width: number; height: number }, to: { width: number; height: number }): DetectedFace {
+  const a = (degrees * Math.PI) / 180;
+  const cos = Math.cos(a);
+  const sin = Math.sin(a);
+  const turn = (p: Point): Point => {
+    const x = p.x - from.width / 2;
+    const y = p.y - from.height / 2;
+    return { x: x * cos - y * sin + to.width / 2, y: x * sin + y * cos + to.height / 2 };
+  };
+  const b = face.box;
+  const corners = [turn({ x: b.x, y: b.y }), turn({ x: b.x + b.width, y: b.y }), turn({ x: b.x, y: b.y + b.height }), turn({ x: b.x + b.width, y: b.y + b.height })];
+  const xs = corners.map((p) => p.x);
+  const ys = corners.map((p) => p.y);
+  // The box keeps its size (a turned box's bounding box is larger than the face), centred where the face went.
+  const cx = (Math.min(...xs) + Math.max(...xs)) / 2;
+  const cy = (Math.min(...ys) + Math.max(...ys)) / 2;
+  return { ...face, box: { x: cx - b.width / 2, y: cy - b.height / 2, width: b.width, height: b.height }, landmarks: face.landmarks.map(turn) };
+}
+
+/** Roll of the eye line, degrees: + when the right eye (image right) sits lower. */
+function eyeRollDeg(landmarks: readonly Point[]): number {
+  const centre = (from: number, to: number) => {
+    const eye = landmarks.slice(from, to);
+    return { x: eye.reduce((s, p) => s + p.x, 0) / eye.length, y: eye.reduce((s, p) => s + p.y, 0) / eye.length };
+  };
+  const left = centre(36, 42);
+  const right = centre(42, 48);
+  return (Math.atan2(right.y - left.y, right.x - left.x) * 180) / Math.PI;
+}
+
+const RETAKE: Partial<Record<CheckId, { id: RetakeCode; zh: string; en: string }>> = {
+  pose: { id: 'POSE_NOT_FIXABLE', zh: '头部转向或俯仰无法通过编辑修正，请正对镜头重新拍摄。', en: 'A turned or nodding head cannot be fixed by editing: take the photo again facing the camera.' },
+  eyesOpen: { id: 'EYES_CLOSED', zh: '闭眼无法通过编辑修正，请睁眼重新拍摄。', en: 'Closed eyes cannot be fixed by editing: take the photo again with your eyes open.' },
+  sharpness: { id: 'TOO_BLURRY', zh: '照片模糊无法通过编辑修正，请对焦后重新拍摄。', en: 'A blurred photo cannot be fixed by editing: take it again in focus, holding still.' },
+  exposure: { id: 'LIGHT_NOT_FIXABLE', zh: '面部光线问题无法通过编辑修正，请在正面均匀的光线下重新拍摄。', en: 'The light on the face cannot be fixed by editing: take the photo again in even light from the front.' },
+  headCovering: { id: 'HEAD_COVERED', zh: '请摘下帽子或头饰后重新拍摄。', en: 'Take the photo again without a hat or head covering.' },
+};
+
+/** The report's failed checks that only a new photo can fix, each saying so. */
+function retakeReasons(report: PhotoValidation): RetakeFinding[] {
+  return report.checks.flatMap((c) => {
+    const retake = RETAKE[c.id];
+    if (!retake || c.status !== 'failed' || c.severity !== 'error') return [];
+    const { id, zh, en } = retake;
+    return [{ ...c, id, check: c.id, message: { zh: `${c.message.zh} ${zh}`, en: `${c.message.en} ${en}` } } as RetakeFinding];
+  });
 }
 
 function theOneFace(faces: DetectedFace[]): DetectedFace {

@@ -5,7 +5,7 @@
 
 import type { Box } from '../core/geometry.js';
 export type { Message } from '../core/result.js';
-import type { Outcome } from '../core/result.js';
+import type { Finding, Outcome } from '../core/result.js';
 import type { DeepPartial, PhotoSpec } from '../core/spec.js';
 import type { Timings } from '../core/timing.js';
 import type { DetectorName } from '../models/detect.js';
@@ -81,10 +81,25 @@ export interface CompressToSpecResult {
     padded: boolean;
     /** The source already framed the head within the spec, so its framing was kept. */
     kept: boolean;
+    /** Degrees the source was turned to level the eyes (0 when they were level within 2°). */
+    levelledDeg: number;
   };
+  /**
+   * What editing cannot fix, from the report's failed checks: the applicant must take the photo again.
+   * Each is the failed check with a `RetakeCode` as its id and a message that says so. Empty when the
+   * report passes, or fails only on what a new attempt with other options could change.
+   */
+  retake: RetakeFinding[];
+  /** Gains applied to the person to even the light on the face (1: none): each cheek's, then the whole face's. */
+  light: { leftGain: number; rightGain: number; gain: number };
   /** Milliseconds per stage. */
   timings: Timings<CompressStage>;
 }
+
+/** Why a photo must be taken again: its pose, eyes, focus, light or a head covering. */
+export type RetakeCode = 'POSE_NOT_FIXABLE' | 'EYES_CLOSED' | 'TOO_BLURRY' | 'LIGHT_NOT_FIXABLE' | 'HEAD_COVERED';
+
+export type RetakeFinding = Finding<RetakeCode, Record<string, unknown>, Record<string, unknown>> & { check: CheckId };
 
 export type CompressStage = 'read' | 'decode' | 'detect' | 'segment' | 'crop' | 'background' | 'encode' | 'validate';
 
@@ -132,6 +147,7 @@ export interface CheckShapes {
       referenceToleranceDeltaE: number;
       minColourShare: number;
       maxUnevennessDeltaE: number;
+      maxReferenceDeltaE: number;
       references: Array<{ name: string; rgb: readonly [number, number, number]; hex: string }>;
     };
   };

@@ -49,9 +49,20 @@ describe('real ID photos', () => {
     }
   });
 
-  it('the blue re-colouring of that portrait passes the background check', async () => {
+  it('the pure #0000FE re-colouring of that portrait is blue, but too far from the ID blue: background fails saying so', async () => {
     const result = await validatePhoto(await asUpload('asia/IDPhotos/figures/blue.jpg'));
-    expect(check(result, 'background').status).toBe('passed');
+    const background = check(result, 'background');
+    expect(background.status).toBe('failed');
+    expect(background.id === 'background' && background.measured.nearestReference!.deltaE).toBeGreaterThan(90);
+    expect(background.message.en).toContain('too far from the standard');
+  });
+
+  it('the real blue ID photos sit well inside the reference-colour limit', async () => {
+    for (const relative of ['asia/ID_photo_background_color/test.jpg', 'asia/IDPhotos/figures/image.jpg']) {
+      const background = check(await validatePhoto(await asUpload(relative)), 'background');
+      expect(background.status, relative).toBe('passed');
+      expect(background.id === 'background' && background.measured.nearestReference!.deltaE, relative).toBeLessThan(20);
+    }
   });
 });
 

@@ -6,7 +6,7 @@ import exifr from 'exifr';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readJpegHeader } from '../../src/image/jpeg.js';
-import { ErrorCode, RED_BACKGROUND, type VerifyError, WHITE_BACKGROUND, compressToSpec, loadModels, validatePhoto } from '../../src/index.js';
+import { ErrorCode, HUBEI_EXAM_PHOTO, RED_BACKGROUND, type VerifyError, WHITE_BACKGROUND, compressToSpec, loadModels, validatePhoto } from '../../src/index.js';
 import { photo, photoBytes, withDeclaredSize } from '../helpers.js';
 
 const tf = createRequire(import.meta.url)('@tensorflow/tfjs') as typeof import('@tensorflow/tfjs');
@@ -66,12 +66,54 @@ describe('compressToSpec: ordinary photos in, photos that pass validatePhoto out
     expect(again.report.passed).toBe(true);
   });
 
-  it('frames the head mid-limit: crown, chin and head height near the middle of their bands', async () => {
-    const result = await compressToSpec(source('group-crop.jpg'));
+  it('frames the head mid-limit where the source allows: crown, chin and head height near the middle of their bands', async () => {
+    const result = await compressToSpec(photo('tilted-head.jpg'));
+    expect(result.framing.padded).toBe(false);
     const head = result.report.checks.find((c) => c.id === 'headPosition')!.measured;
     expect(Math.abs(head.crownMarginPx! - 60)).toBeLessThan(15);
     expect(Math.abs(head.chinMarginPx! - 245)).toBeLessThan(15);
     expect(Math.abs(head.centreOffsetRatio!)).toBeLessThan(0.03);
+  });
+
+  it('in a tight source, frames tighter within the limits rather than fill a band below the shoulders', async () => {
+    const result = await compressToSpec(source('group-crop.jpg'));
+    const head = result.report.checks.find((c) => c.id === 'headPosition')!;
+    expect(head.status).toBe('passed');
+    // Mid-limit (chin 245 px above the bottom) the frame reached 52 px further past the source's bottom.
+    expect(head.measured.chinMarginPx!).toBeLessThan(215);
+    expect(head.measured.headHeightRatio!).toBeGreaterThan(0.55);
+  });
+
+  it('levels a head tilted in the picture plane before framing: the report passes pose', async () => {
+    const before = await validatePhoto(photo('tilted-head.jpg'));
+    expect(before.checks.find((c) => c.id === 'pose')!.status).toBe('failed');
+    const result = await compressToSpec(photo('tilted-head.jpg'));
+    expect(Math.abs(result.framing.levelledDeg)).toBeGreaterThan(8);
+    const pose = result.report.checks.find((c) => c.id === 'pose')!;
+    expect(pose.status).toBe('passed');
+    expect(Math.abs(pose.measured.rollDeg!)).toBeLessThan(4);
+    expect(result.retake).toEqual([]);
+  });
+
+  it('refuses a photo whose head touches the top edge with HEAD_CUT_OFF, in both languages', async () => {
+    const error = (await compressToSpec(photo('head-cut-off.jpg')).catch((e) => e)) as VerifyError;
+    expect(error.code).toBe(ErrorCode.HEAD_CUT_OFF);
+    expect(error.messages.zh).toContain('头顶');
+  });
+
+  it('says what editing cannot fix: a blurred photo comes back with TOO_BLURRY to retake', async () => {
+    const result = await compressToSpec(photo('blurred.jpg'));
+    expect(result.report.passed).toBe(false);
+    expect(result.retake.map((r) => [r.id, r.check])).toEqual([['TOO_BLURRY', 'sharpness']]);
+    expect(result.retake[0]!.message.zh).toContain('重新拍摄');
+  });
+
+  it('a pure #0000FE background is blue by hue but too far from the reference blues: the report fails it', async () => {
+    const result = await compressToSpec(source('group-crop.jpg'), { backgroundColor: '#0000fe', background: 'replace' });
+    const bg = result.report.checks.find((c) => c.id === 'background')!;
+    expect(bg.status).toBe('failed');
+    expect(bg.measured.hueDeg).toBeGreaterThan(235);
+    expect(bg.measured.nearestReference!.deltaE).toBeGreaterThan(HUBEI_EXAM_PHOTO.background.maxReferenceDeltaE);
   });
 
   it('uses another background colour on request', async () => {

@@ -61,7 +61,9 @@ export async function fix(targets: string[], o: CliOptions): Promise<number> {
         try {
           const r = await runner.compressToSpec(file, { spec: o.spec as never, detector: o.detector });
           if (r.report.passed) return { kind: 'pass', buffer: r.buffer };
-          const failed = r.report.checks.filter((c) => c.status === 'failed' && c.severity === 'error').map((c) => ({ id: c.id, message: c.message }));
+          // A check only a new photo can fix says so (compressToSpec's retake: "take the photo again facing the camera").
+          const retake = new Map(r.retake.map((f) => [f.check, f.message]));
+          const failed = r.report.checks.filter((c) => c.status === 'failed' && c.severity === 'error').map((c) => ({ id: c.id, message: retake.get(c.id) ?? c.message }));
           return { kind: 'still-fails', buffer: r.buffer, failed };
         } catch (error) {
           // The environment's errors end the run (exit 2); an input's is its outcome.

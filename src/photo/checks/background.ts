@@ -114,6 +114,7 @@ export function checkBackground(measure: BackgroundMeasure | undefined, spec: Ph
     referenceToleranceDeltaE: bg.referenceTolerance,
     minColourShare: bg.minShare,
     maxUnevennessDeltaE: bg.maxUnevenness,
+    maxReferenceDeltaE: bg.maxReferenceDeltaE,
     references: bg.references.map((ref) => ({ name: ref.name, rgb: ref.rgb, hex: toHex(ref.rgb) })),
   };
   if (!measure) {
@@ -135,8 +136,9 @@ export function checkBackground(measure: BackgroundMeasure | undefined, spec: Ph
   };
   const isColour = measure.colourShare >= bg.minShare;
   const even = measure.unevennessDeltaE <= bg.maxUnevenness;
+  const nearEnough = measure.nearest.deltaE <= bg.maxReferenceDeltaE;
   const wanted = bg.references[0] ? colourFamily(...rgbToHsv(...bg.references[0].rgb)) : 'blue';
-  if (isColour && even) {
+  if (isColour && even && nearEnough) {
     return result('background', 'error', true, measured, limit, {
       zh: `背景为${FAMILY_ZH[wanted]}（${measure.hex}）。`,
       en: `The background is ${FAMILY_EN[wanted]} (${measure.hex}).`,
@@ -147,6 +149,13 @@ export function checkBackground(measure: BackgroundMeasure | undefined, spec: Ph
     return result('background', 'error', false, measured, limit, {
       zh: `背景必须是${FAMILY_ZH[wanted]}，当前背景为${FAMILY_ZH[measure.family]}（${measure.hex}，符合要求的部分仅占${pct}%）。`,
       en: `The background must be ${FAMILY_EN[wanted]}; it is ${FAMILY_EN[measure.family]} (${measure.hex}, only ${pct}% of it ${FAMILY_EN[wanted]}).`,
+    });
+  }
+  if (!nearEnough) {
+    const near = measured.nearestReference;
+    return result('background', 'error', false, measured, limit, {
+      zh: `背景颜色与标准${FAMILY_ZH[wanted]}相差太大（${measure.hex}，色差ΔE ${near.deltaE}，上限${bg.maxReferenceDeltaE}），请使用标准证件照${FAMILY_ZH[wanted]}背景。`,
+      en: `The background colour is too far from the standard ID-photo ${FAMILY_EN[wanted]} (${measure.hex}, ΔE ${near.deltaE} from ${near.name}, limit ${bg.maxReferenceDeltaE}): use the standard ${FAMILY_EN[wanted]}.`,
     });
   }
   return result('background', 'error', false, measured, limit, {
