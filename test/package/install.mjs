@@ -12,7 +12,10 @@ import { fileURLToPath } from 'node:url';
 const repo = fileURLToPath(new URL('../../', import.meta.url));
 const fixture = join(repo, 'fixtures/photos/compliant.jpg');
 const work = mkdtempSync(join(tmpdir(), 'idphoto-install-'));
-const npm = (args, cwd, env = {}) => execFileSync('npm', args, { cwd, encoding: 'utf8', env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+// Each install sees only its own project's .npmrc: under `npm run`, npm hands this repo's config to
+// children as npm_config_* variables, which would make every project skip the CUDA download.
+const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_|^ONNXRUNTIME_NODE_INSTALL/i.test(k)));
+const npm = (args, cwd, env = {}) => execFileSync('npm', args, { cwd, encoding: 'utf8', env: { ...clean, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
 
 function size(dir) {
   let total = 0;
@@ -66,6 +69,7 @@ try {
   assert.equal(photoOnly.ffmpeg, 'absent', 'the photo-only install has no ffmpeg');
   assert.ok(full.passed && photoOnly.passed && bare.passed, 'the compliant photo passes in every install');
   assert.ok(photoOnly.size < full.size, 'photo-only is smaller');
+  assert.equal(bare.onnxRuntime, 'onnxruntime-web', 'without the .npmrc line npm drops onnxruntime-node (this is why the README asks for it)');
   console.log(`install: ${rows.length} installs checked; without the .npmrc line the runtime is ${bare.onnxRuntime}`);
 } finally {
   rmSync(work, { recursive: true, force: true });
