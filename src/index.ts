@@ -52,6 +52,10 @@ export type {
   SignalShapes,
 } from './liveness/types.js';
 
+// Card: the ID card's number, by GB 11643-1999.
+export { parseIdNumber, idNumberCheckDigit } from './card/id-number.js';
+export type { ParsedIdNumber, IdNumberReason, IdNumberReasonCode } from './card/id-number.js';
+
 // Verify: the whole applicant in one call.
 export { verifyApplicant, attemptsLeft } from './verify/verify-applicant.js';
 export { PHOTO_REASON_CODES } from './verify/types.js';
