@@ -1,4 +1,4 @@
-import { readdirSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { extname, isAbsolute, join } from 'node:path';
 import { globSync, isDynamicPattern } from 'tinyglobby';
 import { type CliOptions, UsageError } from './options.js';
@@ -44,7 +44,7 @@ export function expandInputs(targets: readonly string[], allFiles = false, exclu
     }
   };
   for (const target of targets) {
-    if (isDynamicPattern(target) && !exists(target)) take(globSync(target, { onlyFiles: true, dot: false, followSymbolicLinks: false, absolute: isAbsolute(target) }).sort());
+    if (isDynamicPattern(target) && !existsSync(target)) take(globSync(target, { onlyFiles: true, dot: false, followSymbolicLinks: false, absolute: isAbsolute(target) }).sort());
     else if (isDirectory(target)) take(walk(target, seen));
     else out.push(target);
   }
@@ -68,14 +68,6 @@ function walk(target: string, seen: Set<string>): string[] {
     .flatMap((name) => walk(join(target, name), seen));
 }
 
-function exists(path: string): boolean {
-  try {
-    statSync(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function isDirectory(path: string): boolean {
   try {

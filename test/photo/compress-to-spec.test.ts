@@ -85,13 +85,15 @@ describe('compressToSpec: ordinary photos in, photos that pass validatePhoto out
   });
 
   it('levels a head tilted in the picture plane before framing: the report passes pose', async () => {
-    const before = await validatePhoto(photo('tilted-head.jpg'));
-    expect(before.checks.find((c) => c.id === 'pose')!.status).toBe('failed');
+    const before = (await validatePhoto(photo('tilted-head.jpg'))).checks.find((c) => c.id === 'pose')!;
+    expect(before.status).toBe('failed');
     const result = await compressToSpec(photo('tilted-head.jpg'));
     expect(Math.abs(result.framing.levelledDeg)).toBeGreaterThan(8);
     const pose = result.report.checks.find((c) => c.id === 'pose')!;
     expect(pose.status).toBe('passed');
-    expect(Math.abs(pose.measured.rollDeg!)).toBeLessThan(4);
+    // The mesh's roll (the report's) and the eye line's (the levelling's) differ by a few degrees: the
+    // photo leaned 14°, and at most a quarter of it is left.
+    expect(Math.abs(pose.measured.rollDeg!)).toBeLessThan(Math.abs(before.measured.rollDeg!) / 4);
     expect(result.retake).toEqual([]);
   });
 

@@ -1,4 +1,4 @@
-import { lstatSync, mkdirSync, realpathSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, realpathSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { basename, extname, join, resolve } from 'node:path';
 import type { Message } from '../../core/result.js';
 import { type InputError, inputError, isInputError } from '../errors.js';
@@ -35,7 +35,7 @@ export async function fix(targets: string[], o: CliOptions): Promise<number> {
   // Through symlinks: `--out LINK` where LINK points at the photos' folder is that folder.
   const out = realpathSync(resolve(o.out!));
   const stillFailing = join(out, STILL_FAILING);
-  if (exists(stillFailing) && !statSync(stillFailing).isDirectory()) throw new UsageError(`${join(o.out!, STILL_FAILING)} is a file; fix writes the photos that still fail into a folder of that name. Choose another --out`);
+  if (existsSync(stillFailing) && !statSync(stillFailing).isDirectory()) throw new UsageError(`${join(o.out!, STILL_FAILING)} is a file; fix writes the photos that still fail into a folder of that name. Choose another --out`);
   const used = new Set<string>();
   const nameOf = new Map(files.map((f) => [f, outputName(f, used)]));
   const notFixedFile = join(out, NOT_FIXED);
@@ -167,14 +167,5 @@ function removeFile(path: string): void {
     if (!lstatSync(path).isDirectory()) unlinkSync(path);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-  }
-}
-
-function exists(path: string): boolean {
-  try {
-    statSync(path);
-    return true;
-  } catch {
-    return false;
   }
 }
