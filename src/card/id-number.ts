@@ -6,10 +6,13 @@
 import { invalidArgument } from '../core/errors.js';
 import { type Finding, type Message, measuredFinding } from '../core/result.js';
 
+/** Why an identity number is not valid. */
 export type IdNumberReasonCode = 'ID_NUMBER_FORMAT' | 'ID_NUMBER_CHECKSUM' | 'ID_NUMBER_DATE';
 
+/** One reason an identity number is not valid, in the Finding shape. */
 export type IdNumberReason = Finding<IdNumberReasonCode, Record<string, unknown>, Record<string, unknown>>;
 
+/** parseIdNumber's result: the number, whether it is valid, and what it says (birth date, sex, region). */
 export interface ParsedIdNumber {
   /** The number as read, normalised: full-width digits and spaces folded, x as X. */
   value: string;

@@ -18,10 +18,12 @@
  */
 export type CalibratedFar = 1e-2 | 1e-3 | 1e-4;
 
+/** The similarity at or above which compareFaces says match, by calibrated false-accept rate (exported as COMPARE_THRESHOLDS). */
 export const THRESHOLDS: Readonly<Record<CalibratedFar, number>> = Object.freeze({
   1e-2: 0.394,
   1e-3: 0.491,
   1e-4: 0.57,
 });
 
+/** The false-accept rates COMPARE_THRESHOLDS were calibrated for. */
 export const CALIBRATED_FARS: readonly CalibratedFar[] = Object.freeze([1e-2, 1e-3, 1e-4]);

@@ -94,6 +94,7 @@ export function isPreparedCard(value: unknown): value is PreparedCard {
   return value !== null && typeof value === 'object' && (value as { kind?: unknown }).kind === 'prepared-card';
 }
 
+/** Is the person in the frames the person on the ID card? The card may be an image or prepareCard's result, each frame an image, an extracted frame or prepareFrames' result. */
 export async function compareFaces(idCardImage: ImageInput | PreparedCard, selfieFrames: ReadonlyArray<FrameInput | PreparedFrame>, options: CompareFacesOptions = {}): Promise<CompareFacesResult> {
   const o = resolveOptions(options);
   checkFrameList(selfieFrames, o);

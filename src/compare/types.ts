@@ -10,6 +10,7 @@ import type { CalibratedFar } from './calibration.js';
 /** A selfie frame: image bytes or a path, or a frame from extractFramesFromReadingVideo (JPEG or raw RGB). */
 export type FrameInput = ImageInput | { image: Buffer | Uint8Array; width?: number; height?: number; timestamp?: number };
 
+/** compareFaces' options; every one has a default (DEFAULTS.compare). */
 export interface CompareFacesOptions extends CallControl {
   /** False-accept rate the decision threshold was calibrated for: 1e-2, 1e-3 (default) or 1e-4 (stricter). */
   far?: CalibratedFar;
@@ -58,14 +59,18 @@ export interface CompareReasonShapes {
   FRAME_UNREADABLE: { measured: { frames: number[] }; limit: Record<string, never> };
 }
 
+/** The id of a compareFaces reason. */
 export type CompareReasonCode = keyof CompareReasonShapes;
 
 /** Why no verdict could be reached, or what is suspicious: a Finding (always failed), typed by its id. */
 export type CompareReasonOf<K extends CompareReasonCode> = Finding<K, CompareReasonShapes[K]['measured'], CompareReasonShapes[K]['limit']> & { status: 'failed' };
+/** Why compareFaces reached no verdict, or what is suspicious; narrow on `id` for typed values. */
 export type CompareReason = { [K in CompareReasonCode]: CompareReasonOf<K> }[CompareReasonCode];
 
+/** compareFaces' stages, as its `timings` name them. */
 export type CompareStage = 'decodeCard' | 'findCard' | 'embedCard' | 'frames' | 'compare';
 
+/** How fit a face is for comparison: detector confidence, size, sharpness, turn, embedding length. */
 export interface FaceQuality {
   /** Detector confidence 0–1. */
   score: number;
@@ -79,6 +84,7 @@ export interface FaceQuality {
   embeddingNorm: number;
 }
 
+/** The ID card's portrait as found: where, which way up, and its quality. */
 export interface CardFace {
   /** The face box, pixels of the card image as given, after `rotation` is applied (upright). */
   box: Box;
@@ -117,13 +123,16 @@ export interface PreparedFrame {
   readonly embedding: Float32Array | null;
 }
 
+/** prepareFrames' options: compareFaces' that concern the frames. */
 export type PrepareFramesOptions = Pick<CompareFacesOptions, 'flip' | 'detector' | 'minEyeDistancePx' | 'maxInputBytes' | 'maxPixels' | 'maxFrames' | 'timeoutMs' | 'signal'>;
 
+/** prepareCard's options: compareFaces' that concern the card. */
 export interface PrepareCardOptions extends Pick<CompareFacesOptions, 'flip' | 'maxInputBytes' | 'maxPixels' | 'timeoutMs' | 'signal'> {
   /** As compareFaces' `cardDetector`. Default 'auto'. */
   detector?: DetectorName;
 }
 
+/** What compareFaces found in one frame and whether it counted. */
 export interface FrameComparison {
   index: number;
   /** Faces the detector found. */
@@ -141,6 +150,7 @@ export interface FrameComparison {
   error: { code: string; message: string } | null;
 }
 
+/** compareFaces' result: the verdict, its similarity and threshold, each frame, and the reasons. */
 export interface CompareFacesResult {
   /** True only when a verdict was reached and the similarity reaches the threshold. */
   match: boolean;

@@ -7,6 +7,7 @@
 import { ErrorCode, VerifyError, invalidArgument } from './errors.js';
 import { type Schema, is } from './options.js';
 
+/** What every call takes to be stopped: an AbortSignal and a limit on its time. */
 export interface CallControl {
   /** Stops the call: it rejects with `ABORTED` (its ffmpeg ended, its temp data removed). */
   signal?: AbortSignal;

@@ -4,6 +4,7 @@
  */
 const MiB = 1024 * 1024;
 
+/** Every default of the library, by feature, each with why it is what it is (src/core/defaults.ts). */
 export const DEFAULTS = deepFreeze({
   /** Images: validatePhoto, compressToSpec, compareFaces' card and frames. */
   image: {

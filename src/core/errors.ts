@@ -64,6 +64,7 @@ export const ErrorCode = {
   BACKEND_UNAVAILABLE: 'BACKEND_UNAVAILABLE',
 } as const;
 
+/** One of the stable codes of ErrorCode. */
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
 /** A message for the applicant (or the operator), in both languages. */
@@ -151,6 +152,7 @@ function hasBrand(value: unknown): boolean {
   return (typeof value === 'object' || typeof value === 'function') && value !== null && (value as { [BRAND]?: unknown })[BRAND] === true;
 }
 
+/** The library's one error class: a stable `code`, `messages` for people in Chinese and English, `details` and `cause`. */
 export class VerifyError extends Error {
   override readonly name = 'VerifyError';
   readonly code: ErrorCode;

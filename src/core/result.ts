@@ -20,6 +20,7 @@ export type Severity = 'error' | 'warning' | 'info';
  */
 export type Status = 'passed' | 'failed' | 'skipped' | 'not-checked';
 
+/** The one result shape: a photo check, a liveness signal, a comparison or verification reason. */
 export interface Finding<Id extends string = string, M extends object = Record<string, unknown>, L extends object = Record<string, unknown>> {
   id: Id;
   /** status === 'passed' (a 'not-checked' finding also counts as passed: nothing held against the applicant). */

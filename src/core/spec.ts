@@ -14,6 +14,7 @@ export interface ReferenceColor {
   rgb: readonly [number, number, number];
 }
 
+/** The rules an electronic ID photo is held to (HUBEI_EXAM_PHOTO, or one made with defineSpec). */
 export interface PhotoSpec {
   /** Human-readable name of the spec, shown in reports. */
   readonly name: string;
@@ -98,6 +99,7 @@ export interface PhotoSpec {
   readonly minFaceConfidence: number;
 }
 
+/** Changes to a spec: any subset of its keys, at any depth. */
 export type DeepPartial<T> = {
   [K in keyof T]?: T[K] extends readonly unknown[] ? T[K] : T[K] extends object ? DeepPartial<T[K]> : T[K];
 };
@@ -162,6 +164,7 @@ export const HUBEI_EXAM_PHOTO: PhotoSpec = deepFreeze({
 export const WHITE_BACKGROUND: DeepPartial<PhotoSpec> = deepFreeze({
   background: { references: [{ name: 'white', rgb: [255, 255, 255] }], hueRange: null, referenceTolerance: 12 },
 });
+/** Spec changes for an exam that asks for a red background: `defineSpec(RED_BACKGROUND)`. */
 export const RED_BACKGROUND: DeepPartial<PhotoSpec> = deepFreeze({
   background: { references: [{ name: 'id-red', rgb: [214, 38, 38] }], hueRange: [340, 20], minSaturation: 0.35, referenceTolerance: 0 },
 });

@@ -38,6 +38,7 @@ export const LIVENESS_SCHEMA = {
 // Frames outside the speech compared for a change of person, at most (spread evenly).
 const MAX_OUTSIDE_FRAMES = 10;
 
+/** Is a live person reading in front of the camera? The liveness signals of the digit-reading video. */
 export async function analyzeReadingVideo(video: VideoInput, options: AnalyzeReadingVideoOptions = {}): Promise<ReadingVideoAnalysis> {
   const o = withDefaults(DEFAULTS, checkOptions(options, LIVENESS_SCHEMA));
   return scoped('analyzeReadingVideo', o, DEFAULTS.timeoutMs, (scope) => analyze(video, o, scope));

@@ -4,6 +4,7 @@ import type { Timings } from '../core/timing.js';
 import { THRESHOLDS } from '../compare/calibration.js';
 import type { ExtractFramesOptions, ReadingVideoFrames } from '../media/extract-frames.js';
 
+/** analyzeReadingVideo's options; every one has a default (DEFAULTS.liveness, DEFAULTS.frames). */
 export interface AnalyzeReadingVideoOptions extends Omit<ExtractFramesOptions, 'format' | 'count'> {
   /** Frames a second sampled over the speech for the lip and face signals, 4–30. Default 10. */
   fps?: number;
@@ -65,6 +66,7 @@ export interface SignalShapes {
   digits: { measured: { heard: string }; limit: { challenge: string; rule: string } };
 }
 
+/** The id of a liveness signal. */
 export type SignalId = keyof SignalShapes;
 
 /** One signal: a Finding with the codes it failed on. Narrow on `id` for typed `measured` and `limit`. */
@@ -72,10 +74,13 @@ export type SignalOf<K extends SignalId> = Outcome<K, SignalShapes[K]['measured'
   /** The failure codes of this signal; empty when it passed. */
   codes: LivenessCode[];
 };
+/** One liveness signal; narrow on `id` for its typed `measured` and `limit`. */
 export type LivenessSignal = { [K in SignalId]: SignalOf<K> }[SignalId];
 
+/** analyzeReadingVideo's stages, as its `timings` name them. */
 export type LivenessStage = 'audio' | 'decode' | 'faces' | 'signals' | 'digits';
 
+/** analyzeReadingVideo's result: the verdict, every signal, the recording and its frames. */
 export interface ReadingVideoAnalysis {
   /** No signal of severity 'error' failed (presentationAttack only reports). */
   passed: boolean;

@@ -5,6 +5,7 @@
 import { round } from '../core/stats.js';
 import { type BinaryOptions, locate, run } from './ffmpeg.js';
 
+/** The recording's voice: loudness and the segments where someone speaks. */
 export interface SpeechFacts {
   /** RMS level of the whole track, dBFS (0 = full scale; −∞ reported as −120). */
   loudnessDbfs: number;

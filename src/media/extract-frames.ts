@@ -20,6 +20,7 @@ import { checkOptions, is, withDefaults } from '../core/options.js';
 import { yuv420Bytes, yuv420ToRgb } from './yuv.js';
 import { type BurstPlan, CANDIDATES_PER_SLOT, type KeyframePlan, burstArgs, burstPlan, planBursts, planKeyframes } from './frame-plan.js';
 
+/** extractFramesFromReadingVideo's options; every one has a default (DEFAULTS.frames). */
 export interface ExtractFramesOptions extends BinaryOptions, CallControl {
   /** Frames to return, spread over the speech. Default 8. */
   count?: number;
@@ -47,6 +48,7 @@ export interface ExtractFramesOptions extends BinaryOptions, CallControl {
   signal?: AbortSignal;
 }
 
+/** One sharp, upright frame of the reading video. */
 export interface ExtractedFrame {
   /** Seconds from the start. */
   timestamp: number;
@@ -58,6 +60,7 @@ export interface ExtractedFrame {
   sharpness: number;
 }
 
+/** extractFramesFromReadingVideo's result: the recording's facts, the speech span and its sharp frames. */
 export interface ReadingVideoFrames {
   video: VideoFacts;
   audio: AudioFacts & Partial<SpeechFacts>;
@@ -75,6 +78,7 @@ export interface ReadingVideoFrames {
   timings: Timings<FramesStage>;
 }
 
+/** extractFramesFromReadingVideo's stages, as its `timings` name them. */
 export type FramesStage = 'probe' | 'audio' | 'frames';
 
 const DEFAULTS = DEFAULT_VALUES.frames;
@@ -95,6 +99,7 @@ export const FRAMES_SCHEMA = {
   maxVideoPixels: is.positiveInteger,
 } as const;
 
+/** The facts of a reading video and its sharpest upright frames over the speech, for compareFaces. */
 export async function extractFramesFromReadingVideo(video: VideoInput, options: ExtractFramesOptions = {}): Promise<ReadingVideoFrames> {
   const o = extractOptions(checkOptions(options, FRAMES_SCHEMA));
   return scoped('extractFramesFromReadingVideo', o, DEFAULTS.timeoutMs, (scope) => extract(video, o, scope));

@@ -15,6 +15,7 @@ import { ErrorCode, VerifyError } from '../core/errors.js';
 
 const require = createRequire(import.meta.url);
 
+/** Where ffmpeg and ffprobe are, when not found on their own. */
 export interface BinaryOptions {
   /** Path of ffmpeg; default: FFMPEG_PATH, then PATH, then @ffmpeg-installer/ffmpeg. */
   ffmpegPath?: string;

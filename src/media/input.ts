@@ -5,6 +5,7 @@ import { stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ErrorCode, VerifyError, invalidArgument } from '../core/errors.js';
 
+/** A video: a file path, or its bytes. */
 export type VideoInput = string | Buffer | Uint8Array;
 
 /** The video's path: the caller's, or a file written into `tempDir` (mode 0600) for bytes. */

@@ -2,6 +2,7 @@
 import { ErrorCode, VerifyError } from '../core/errors.js';
 import { type BinaryOptions, locate, run } from './ffmpeg.js';
 
+/** The video stream's facts, as displayed (rotation applied). */
 export interface VideoFacts {
   /** ffprobe's format name, e.g. 'mov,mp4,m4a,3gp,3g2,mj2', 'matroska,webm'. */
   container: string;
@@ -24,6 +25,7 @@ export interface VideoFacts {
   variableFrameRate: boolean;
 }
 
+/** The audio stream's facts. */
 export interface AudioFacts {
   present: boolean;
   codec?: string;

@@ -26,6 +26,7 @@ export type ModelName =
   | 'faceLiveness'
   | 'faceRecognitionNet';
 
+/** Every model the registry knows (models/manifest.json). */
 export const MODEL_NAMES: readonly ModelName[] = [
   'ssdMobilenetv1',
   'tinyFaceDetector',
@@ -69,6 +70,7 @@ export interface GraphModel {
   dispose(): void;
 }
 
+/** loadModels' options: the backends and which models. */
 export interface LoadModelsOptions {
   /** TensorFlow.js backend: 'auto' (default: tfjs-node when installed, else 'wasm'), 'wasm', 'tensorflow', 'cpu'. */
   backend?: BackendName;
@@ -78,6 +80,7 @@ export interface LoadModelsOptions {
   onnxRuntime?: OnnxRuntimeName;
 }
 
+/** A loaded model: where from, how many bytes, its provenance and runtime. */
 export interface ModelInfo {
   name: ModelName;
   /** Where its files were read from. */
@@ -242,6 +245,7 @@ const LOAD_SCHEMA = {
   models: { expected: `array of ${MODEL_NAMES.map((n) => `'${n}'`).join(', ')}`, test: (v: unknown) => Array.isArray(v) && v.every((n) => MODEL_NAMES.includes(n)) },
 } as const;
 
+/** Loads and verifies the models (optional: the first call that needs one loads it); idempotent. */
 export async function loadModels(options: LoadModelsOptions = {}): Promise<LoadedModels> {
   options = checkOptions(options, LOAD_SCHEMA);
   const names = options.models ?? DEFAULT_MODELS;

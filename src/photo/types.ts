@@ -56,6 +56,7 @@ export interface CompressToSpecOptions {
   signal?: AbortSignal;
 }
 
+/** compressToSpec's result: the JPEG, validatePhoto's report of it, and what was done to make it. */
 export interface CompressToSpecResult {
   /** The JPEG. */
   buffer: Buffer;
@@ -101,6 +102,7 @@ export type RetakeCode = 'POSE_NOT_FIXABLE' | 'EYES_CLOSED' | 'TOO_BLURRY' | 'LI
 
 export type RetakeFinding = Finding<RetakeCode, Record<string, unknown>, Record<string, unknown>> & { check: CheckId };
 
+/** compressToSpec's stages, as its `timings` name them. */
 export type CompressStage = 'read' | 'decode' | 'detect' | 'segment' | 'crop' | 'background' | 'encode' | 'validate';
 
 /** What each photo check measures and holds it against; units in the key names. */
@@ -168,6 +170,7 @@ export interface CheckShapes {
   headCovering: { measured: { score: number; foreignShare: number; heightAboveHairline: number }; limit: { maxScore: number } };
 }
 
+/** The id of a photo check. */
 export type CheckId = keyof CheckShapes;
 
 /** Every check id, in the order validatePhoto reports them. */
@@ -190,8 +193,10 @@ export const CHECK_IDS = Object.freeze([
 
 /** One photo check; narrow on `id` for its typed `measured` and `limit`. */
 export type CheckOf<K extends CheckId> = Outcome<K, CheckShapes[K]['measured'], CheckShapes[K]['limit']>;
+/** One photo check; narrow on `id` for its typed `measured` and `limit`. */
 export type Check = { [K in CheckId]: CheckOf<K> }[CheckId];
 
+/** The face the photo checks measured. */
 export interface PhotoFace {
   /** Detector box, pixels of the photo as displayed. */
   box: Box;
@@ -207,6 +212,7 @@ export interface PhotoFace {
   pose: { yawDeg: number; pitchDeg: number; rollDeg: number };
 }
 
+/** The photo file's facts, as stored and as displayed. */
 export interface PhotoMetadata {
   /** Format by the file's bytes: 'jpeg', 'png', 'webp', … */
   format: string;
@@ -236,6 +242,7 @@ export interface PhotoMetadata {
   camera: string | undefined;
 }
 
+/** validatePhoto's result: the verdict, every check, the file's facts and the face measured. */
 export interface PhotoValidation {
   /** True when no check of severity 'error' failed. */
   passed: boolean;
@@ -248,4 +255,5 @@ export interface PhotoValidation {
   timings: Partial<Record<PhotoStage, number>>;
 }
 
+/** validatePhoto's stages, as its `timings` name them. */
 export type PhotoStage = 'read' | 'decode' | 'detect' | 'segment' | 'mesh' | 'checks';

@@ -29,6 +29,7 @@ const VERIFIER_SCHEMA = {
 const MAP_SCHEMA = { ordered: is.boolean, concurrency: is.positiveInteger } as const;
 const DEFAULTS = DEFAULT_VALUES.verifier;
 
+/** createVerifier's options. */
 export interface VerifierOptions {
   /** Worker threads, each with its own models (about 400 MB of RSS each, docs/speed.md). Default: `os.availableParallelism()`. */
   workers?: number;
@@ -42,6 +43,7 @@ export interface VerifierOptions {
   preload?: boolean;
 }
 
+/** Verifier.map's options. */
 export interface MapOptions {
   /** Results in input order (default), or as they finish (`false`). */
   ordered?: boolean;
@@ -54,6 +56,7 @@ export type MapResult<T, R> =
   | { index: number; input: T; status: 'fulfilled'; value: R }
   | { index: number; input: T; status: 'rejected'; reason: unknown };
 
+/** The library's calls on worker threads (createVerifier), with map for batches and close. */
 export interface Verifier {
   /** Worker threads. */
   readonly workers: number;

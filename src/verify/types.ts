@@ -7,6 +7,7 @@ import type { AnalyzeReadingVideoOptions, LivenessCode, ReadingVideoAnalysis } f
 import type { VideoInput } from '../media/input.js';
 import type { CheckId, PhotoValidation, ValidatePhotoOptions } from '../photo/types.js';
 
+/** What an applicant submits: the ID card photo, the reading video and the electronic photo. */
 export interface ApplicantSubmission {
   /** Photo of the ID card, the side with the portrait. */
   idCard: ImageInput;
@@ -20,6 +21,7 @@ export interface ApplicantSubmission {
   attempt?: number;
 }
 
+/** verifyApplicant's options; the steps' own options pass through `photo` and `video`. */
 export interface VerifyApplicantOptions {
   /** False-accept rate of both face comparisons (compareFaces `far`). Default 1e-3. */
   far?: CompareFacesOptions['far'];
@@ -37,6 +39,7 @@ export interface VerifyApplicantOptions {
   timeoutMs?: number;
 }
 
+/** The step of verifyApplicant a reason comes from. */
 export type VerifyStep = 'liveness' | 'videoMatch' | 'photo' | 'photoMatch' | 'attempts';
 
 /** The reason code of each photo check that fails: PHOTO_ and the check's id in capitals. */
@@ -57,6 +60,7 @@ export const PHOTO_REASON_CODES = Object.freeze({
   headCovering: 'PHOTO_HEAD_COVERING',
 } as const satisfies Record<CheckId, `PHOTO_${string}`>);
 
+/** The reason code of a failed photo check: PHOTO_ and its id in capitals. */
 export type PhotoReasonCode = (typeof PHOTO_REASON_CODES)[CheckId];
 
 /** Every code a verification's reason can carry. */
@@ -70,8 +74,10 @@ export interface VerifyReason extends Finding<VerifyReasonCode, Record<string, u
   step: VerifyStep;
 }
 
+/** verifyApplicant's steps, as its `timings` name them. */
 export type VerifyStage = 'card' | 'liveness' | 'videoMatch' | 'photo' | 'photoMatch' | 'total';
 
+/** verifyApplicant's result: the verdict, every step's result, the reasons and the attempts left. */
 export interface ApplicantVerification {
   /** Every step passed. */
   passed: boolean;

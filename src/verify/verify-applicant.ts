@@ -59,6 +59,7 @@ const MISMATCH: Record<'videoMatch' | 'photoMatch', Message> = {
   photoMatch: { en: 'The uploaded photo does not match the ID card.', zh: '上传的照片与身份证不一致。' },
 };
 
+/** The whole online verification of one applicant: liveness, the card against the video and the photo, the photo against the spec. */
 export async function verifyApplicant(submission: ApplicantSubmission, options: VerifyApplicantOptions = {}): Promise<ApplicantVerification> {
   if (submission === null || typeof submission !== 'object') throw invalidArgument('submission', 'object { idCard, video, photo }', submission);
   checkOptions(submission, SUBMISSION_SCHEMA, 'submission.');

@@ -15,6 +15,18 @@ const ok = (value, message) => {
 const fixture = fileURLToPath(new URL('../../fixtures/photos/compliant.jpg', import.meta.url));
 const cli = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 
+// Every public declaration of the types says what it is (a doc comment), in both type files.
+for (const file of ['index.d.ts', 'index.d.cts']) {
+  const dts = readFileSync(fileURLToPath(new URL(`../../dist/${file}`, import.meta.url)), 'utf8');
+  const exported = new Set([...dts.matchAll(/^export \{([^}]*)\}/gm)].flatMap((m) => m[1].split(',').map((x) => x.trim().replace(/^type /, '').split(' as ')[0])));
+  const lines = dts.split('\n');
+  const bare = lines.flatMap((line, i) => {
+    const m = /^(?:declare )?(?:interface|type|const|function|class)\s+(\w+)/.exec(line);
+    return m && exported.has(m[1]) && !lines[i - 1]?.trim().endsWith('*/') ? [m[1]] : [];
+  });
+  ok(bare.length === 0 && exported.size > 100, `${file}: all ${exported.size} public declarations are documented${bare.length ? `; not: ${bare.join(', ')}` : ''}`);
+}
+
 const esm = await import('idphoto-verify');
 const cjs = require('idphoto-verify');
 for (const [name, api] of [['import', esm], ['require', cjs]]) {
