@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DATA_DIR } from '../../eval/data.js';
+import { cardFields } from '../../src/card/fields.js';
 import { parseIdNumber } from '../../src/card/id-number.js';
 import { decodeRgb, readHeader } from '../../src/image/decode.js';
 import { sniffFormat } from '../../src/image/sniff.js';
@@ -13,11 +14,24 @@ describe('OCR on the mock ID card of ../shared/data (asia/id-number-detect/test_
     if (!existsSync(path)) throw new Error(`The evaluation data is missing: expected ${path}. Put ../shared/data beside the repository or set VERIFY_DATA_DIR.`);
     const bytes = readFileSync(path);
     const format = sniffFormat(bytes);
-    const lines = (await readText(await decodeRgb(bytes, format, 64e6, 2048, await readHeader(bytes, format, 64e6)))).map((l) => l.text.replace(/\s+/g, ''));
+    const read = await readText(await decodeRgb(bytes, format, 64e6, 2048, await readHeader(bytes, format, 64e6)));
+    const lines = read.map((l) => l.text.replace(/\s+/g, ''));
     for (const expected of ['刘小合', '性别女', '民族汉', '出生1995年6月6日', '住址上海市静安区万荣路1268号', '公民身份号码', '440305199506062561']) {
       expect(lines, expected).toContain(expected);
     }
     const number = parseIdNumber('440305199506062561', { now: new Date('2026-12-01') });
     expect(number).toMatchObject({ checksumValid: false, expectedCheckDigit: '9', birthDate: '1995-06-06', sex: '女' });
+    // By layout, from what the OCR read: every field, and the number checked against the printed date and sex.
+    const fields = cardFields(read, { now: new Date('2026-12-01') });
+    expect(fields).toMatchObject({
+      side: 'portrait',
+      name: { value: '刘小合' },
+      sex: { value: '女' },
+      ethnicity: { value: '汉' },
+      birthDate: { value: '1995-06-06' },
+      address: { value: '上海市静安区万荣路1268号' },
+      idNumber: { value: '440305199506062561' },
+      idNumberCheck: { checksumValid: false, expectedCheckDigit: '9', consistent: true },
+    });
   });
 });

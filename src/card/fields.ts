@@ -1,0 +1,132 @@
+/**
+ * The fields of a second-generation resident identity card from its text lines (models/ocr.ts), by the
+ * card's layout: each label (姓名, 性别, 民族, 出生, 住址, 公民身份号码; 签发机关, 有效期限 on the emblem
+ * side) read merged with its value or as its own box, the value to its right on the same row, the
+ * address continued on the lines below it. Pure: lines in, fields out.
+ */
+import type { Box } from '../core/geometry.js';
+import { type ParsedIdNumber, parseIdNumber } from './id-number.js';
+
+export interface CardLine {
+  text: string;
+  confidence: number;
+  box: Box;
+}
+
+export interface CardField {
+  value: string;
+  /** Mean recognition confidence of the characters it came from, 0–1. */
+  confidence: number;
+}
+
+export interface CardFields {
+  side: 'portrait' | 'emblem' | 'unknown';
+  name?: CardField;
+  sex?: CardField & { value: '男' | '女' };
+  ethnicity?: CardField;
+  /** 'YYYY-MM-DD'. */
+  birthDate?: CardField;
+  address?: CardField;
+  idNumber?: CardField;
+  authority?: CardField;
+  /** 'YYYY-MM-DD'. */
+  validFrom?: CardField;
+  /** 'YYYY-MM-DD', or '长期' (no end). */
+  validTo?: CardField;
+  /** The number checked (GB 11643-1999), and whether the printed birth date and sex agree with it. */
+  idNumberCheck?: ParsedIdNumber & { consistent: boolean | null };
+}
+
+const LABELS = ['姓名', '性别', '民族', '出生', '住址', '公民身份号码', '签发机关', '有效期限'] as const;
+type Label = (typeof LABELS)[number];
+
+const squeeze = (s: string) => s.replace(/[\s\u3000]+/g, '');
+const centreY = (b: Box) => b.y + b.height / 2;
+const sameRow = (a: Box, b: Box) => Math.abs(centreY(a) - centreY(b)) < Math.min(a.height, b.height) * 0.6;
+
+/** Reads the card's fields from its upright text lines; `now` dates the number's birth-date rule. */
+export function cardFields(lines: readonly CardLine[], options: { now?: Date } = {}): CardFields {
+  const items = lines.map((l) => ({ ...l, text: squeeze(l.text) })).filter((l) => l.text.length > 0);
+  const labelled = new Map<Label, { rest: string; line: CardLine; index: number }>();
+  items.forEach((line, index) => {
+    for (const label of LABELS) {
+      const at = line.text.indexOf(label);
+      if (at !== -1 && at <= 1 && !labelled.has(label)) {
+        labelled.set(label, { rest: line.text.slice(at + label.length), line, index });
+        // 性别女民族汉: two labels in one box.
+        if (label === '性别') {
+          const e = line.text.indexOf('民族');
+          if (e > at) {
+            labelled.set('性别', { rest: line.text.slice(at + 2, e), line, index });
+            labelled.set('民族', { rest: line.text.slice(e + 2), line, index });
+          }
+        }
+      }
+    }
+  });
+  // The value of a label: what follows it in its box, else the next box to its right on the same row.
+  const valueOf = (label: Label): CardField | undefined => {
+    const found = labelled.get(label);
+    if (!found) return undefined;
+    if (found.rest) return { value: found.rest, confidence: found.line.confidence };
+    const right = items
+      .filter((l) => l !== found.line && sameRow(l.box, found.line.box) && l.box.x > found.line.box.x && !LABELS.some((x) => l.text.startsWith(x)))
+      .sort((a, b) => a.box.x - b.box.x)[0];
+    return right ? { value: right.text, confidence: right.confidence } : undefined;
+  };
+
+  const emblem = labelled.has('签发机关') || labelled.has('有效期限') || items.some((l) => /居民身份证|中华人民共和国/.test(l.text));
+  const portrait = ['姓名', '出生', '住址', '公民身份号码'].some((l) => labelled.has(l as Label)) || items.some((l) => /^\d{17}[\dX]$/i.test(l.text));
+  const fields: CardFields = { side: portrait ? 'portrait' : emblem ? 'emblem' : 'unknown' };
+
+  if (fields.side === 'emblem') {
+    const authority = valueOf('签发机关');
+    if (authority) fields.authority = authority;
+    const validity = valueOf('有效期限');
+    const m = validity && /(\d{4})[.\-年](\d{2})[.\-月](\d{2})日?[-—至~](长期|(\d{4})[.\-年](\d{2})[.\-月](\d{2}))/.exec(validity.value);
+    if (m && validity) {
+      fields.validFrom = { value: `${m[1]}-${m[2]}-${m[3]}`, confidence: validity.confidence };
+      fields.validTo = { value: m[4] === '长期' ? '长期' : `${m[5]}-${m[6]}-${m[7]}`, confidence: validity.confidence };
+    }
+    return fields;
+  }
+
+  const name = valueOf('姓名');
+  if (name) fields.name = name;
+  const sex = valueOf('性别');
+  if (sex && /^[男女]/.test(sex.value)) fields.sex = { value: sex.value[0] as '男' | '女', confidence: sex.confidence };
+  const ethnicity = valueOf('民族');
+  if (ethnicity) fields.ethnicity = ethnicity;
+  const birth = valueOf('出生');
+  const b = birth && /(\d{4})年(\d{1,2})月(\d{1,2})日?/.exec(birth.value);
+  if (b && birth) fields.birthDate = { value: `${b[1]}-${b[2]!.padStart(2, '0')}-${b[3]!.padStart(2, '0')}`, confidence: birth.confidence };
+
+  // The number: on the row of its label, else any 18-character token of digits (and X) on the card.
+  const numberLine = valueOf('公民身份号码');
+  const number = numberLine && /\d{17}[\dX]/i.test(numberLine.value)
+    ? { value: /\d{17}[\dX]/i.exec(numberLine.value)![0].toUpperCase(), confidence: numberLine.confidence }
+    : items.map((l) => ({ m: /\d{17}[\dX]/i.exec(l.text), l })).filter((x) => x.m).map((x) => ({ value: x.m![0].toUpperCase(), confidence: x.l.confidence }))[0];
+  if (number) fields.idNumber = number;
+
+  // The address: its first line, then the lines below it that start under its value and lie above the number.
+  const address = labelled.get('住址');
+  if (address) {
+    const first = valueOf('住址');
+    const limit = labelled.get('公民身份号码')?.line.box.y ?? Infinity;
+    const parts = first ? [first] : [];
+    const left = address.line.box.x;
+    const below = items
+      .filter((l) => l.box.y > address.line.box.y + address.line.box.height * 0.5 && l.box.y + l.box.height <= limit && l.box.x >= left - address.line.box.height && !LABELS.some((x) => l.text.startsWith(x)) && !/^\d{17}[\dX]$/i.test(l.text))
+      .sort((a, b) => a.box.y - b.box.y);
+    for (const l of below) parts.push({ value: l.text, confidence: l.confidence });
+    if (parts.length) fields.address = { value: parts.map((p) => p.value).join(''), confidence: Math.min(...parts.map((p) => p.confidence)) };
+  }
+
+  if (fields.idNumber) {
+    const parsed = parseIdNumber(fields.idNumber.value, options);
+    const known = parsed.birthDate !== null && (fields.birthDate !== undefined || fields.sex !== undefined);
+    const consistent = known ? (fields.birthDate === undefined || fields.birthDate.value === parsed.birthDate) && (fields.sex === undefined || fields.sex.value === parsed.sex) : null;
+    fields.idNumberCheck = { ...parsed, consistent };
+  }
+  return fields;
+}

@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { type CardLine, cardFields } from '../../src/card/fields.js';
+
+const now = new Date('2026-12-01T12:00:00Z');
+const line = (text: string, x: number, y: number, width = 100, confidence = 0.99): CardLine => ({ text, confidence, box: { x, y, width, height: 30 } });
+
+// The lines models/ocr.ts reads off the mock card of ../shared/data (asia/id-number-detect), as it boxes them.
+const MOCK_CARD: CardLine[] = [
+  line('姓名', 220, 261, 90, 0.83),
+  line('刘小合', 308, 260, 89),
+  line('性别女', 222, 320, 123),
+  line('民族汉', 384, 320, 104),
+  line('出生1995年6月6日', 223, 377, 333),
+  line('住址上海市静安区万荣路1268号', 224, 440, 387),
+  line('公民身份号码', 225, 590, 171),
+  line('440305199506062561', 429, 590, 382),
+];
+
+describe('cardFields: the fields of an ID card from its text lines, by layout', () => {
+  it("reads every field of the mock card, and checks its number (wrong check digit; birth date and sex agree)", () => {
+    const f = cardFields(MOCK_CARD, { now });
+    expect(f.side).toBe('portrait');
+    expect(f.name?.value).toBe('刘小合');
+    expect(f.sex?.value).toBe('女');
+    expect(f.ethnicity?.value).toBe('汉');
+    expect(f.birthDate?.value).toBe('1995-06-06');
+    expect(f.address?.value).toBe('上海市静安区万荣路1268号');
+    expect(f.idNumber?.value).toBe('440305199506062561');
+    expect(f.idNumberCheck).toMatchObject({ checksumValid: false, expectedCheckDigit: '9', consistent: true });
+  });
+
+  it('labels read merged with their values, or as boxes of their own; an address on two lines', () => {
+    const f = cardFields([
+      line('姓名张伟', 20, 20, 160),
+      line('性别男民族汉', 20, 70, 200),
+      line('出生1990年3月7日', 20, 120, 260),
+      line('住址', 20, 170, 60),
+      line('湖北省武汉市洪山区珞喻路', 90, 170, 300),
+      line('1037号', 90, 210, 100),
+      line('公民身份号码', 20, 300, 170),
+      line('42011119900307123X', 220, 300, 300),
+    ], { now });
+    expect(f).toMatchObject({ name: { value: '张伟' }, sex: { value: '男' }, ethnicity: { value: '汉' }, birthDate: { value: '1990-03-07' }, address: { value: '湖北省武汉市洪山区珞喻路1037号' } });
+    expect(f.idNumber?.value).toBe('42011119900307123X');
+    // The 17th digit 3 is odd: a man, as printed; the date agrees.
+    expect(f.idNumberCheck?.consistent).toBe(true);
+  });
+
+  it('a printed birth date that disagrees with the number is inconsistent', () => {
+    const lines = MOCK_CARD.map((l) => (l.text.startsWith('出生') ? { ...l, text: '出生1995年7月6日' } : l));
+    expect(cardFields(lines, { now }).idNumberCheck?.consistent).toBe(false);
+  });
+
+  it('the emblem side: authority and validity, no portrait fields', () => {
+    const f = cardFields([
+      line('中华人民共和国', 300, 60, 300),
+      line('居民身份证', 300, 120, 300),
+      line('签发机关武汉市公安局洪山分局', 100, 420, 420),
+      line('有效期限2016.05.12-2036.05.12', 100, 480, 420),
+    ]);
+    expect(f).toMatchObject({ side: 'emblem', authority: { value: '武汉市公安局洪山分局' }, validFrom: { value: '2016-05-12' }, validTo: { value: '2036-05-12' } });
+    expect(f.name).toBeUndefined();
+    expect(cardFields([line('有效期限2016.05.12-长期', 100, 480, 420)]).validTo?.value).toBe('长期');
+  });
+
+  it('no text, or text that is not a card: side unknown, no fields', () => {
+    expect(cardFields([])).toEqual({ side: 'unknown' });
+    expect(cardFields([line('欢迎光临', 10, 10)])).toEqual({ side: 'unknown' });
+  });
+});
