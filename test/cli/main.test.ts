@@ -1,15 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { capture } from './capture.js';
 import { main, version } from '../../src/cli/main.js';
 import { COMMAND_NAMES, OPTIONS, takes } from '../../src/cli/usage.js';
 
-function capture() {
-  const out: string[] = [];
-  const err: string[] = [];
-  vi.spyOn(console, 'log').mockImplementation((...args) => void out.push(args.join(' ')));
-  vi.spyOn(console, 'error').mockImplementation((...args) => void err.push(args.join(' ')));
-  return { out, err };
-}
 
 afterEach(() => vi.restoreAllMocks());
 

@@ -3,6 +3,7 @@
  * verification needs a recording of the card's person reading, which the fixtures do not have).
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { capture } from './capture.js';
 import { main } from '../../src/cli/main.js';
 import type { CompareFacesResult } from '../../src/compare/types.js';
 import { ErrorCode, VerifyError } from '../../src/core/errors.js';
@@ -38,13 +39,6 @@ function passing(): ApplicantVerification {
 
 const ARGS = ['verify', '--id-card', 'card.jpg', '--video', 'reading.mp4', '--photo', 'photo.jpg'];
 
-function capture() {
-  const out: string[] = [];
-  const err: string[] = [];
-  vi.spyOn(console, 'log').mockImplementation((...args) => void out.push(args.join(' ')));
-  vi.spyOn(console, 'error').mockImplementation((...args) => void err.push(args.join(' ')));
-  return { out, err };
-}
 
 beforeEach(() => {
   verifyApplicant.mockReset();
