@@ -44,24 +44,42 @@ const squeeze = (s: string) => s.replace(/[\s\u3000]+/g, '');
 const centreY = (b: Box) => b.y + b.height / 2;
 const sameRow = (a: Box, b: Box) => Math.abs(centreY(a) - centreY(b)) < Math.min(a.height, b.height) * 0.6;
 
+/**
+ * Where a label misread by one character ends in `text`, or −1: the label with one character wrong
+ * ('好名'), or its first character lost ('名刘小合'). Six-character labels allow two wrong.
+ */
+function fuzzyLabel(text: string, label: string): number {
+  const allowed = label.length >= 4 ? 2 : 1;
+  const wrong = (from: number, at: number) => [...label.slice(from)].filter((c, i) => text[at + i] !== c).length;
+  if (text.length > label.length - 1 && wrong(0, 0) <= allowed && wrong(0, 0) < label.length) return label.length;
+  if (text.length > label.length - 1 && wrong(1, 0) < allowed) return label.length - 1;
+  return -1;
+}
+
 /** Reads the card's fields from its upright text lines; `now` dates the number's birth-date rule. */
 export function cardFields(lines: readonly CardLine[], options: { now?: Date } = {}): CardFields {
   const items = lines.map((l) => ({ ...l, text: squeeze(l.text) })).filter((l) => l.text.length > 0);
   const labelled = new Map<Label, { rest: string; line: CardLine; index: number }>();
+  // The labels are printed in a light colour and read less surely than the values ('好名', '名刘小合'
+  // for 姓名刘小合): a line starting in the label column matches a label by all but one character.
+  const column = Math.min(...items.map((l) => l.box.x));
+  const inColumn = (l: CardLine) => l.box.x - column < l.box.height * 1.5;
   items.forEach((line, index) => {
     for (const label of LABELS) {
+      if (labelled.has(label)) continue;
       const at = line.text.indexOf(label);
-      if (at !== -1 && at <= 1 && !labelled.has(label)) {
-        labelled.set(label, { rest: line.text.slice(at + label.length), line, index });
-        // 性别女民族汉: two labels in one box.
-        if (label === '性别') {
-          const e = line.text.indexOf('民族');
-          if (e > at) {
-            labelled.set('性别', { rest: line.text.slice(at + 2, e), line, index });
-            labelled.set('民族', { rest: line.text.slice(e + 2), line, index });
-          }
+      const skip = at !== -1 && at <= 1 ? at + label.length : inColumn(line) ? fuzzyLabel(line.text, label) : -1;
+      if (skip === -1) continue;
+      labelled.set(label, { rest: line.text.slice(skip), line, index });
+      // 性别女民族汉: two labels in one box.
+      if (label === '性别') {
+        const e = line.text.indexOf('民族', skip);
+        if (e !== -1) {
+          labelled.set('性别', { rest: line.text.slice(skip, e), line, index });
+          labelled.set('民族', { rest: line.text.slice(e + 2), line, index });
         }
       }
+      break;
     }
   });
   // The value of a label: what follows it in its box, else the next box to its right on the same row.

@@ -21,12 +21,13 @@ const UPRIGHT_NORM = 3;
  * The portrait on a card photographed at any of the four right-angle rotations. Face detectors fire on
  * faces turned 90°, and landmark networks always return an upright-looking face, so neither tells the
  * right way up; the embedding's length does. The upright view is tried first and kept when its face
- * is confident and its embedding long; otherwise the four views are compared.
+ * is confident and its embedding long; otherwise the four views are compared. Given `rotation` (the
+ * card's text read that way up), that view is tried first and a face found there is taken.
  */
 export async function findCardPortrait(
   image: RgbImage,
   // 'face-api' aligns from face-api's 68-point net as before fr_landmark, for eval/compare-faces.ts's comparison.
-  o: { detector: DetectorName; landmarks?: 'fr_landmark' | 'face-api'; scope?: CallScope },
+  o: { detector: DetectorName; landmarks?: 'fr_landmark' | 'face-api'; scope?: CallScope; rotation?: 0 | 90 | 180 | 270 },
 ): Promise<CardPortrait | undefined> {
   const faceApi = o.landmarks === 'face-api';
   let best: (CardPortrait & { plausibility: number }) | undefined;
@@ -34,7 +35,9 @@ export async function findCardPortrait(
   // when UltraFace found no face at any: at most 4 UltraFace runs and 4 SSD runs (+ a refinement each).
   const passes: DetectorName[] = o.detector === 'auto' ? ['ultraface', 'ssd'] : [o.detector];
   for (const detector of passes) {
-    for (const rotation of [0, 90, 270, 180] as const) {
+    // The rotation the card's text gives (readIdCard) is tried first, and a face found there is kept.
+    const order = o.rotation === undefined ? ([0, 90, 270, 180] as const) : [o.rotation, ...([0, 90, 270, 180] as const).filter((r) => r !== o.rotation)];
+    for (const rotation of order) {
       o.scope?.check();
       const upright = rotation === 0 ? image : await rotate(image, rotation);
       // The whole card at 1024 px: a portrait on a card that fills a 12 MP photo is ~90 px wide there.
@@ -47,6 +50,7 @@ export async function findCardPortrait(
         const plausibility = Math.min(1, face.score + 0.2) * norm;
         if (!best || plausibility > best.plausibility) best = { face, rotation, crop, norm, plausibility };
       }
+      if (best && o.rotation !== undefined && best.rotation === o.rotation) break;
       if (best && best.rotation === 0 && best.face.score >= 0.7 && best.norm >= UPRIGHT_NORM) break;
     }
     if (best) break;

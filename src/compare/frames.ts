@@ -44,7 +44,7 @@ export async function prepareDetectedFrame(image: RgbImage, scale: number, faces
 }
 
 /** Decodes an image input, reduced to `maxSide`; `scale` maps decoded pixels back to the image as given. */
-export async function decodeImage(input: ImageInput, maxSide: number, o: FrameSettings): Promise<{ image: RgbImage; scale: number }> {
+export async function decodeImage(input: ImageInput, maxSide: number, o: Pick<FrameSettings, 'maxInputBytes' | 'maxPixels'>): Promise<{ image: RgbImage; scale: number }> {
   const { bytes } = await loadInput(input, { maxInputBytes: o.maxInputBytes });
   const format = sniffFormat(bytes);
   const header = await readHeader(bytes, format, o.maxPixels);

@@ -84,6 +84,12 @@ export const DEFAULTS = deepFreeze({
     maxInputBytes: 200 * MiB,
     timeoutMs: 120_000,
   },
+  card: {
+    /** readIdCard finds the portrait's box too (one detection at the rotation the text gave, ~20–60 ms). */
+    portrait: true,
+    /** A card is read in ~0.3–0.7 s; 50× that is a stuck call. */
+    timeoutMs: 30_000,
+  },
   verify: {
     /** The Hubei rule: three online verifications, then the applicant verifies in person. */
     maxAttempts: 3,

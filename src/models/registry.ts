@@ -26,7 +26,8 @@ export type ModelName =
   | 'faceLiveness'
   | 'faceRecognitionNet'
   | 'ocrDetection'
-  | 'ocrRecognition';
+  | 'ocrRecognition'
+  | 'ocrDirection';
 
 /** Every model the registry knows (models/manifest.json). */
 export const MODEL_NAMES: readonly ModelName[] = [
@@ -43,12 +44,13 @@ export const MODEL_NAMES: readonly ModelName[] = [
   'faceRecognitionNet',
   'ocrDetection',
   'ocrRecognition',
+  'ocrDirection',
 ];
 
 /**
  * What `loadModels()` loads when not told which: every model the library's calls use. face-api's
  * FaceRecognitionNet (6.2 MB) serves only the evaluation and the benchmarks' naive way; ask for it by name.
- * The OCR models (15.6 MB) load on the first card read, not with the face models.
+ * The OCR models (16.1 MB) load on the first card read, not with the face models.
  */
 export const DEFAULT_MODELS: readonly ModelName[] = MODEL_NAMES.filter((name) => name !== 'faceRecognitionNet' && !name.startsWith('ocr'));
 

@@ -1,0 +1,244 @@
+/**
+ * readIdCard: the second-generation resident identity card read from a photo. The text finds the card
+ * and tells which way up it lies: the lines' long axes give the angle (a right-angle turn and a few
+ * degrees of tilt), PP-OCR's direction classifier tells upright from upside down. The card's text area
+ * is cut out levelled, its lines read (models/ocr.ts) and parsed by layout (fields.ts), the number
+ * checked (id-number.ts), and the portrait found at the rotation the text gave (one detection).
+ */
+import { CALL_SCHEMA, type CallScope, scoped } from '../core/call-scope.js';
+import { DEFAULTS as DEFAULT_VALUES } from '../core/defaults.js';
+import { invalidArgument } from '../core/errors.js';
+import { type Schema, checkOptions, is, withDefaults } from '../core/options.js';
+import { type Message, measuredFinding } from '../core/result.js';
+import { round } from '../core/stats.js';
+import { stageTimer } from '../core/timing.js';
+import { type CardPortrait, findCardPortrait } from '../compare/card-portrait.js';
+import { decodeImage } from '../compare/frames.js';
+import { type RgbImage, cropRgb, fromRgb, toRgb } from '../image/decode.js';
+import type { ImageInput } from '../image/input.js';
+import { resizeRgb } from '../models/detect.js';
+import { type TextLine, detectText, lineUpsideDown, recognizeLine } from '../models/ocr.js';
+import { cardFields } from './fields.js';
+import type { IdCardReading, IdCardReason, IdCardReasonCode, ReadIdCardOptions, ReadIdCardStage } from './types.js';
+
+/** readIdCard's options' rules. */
+export const CARD_READ_SCHEMA = {
+  ...CALL_SCHEMA,
+  now: { expected: 'a valid Date', test: (v: unknown) => v instanceof Date && !Number.isNaN(v.getTime()) },
+  portrait: is.boolean,
+  maxInputBytes: is.positiveInteger,
+  maxPixels: is.positiveInteger,
+} as const satisfies Schema;
+
+const DEFAULTS = { ...DEFAULT_VALUES.image, ...DEFAULT_VALUES.card };
+type Resolved = typeof DEFAULTS & ReadIdCardOptions;
+
+// The photo is decoded at most this size: a card filling a third of a 12-MP photo keeps ~10 px strokes.
+export const CARD_MAX_SIDE = 2048;
+// Orientation is found on a view this size: the card's lines stay several pixels high.
+const ORIENT_SIDE = 640;
+// The levelled text area is read at most this size: the card's value lines come out ~30–40 px high.
+const READ_SIDE = 1024;
+// A region is a line (for the angle and the card's extent) when it is this elongated.
+const LINE_ELONGATION = 2.5;
+// Tilts below this are not levelled: a resampling costs more than it gives.
+const MIN_SKEW_DEG = 0.5;
+// Lines voted on for upright or upside down: the longest few.
+const DIRECTION_VOTES = 5;
+
+/** The ID card in a photo: which side, which way up, its fields, the number checked, the portrait's box. */
+export async function readIdCard(image: ImageInput, options: ReadIdCardOptions = {}): Promise<IdCardReading> {
+  const o: Resolved = withDefaults(DEFAULTS, checkOptions(options, CARD_READ_SCHEMA));
+  return scoped('readIdCard', o, DEFAULTS.timeoutMs, async (scope) => {
+    const { timings, lap } = stageTimer<ReadIdCardStage>(scope);
+    const card = await decodeImage(image, CARD_MAX_SIDE, o);
+    lap('decode');
+    const { reading } = await readDecoded(card.image, card.scale, o, scope, lap);
+    return { ...reading, timings: { ...timings, ...reading.timings } };
+  });
+}
+
+/**
+ * The reading of a decoded card, and the portrait found (for verifyApplicant, which embeds it rather
+ * than searching the card again). `scale`: input pixels per decoded pixel.
+ */
+export async function readDecoded(
+  image: RgbImage,
+  scale: number,
+  o: { now?: Date; portrait?: boolean },
+  scope?: CallScope,
+  lap: (stage: ReadIdCardStage) => void = () => {},
+): Promise<{ reading: IdCardReading; portrait?: CardPortrait }> {
+  const now = o.now ?? new Date();
+  const reasons: IdCardReason[] = [];
+  const orientation = await orient(image);
+  lap('orient');
+  let lines: TextLine[] = [];
+  let rotation: IdCardReading['rotation'] = 0;
+  if (orientation) {
+    const read = await readLevelled(image, orientation, lap, scope);
+    lines = read.lines;
+    rotation = read.rotation;
+  }
+  const parsed = cardFields(lines, { now });
+  const reading: IdCardReading = {
+    side: parsed.side,
+    rotation,
+    skewDeg: orientation ? round(orientation.skewDeg, 1) : 0,
+    fields: {},
+    reasons,
+    lines: lines.map((l) => ({ text: l.text, confidence: round(l.confidence, 3) })),
+    timings: {},
+  };
+  for (const key of ['name', 'sex', 'ethnicity', 'birthDate', 'address', 'idNumber', 'authority', 'validFrom', 'validTo'] as const) {
+    const field = parsed[key];
+    if (field) (reading.fields as Record<string, unknown>)[key] = { value: field.value, confidence: round(field.confidence, 3) };
+  }
+  if (parsed.idNumberCheck) {
+    const { reasons: numberReasons, ...number } = parsed.idNumberCheck;
+    reading.idNumber = number;
+    reasons.push(...numberReasons);
+    if (number.consistent === false) {
+      reasons.push(
+        reason('ID_NUMBER_INCONSISTENT', 'error', { birthDate: reading.fields.birthDate?.value ?? null, sex: reading.fields.sex?.value ?? null }, { birthDate: number.birthDate, sex: number.sex }, {
+          zh: '身份证上印的出生日期或性别与身份证号码不符。',
+          en: 'The birth date or sex printed on the card does not agree with its ID number.',
+        }),
+      );
+    }
+  }
+
+  let portrait: CardPortrait | undefined;
+  // The portrait is searched on the portrait side, and on a card whose text could not be read (a face tells a card from a blank).
+  if (o.portrait !== false && reading.side !== 'emblem') {
+    portrait = await findCardPortrait(image, { detector: 'auto', rotation: orientation ? rotation : undefined, scope });
+    lap('portrait');
+    if (portrait) {
+      const b = portrait.face.box;
+      reading.portrait = { box: { x: round(b.x * scale, 1), y: round(b.y * scale, 1), width: round(b.width * scale, 1), height: round(b.height * scale, 1) }, score: round(portrait.face.score, 3) };
+      if (!orientation) reading.rotation = portrait.rotation;
+    }
+  }
+
+  if (reading.side === 'unknown') {
+    if (lines.length === 0 && !portrait) {
+      reasons.push(reason('CARD_NOT_FOUND', 'error', { textLines: 0, portrait: false }, {}, { zh: '图片中未找到身份证。请拍摄身份证人像面。', en: 'No ID card was found in the picture. Photograph the portrait side of the ID card.' }));
+    } else {
+      reasons.push(unreadable(lines.length, 'no field label or number'));
+    }
+  } else if (reading.side === 'portrait') {
+    if (!reading.fields.idNumber) reasons.push(unreadable(lines.length, 'no 18-character ID number'));
+    if (o.portrait !== false && !portrait) {
+      reasons.push(reason('PORTRAIT_NOT_FOUND', 'warning', { portrait: false }, {}, { zh: '身份证上未找到人像。', en: 'No portrait was found on the ID card.' }));
+    }
+  } else {
+    const to = reading.fields.validTo?.value;
+    if (to && to !== '长期') {
+      reading.expired = to < now.toISOString().slice(0, 10);
+      if (reading.expired) {
+        reasons.push(reason('CARD_EXPIRED', 'error', { validTo: to }, { now: now.toISOString().slice(0, 10) }, { zh: `身份证已过有效期（${to}）。`, en: `The ID card expired on ${to}.` }));
+      }
+    }
+  }
+  return { reading, portrait };
+}
+
+function unreadable(textLines: number, missing: string): IdCardReason {
+  return reason('CARD_UNREADABLE', 'error', { textLines }, { missing }, {
+    zh: '身份证文字无法识别。请在光线均匀处正对身份证重新拍摄，避免反光和模糊。',
+    en: "The ID card's text could not be read. Photograph it again, square on, in even light, without glare or blur.",
+  });
+}
+
+function reason(id: IdCardReasonCode, severity: 'error' | 'warning', measured: Record<string, unknown>, limit: Record<string, unknown>, message: Message): IdCardReason {
+  return measuredFinding(id, severity, false, measured, limit, message);
+}
+
+interface Orientation {
+  /** The angle of the lines, degrees clockwise in (−90, 90]: the image is turned by its opposite. */
+  angleDeg: number;
+  /** What remains of it after the nearest right angle. */
+  skewDeg: number;
+  /** The text's extent, pixels of the image, as four corners. */
+  corners: Array<{ x: number; y: number }>;
+}
+
+/**
+ * The direction the card's lines run, on a 640-px view: the area-weighted mean of the line regions'
+ * axes (doubled angles, so that 89° and −89° agree), and the corners of the region they cover.
+ * Undefined when the image has no text lines.
+ */
+async function orient(image: RgbImage): Promise<Orientation | undefined> {
+  const k = Math.min(1, ORIENT_SIDE / Math.max(image.width, image.height));
+  const view = k < 1 ? await resizeRgb(image, Math.max(1, Math.round(image.width * k)), Math.max(1, Math.round(image.height * k))) : image;
+  const lines = (await detectText(view, { maxSide: ORIENT_SIDE })).filter((r) => r.elongation >= LINE_ELONGATION);
+  if (lines.length === 0) return undefined;
+  let [c, s] = [0, 0];
+  for (const r of lines) {
+    const w = r.width * r.height;
+    c += w * Math.cos((r.angleDeg * Math.PI) / 90);
+    s += w * Math.sin((r.angleDeg * Math.PI) / 90);
+  }
+  const angleDeg = (Math.atan2(s, c) * 90) / Math.PI;
+  const skewDeg = angleDeg - 90 * Math.round(angleDeg / 90);
+  const [x0, y0] = [Math.min(...lines.map((r) => r.x)) / k, Math.min(...lines.map((r) => r.y)) / k];
+  const [x1, y1] = [Math.max(...lines.map((r) => r.x + r.width)) / k, Math.max(...lines.map((r) => r.y + r.height)) / k];
+  return { angleDeg, skewDeg, corners: [{ x: x0, y: y0 }, { x: x1, y: y0 }, { x: x1, y: y1 }, { x: x0, y: y1 }] };
+}
+
+/**
+ * The card's lines read: the image turned by −angle (lines level), the text area cut out with a margin
+ * and brought to READ_SIDE, its lines detected, turned 180° when the direction classifier says the
+ * lines are upside down, then recognised.
+ */
+async function readLevelled(image: RgbImage, orientation: Orientation, lap: (stage: ReadIdCardStage) => void, scope?: CallScope): Promise<{ lines: TextLine[]; rotation: IdCardReading['rotation'] }> {
+  const quarter = Math.round(orientation.angleDeg / 90) * 90;
+  const turn = Math.abs(orientation.skewDeg) < MIN_SKEW_DEG ? -quarter : -orientation.angleDeg;
+  const turned = turn === 0 ? image : await toRgb(fromRgb(image).rotate(turn, { background: { r: 255, g: 255, b: 255 } }));
+  // The text area's corners in the turned image: turned about the centre, the canvas grown to hold it.
+  const t = (turn * Math.PI) / 180;
+  const [cx, cy, ncx, ncy] = [image.width / 2, image.height / 2, turned.width / 2, turned.height / 2];
+  const moved = orientation.corners.map((p) => ({
+    x: ncx + (p.x - cx) * Math.cos(t) - (p.y - cy) * Math.sin(t),
+    y: ncy + (p.x - cx) * Math.sin(t) + (p.y - cy) * Math.cos(t),
+  }));
+  const area = boundsWithMargin(moved, turned, 0.08);
+  const k = Math.min(1, READ_SIDE / Math.max(area.width, area.height));
+  let card = await cropRgb(turned, area, k < 1 ? { width: Math.round(area.width * k), height: Math.round(area.height * k) } : undefined);
+  scope?.check();
+  let regions = await detectText(card, { maxSide: READ_SIDE });
+  regions = regions.filter((r) => r.height >= 8 && r.width >= r.height * 0.6);
+  // Upright or upside down: the longest lines vote.
+  const voters = [...regions].sort((a, b) => b.width - a.width).slice(0, DIRECTION_VOTES);
+  let upsideDown = 0;
+  for (const r of voters) upsideDown += await lineUpsideDown(card, r);
+  const flipped = voters.length > 0 && upsideDown / voters.length > 0.5;
+  if (flipped) {
+    card = await toRgb(fromRgb(card).rotate(180));
+    regions = regions
+      .map((r) => ({ ...r, x: card.width - r.x - r.width, y: card.height - r.y - r.height }))
+      .sort((a, b) => (Math.abs(a.y + a.height / 2 - (b.y + b.height / 2)) < Math.min(a.height, b.height) / 2 ? a.x - b.x : a.y - b.y));
+  }
+  lap('detect');
+  const lines: TextLine[] = [];
+  for (const r of regions) {
+    const line = await recognizeLine(card, r);
+    if (line.text.trim()) lines.push(line);
+  }
+  lap('recognize');
+  const rotation = ((((flipped ? 180 : 0) - quarter) % 360) + 360) % 360;
+  return { lines, rotation: rotation as IdCardReading['rotation'] };
+}
+
+/** The bounding box of the points, grown by `margin` of its size on every side, inside the image. */
+function boundsWithMargin(points: ReadonlyArray<{ x: number; y: number }>, image: RgbImage, margin: number): { left: number; top: number; width: number; height: number } {
+  const [x0, x1] = [Math.min(...points.map((p) => p.x)), Math.max(...points.map((p) => p.x))];
+  const [y0, y1] = [Math.min(...points.map((p) => p.y)), Math.max(...points.map((p) => p.y))];
+  const m = margin * Math.max(x1 - x0, y1 - y0);
+  const left = Math.max(0, Math.floor(x0 - m));
+  const top = Math.max(0, Math.floor(y0 - m));
+  const right = Math.min(image.width, Math.ceil(x1 + m));
+  const bottom = Math.min(image.height, Math.ceil(y1 + m));
+  if (right - left < 1 || bottom - top < 1) throw invalidArgument('image', 'an image with pixels', image);
+  return { left, top, width: right - left, height: bottom - top };
+}

@@ -1,0 +1,91 @@
+import type { CallControl } from '../core/call-scope.js';
+import type { Box } from '../core/geometry.js';
+import type { Finding } from '../core/result.js';
+import type { Timings } from '../core/timing.js';
+import type { IdNumberReasonCode } from './id-number.js';
+
+/** Which side of the card the photo shows: the portrait and personal data, the national emblem, or neither read. */
+export type IdCardSide = 'portrait' | 'emblem' | 'unknown';
+
+/** A field as read: its text and how sure the recogniser was. */
+export interface IdCardField<V extends string = string> {
+  value: V;
+  /** Mean probability of the characters read, 0–1. */
+  confidence: number;
+}
+
+/** The printed fields. Portrait side: name … idNumber; emblem side: authority, validFrom, validTo. */
+export interface IdCardFields {
+  name?: IdCardField;
+  sex?: IdCardField<'男' | '女'>;
+  ethnicity?: IdCardField;
+  /** 'YYYY-MM-DD'. */
+  birthDate?: IdCardField;
+  address?: IdCardField;
+  /** The 18 characters as printed (x read as X). */
+  idNumber?: IdCardField;
+  /** 签发机关, the issuing police office. */
+  authority?: IdCardField;
+  /** 'YYYY-MM-DD'. */
+  validFrom?: IdCardField;
+  /** 'YYYY-MM-DD', or '长期' (valid without end). */
+  validTo?: IdCardField;
+}
+
+/** The number read from the card, checked by parseIdNumber's rules, and held against the printed date and sex. */
+export interface IdCardNumber {
+  value: string;
+  /** Every rule of GB 11643-1999 holds. */
+  valid: boolean;
+  checksumValid: boolean;
+  /** The check character the first 17 digits give. */
+  expectedCheckDigit: string | null;
+  /** 'YYYY-MM-DD' from the number. */
+  birthDate: string | null;
+  sex: '男' | '女' | null;
+  regionCode: string | null;
+  /** The printed birth date and sex agree with the number; null when neither was read. */
+  consistent: boolean | null;
+}
+
+/** Why a card reading is not usable, or what it found wrong with the card. */
+export type IdCardReasonCode = 'CARD_NOT_FOUND' | 'CARD_UNREADABLE' | 'CARD_EXPIRED' | 'ID_NUMBER_INCONSISTENT' | 'PORTRAIT_NOT_FOUND' | IdNumberReasonCode;
+
+/** One reason, in the Finding shape. */
+export type IdCardReason = Finding<IdCardReasonCode, Record<string, unknown>, Record<string, unknown>>;
+
+/** Stages of readIdCard, milliseconds: decode, orient (which way the text runs), detect, recognize, portrait. */
+export type ReadIdCardStage = 'decode' | 'orient' | 'detect' | 'recognize' | 'portrait';
+
+/** readIdCard's result. */
+export interface IdCardReading {
+  side: IdCardSide;
+  /** Degrees clockwise the image was turned to bring the card upright (0, 90, 180, 270), from the text's reading direction. */
+  rotation: 0 | 90 | 180 | 270;
+  /** The card's residual tilt after that turn, degrees clockwise, levelled before reading. */
+  skewDeg: number;
+  fields: IdCardFields;
+  /** The number checked; absent when none was read. */
+  idNumber?: IdCardNumber;
+  /** The portrait's face box, pixels of the image as given after `rotation` is applied. Portrait side only. */
+  portrait?: { box: Box; score: number };
+  /** Emblem side: validTo is before `now`. Absent when validTo was not read or is 长期. */
+  expired?: boolean;
+  /** What is wrong, each an error (decides) or a warning; empty when the card read cleanly and its number holds. */
+  reasons: IdCardReason[];
+  /** The text lines read on the upright card, top to bottom, for logs and debugging. */
+  lines: Array<{ text: string; confidence: number }>;
+  timings: Timings<ReadIdCardStage>;
+}
+
+/** readIdCard's options. */
+export interface ReadIdCardOptions extends CallControl {
+  /** The day birth dates may not pass and validity is held against (default: today). */
+  now?: Date;
+  /** Find the portrait's box on the portrait side (default true). */
+  portrait?: boolean;
+  /** Bytes of input accepted (default 50 MiB). */
+  maxInputBytes?: number;
+  /** Pixels declared in the header accepted (default 64 MP). */
+  maxPixels?: number;
+}
