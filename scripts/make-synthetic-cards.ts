@@ -11,7 +11,7 @@
  *   npx tsx scripts/make-synthetic-cards.ts --fixtures [--seed 1]
  *
  * The default writes card-0001.jpg … and labels.json (one entry per file) into --out (gitignored; stale card-*.jpg
- * there are removed first). `--fixtures` writes four small cards (800 px on the long side) and synthetic.json into
+ * there are removed first). `--fixtures` writes five small cards (800 px on the long side) and synthetic.json into
  * fixtures/cards/ for the unit tests; commit those. Deterministic for a given sharp/libvips and fonts: card i depends
  * only on the seed and i, so `--count 12` gives the first 12 cards of the default run.
  *
@@ -79,6 +79,8 @@ type Label = { file: string; rotation: Rotation } & PhotoParams & CardLabel;
 interface CardPlan {
   side: Side;
   rotation: Rotation;
+  /** The face fixture of the portrait (person-a.jpg …); random when absent. */
+  face?: string;
   badCheck?: boolean;
   forceX?: boolean;
   glare?: boolean;
@@ -481,8 +483,9 @@ async function loadFace(path: string) {
 }
 
 /** A 210 × 260 head-and-shoulders crop of one of the face fixtures, slightly lightened. */
-async function portraitImage(rng: Rng): Promise<Buffer> {
-  const face = await loadFace(pick(rng, FACES));
+async function portraitImage(rng: Rng, forced?: string): Promise<Buffer> {
+  const picked = pick(rng, FACES);
+  const face = await loadFace(forced ? join(ROOT, 'fixtures', 'faces', forced) : picked);
   const aspect = 210 / 260;
   let h = Math.min(face.height, (face.width * between(rng, 0.85, 1)) / aspect);
   const w = Math.round(h * aspect);
@@ -518,7 +521,7 @@ async function drawCard(rng: Rng, plan: CardPlan, glare: boolean): Promise<Card>
   if (plan.side === 'portrait') {
     const { fields, birth, checksumValid } = makePortraitFields(rng, plan.badCheck ?? false, plan.forceX ?? false);
     svg = cardSvg(rng, portraitContents(rng, fields, birth));
-    overlays.push({ input: await portraitImage(rng), left: 600, top: 70 });
+    overlays.push({ input: await portraitImage(rng, plan.face), left: 600, top: 70 });
     label = { side: 'portrait', fields, checksumValid };
   } else {
     const fields = makeEmblemFields(rng);
@@ -700,9 +703,11 @@ const FIXTURES: { file: string; plan: CardPlan }[] = [
   { file: 'synthetic-portrait-90.jpg', plan: { side: 'portrait', rotation: 90, badCheck: false } },
   { file: 'synthetic-portrait-180-bad-check.jpg', plan: { side: 'portrait', rotation: 180, badCheck: true } },
   { file: 'synthetic-emblem-270.jpg', plan: { side: 'emblem', rotation: 270 } },
+  // Person A's card, for verifyApplicant's tests (its video and photos are person A's).
+  { file: 'synthetic-portrait-person-a.jpg', plan: { side: 'portrait', rotation: 0, badCheck: false, face: 'person-a.jpg' } },
 ];
 
-/** Four small, clean cards (no blur, no glare, card 72–80% of the width) for the unit tests. */
+/** Five small, clean cards (no blur, no glare, card 72–80% of the width) for the unit tests. */
 async function writeFixtures(seed: number): Promise<void> {
   const dir = join(ROOT, 'fixtures', 'cards');
   mkdirSync(dir, { recursive: true });

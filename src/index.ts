@@ -52,7 +52,9 @@ export type {
   SignalShapes,
 } from './liveness/types.js';
 
-// Card: the ID card's number, by GB 11643-1999.
+// Card: the ID card read (side, rotation, fields, the number checked, the portrait), and the number's rules of GB 11643-1999.
+export { readIdCard } from './card/read-id-card.js';
+export type { IdCardReading, IdCardFields, IdCardField, IdCardNumber, IdCardReason, IdCardReasonCode, IdCardSide, ReadIdCardOptions, ReadIdCardStage } from './card/types.js';
 export { parseIdNumber, idNumberCheckDigit } from './card/id-number.js';
 export type { ParsedIdNumber, IdNumberReason, IdNumberReasonCode } from './card/id-number.js';
 

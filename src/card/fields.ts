@@ -11,6 +11,8 @@ export interface CardLine {
   text: string;
   confidence: number;
   box: Box;
+  /** Each character's probability (models/ocr.ts), spaces included. */
+  chars?: ReadonlyArray<{ char: string; p: number }>;
 }
 
 export interface CardField {
@@ -45,6 +47,21 @@ const centreY = (b: Box) => b.y + b.height / 2;
 const sameRow = (a: Box, b: Box) => Math.abs(centreY(a) - centreY(b)) < Math.min(a.height, b.height) * 0.6;
 
 /**
+ * A box's text as it continues the one before it on its row. Where the two touch, the glyph between
+ * them is split, and each crop holds a piece of it: the piece is read unsurely ('月4日' after '1962年5月',
+ * '上' for the edge of 址) or as the same character again. Leading characters read below 0.8 are
+ * dropped, and a first character repeating the last one before.
+ */
+function joined(before: CardLine, beforeText: string, box: CardLine & { p: number[] }): string {
+  const touching = box.box.x - (before.box.x + before.box.width) < box.box.height * 0.3;
+  if (!touching) return box.text;
+  let k = 0;
+  if (box.p.length === box.text.length) while (k < box.text.length - 1 && box.p[k]! < 0.8) k++;
+  if (k === 0 && box.text.length > 1 && box.text[0] === beforeText.at(-1)) k = 1;
+  return box.text.slice(k);
+}
+
+/**
  * Where a label misread by one character ends in `text`, or −1: the label with one character wrong
  * ('好名'), or its first character lost ('名刘小合'). Six-character labels allow two wrong.
  */
@@ -58,8 +75,16 @@ function fuzzyLabel(text: string, label: string): number {
 
 /** Reads the card's fields from its upright text lines; `now` dates the number's birth-date rule. */
 export function cardFields(lines: readonly CardLine[], options: { now?: Date } = {}): CardFields {
-  const items = lines.map((l) => ({ ...l, text: squeeze(l.text) })).filter((l) => l.text.length > 0);
-  const labelled = new Map<Label, { rest: string; line: CardLine; index: number }>();
+  // Fragments are left out: a region much lower than the card's lines, or read below even odds (a
+  // stroke of the background pattern read as '身' or '-').
+  // The reference: the lower quartile of the lines of two characters or more (the emblem side's titles are twice as high as its lines).
+  const heights = lines.filter((l) => squeeze(l.text).length >= 2).map((l) => l.box.height).sort((a, b) => a - b);
+  const lineHeight = heights[Math.floor(heights.length / 4)] ?? 0;
+  const items = lines
+    .filter((l) => l.box.height >= lineHeight * 0.6 && l.confidence >= 0.5)
+    .map((l) => ({ ...l, text: squeeze(l.text), p: (l.chars ?? []).filter((c) => c.char.trim() !== '').map((c) => c.p) }))
+    .filter((l) => l.text.length > 0);
+  const labelled = new Map<Label, { rest: string; start: number; line: CardLine; index: number }>();
   // The labels are printed in a light colour and read less surely than the values ('好名', '名刘小合'
   // for 姓名刘小合): a line starting in the label column matches a label by all but one character.
   const column = Math.min(...items.map((l) => l.box.x));
@@ -70,27 +95,44 @@ export function cardFields(lines: readonly CardLine[], options: { now?: Date } =
       const at = line.text.indexOf(label);
       const skip = at !== -1 && at <= 1 ? at + label.length : inColumn(line) ? fuzzyLabel(line.text, label) : -1;
       if (skip === -1) continue;
-      labelled.set(label, { rest: line.text.slice(skip), line, index });
+      labelled.set(label, { rest: line.text.slice(skip), start: skip, line, index });
       // 性别女民族汉: two labels in one box.
       if (label === '性别') {
         const e = line.text.indexOf('民族', skip);
         if (e !== -1) {
-          labelled.set('性别', { rest: line.text.slice(skip, e), line, index });
-          labelled.set('民族', { rest: line.text.slice(e + 2), line, index });
+          labelled.set('性别', { rest: line.text.slice(skip, e), start: skip, line, index });
+          labelled.set('民族', { rest: line.text.slice(e + 2), start: e + 2, line, index });
         }
       }
       break;
     }
   });
-  // The value of a label: what follows it in its box, else the next box to its right on the same row.
+  // The value of a label: what follows it in its box, then the boxes to its right on the same row up
+  // to the next label. Unsure characters at the end of the label's own box are dropped when boxes
+  // follow (a stroke of the name read as '子' in '姓名子', the name itself in the next box).
   const valueOf = (label: Label): CardField | undefined => {
     const found = labelled.get(label);
     if (!found) return undefined;
-    if (found.rest) return { value: found.rest, confidence: found.line.confidence };
+    const line = found.line as (typeof items)[number];
     const right = items
-      .filter((l) => l !== found.line && sameRow(l.box, found.line.box) && l.box.x > found.line.box.x && !LABELS.some((x) => l.text.startsWith(x)))
-      .sort((a, b) => a.box.x - b.box.x)[0];
-    return right ? { value: right.text, confidence: right.confidence } : undefined;
+      .filter((l) => l !== line && sameRow(l.box, line.box) && l.box.x > line.box.x)
+      .sort((a, b) => a.box.x - b.box.x);
+    const next = right.findIndex((l) => LABELS.some((x) => l.text.startsWith(x)));
+    const after = next === -1 ? right : right.slice(0, next);
+    let rest = found.rest;
+    if (after.length > 0 && line.p.length === line.text.length) {
+      let keep = rest.length;
+      while (keep > 0 && line.p[found.start + keep - 1]! < 0.8) keep--;
+      rest = rest.slice(0, keep);
+    }
+    const parts = rest ? [{ value: rest, confidence: line.confidence }] : [];
+    let previous: CardLine = line;
+    for (const l of after) {
+      parts.push({ value: joined(previous, parts.at(-1)?.value ?? '', l), confidence: l.confidence });
+      previous = l;
+    }
+    if (parts.length === 0) return undefined;
+    return { value: parts.map((x) => x.value).join(''), confidence: Math.min(...parts.map((x) => x.confidence)) };
   };
 
   const emblem = labelled.has('签发机关') || labelled.has('有效期限') || items.some((l) => /居民身份证|中华人民共和国/.test(l.text));

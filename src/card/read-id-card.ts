@@ -17,7 +17,7 @@ import { decodeImage } from '../compare/frames.js';
 import { type RgbImage, cropRgb, fromRgb, toRgb } from '../image/decode.js';
 import type { ImageInput } from '../image/input.js';
 import { resizeRgb } from '../models/detect.js';
-import { type TextLine, detectText, lineUpsideDown, recognizeLine } from '../models/ocr.js';
+import { type ReadChar, type TextLine, detectText, lineUpsideDown, recognizeLine, separateNeighbours } from '../models/ocr.js';
 import { cardFields } from './fields.js';
 import type { IdCardReading, IdCardReason, IdCardReasonCode, ReadIdCardOptions, ReadIdCardStage } from './types.js';
 
@@ -68,7 +68,7 @@ export async function readDecoded(
   o: { now?: Date; portrait?: boolean },
   scope?: CallScope,
   lap: (stage: ReadIdCardStage) => void = () => {},
-): Promise<{ reading: IdCardReading; portrait?: CardPortrait }> {
+): Promise<{ reading: IdCardReading; portrait?: CardPortrait; numberChars?: ReadChar[]; textLines: TextLine[] }> {
   const now = o.now ?? new Date();
   const reasons: IdCardReason[] = [];
   const orientation = await orient(image);
@@ -140,7 +140,17 @@ export async function readDecoded(
       }
     }
   }
-  return { reading, portrait };
+  return { reading, portrait, numberChars: reading.fields.idNumber && charsOf(lines, reading.fields.idNumber.value), textLines: lines };
+}
+
+/** The characters read (with their probabilities and runners-up) that make `value` on one line. */
+function charsOf(lines: readonly TextLine[], value: string): ReadChar[] | undefined {
+  for (const line of lines) {
+    const chars = line.chars.filter((c) => c.char.trim() !== '');
+    const at = chars.map((c) => c.char.toUpperCase()).join('').indexOf(value);
+    if (at !== -1) return chars.slice(at, at + value.length);
+  }
+  return undefined;
 }
 
 function unreadable(textLines: number, missing: string): IdCardReason {

@@ -3,9 +3,10 @@
  *
  *   idphoto-verify check <files|folders|globs…> [--json | --csv] [--report FILE] [--workers N]
  *   idphoto-verify fix <files|folders|globs…> --out DIR [--no-failing] [--workers N]
+ *   idphoto-verify card <files|folders|globs…> [--json | --csv]
  *   idphoto-verify compare <id-card> <frames… | video> [--json]
  *   idphoto-verify frames <video> --out DIR [--count N]
- *   idphoto-verify verify --id-card F --video F --photo F [--digits D [--require-digits]] [--attempt N] [--json]
+ *   idphoto-verify verify --id-card F --video F --photo F [--id-number N] [--name NAME] [--digits D [--require-digits]] [--attempt N] [--json]
  *
  * Exit status: 0 when everything passes, 1 when something fails or an input cannot be read or
  * measured, 2 on usage or environment errors (a missing ffmpeg, a model that does not load), 130 on Ctrl-C.
@@ -17,6 +18,7 @@ import { parseArgs } from 'node:util';
 import { isVerifyError } from '../core/errors.js';
 import { defineSpec } from '../core/spec.js';
 import { DETECTOR_NAMES, type DetectorName } from '../models/detect.js';
+import { card } from './commands/card.js';
 import { check } from './commands/check.js';
 import { compare } from './commands/compare.js';
 import { fix } from './commands/fix.js';
@@ -55,6 +57,8 @@ export async function main(argv: string[]): Promise<number> {
         return await check(targets, options);
       case 'fix':
         return await fix(targets, options);
+      case 'card':
+        return await card(targets, options);
       case 'compare':
         return await compare(targets, options);
       case 'frames':
@@ -152,11 +156,14 @@ function parse(argv: string[], context: { command?: CommandName }): Parsed {
   const digits = string('digits');
   if (digits !== undefined && !/^\d{1,32}$/.test(digits)) throw new UsageError(`--digits must be 1 to 32 digits, not ${digits}`);
   if (flag('require-digits') && digits === undefined) throw new UsageError('--require-digits needs --digits D');
+  const idNumber = string('id-number');
+  if (idNumber !== undefined && !/^\d{17}[\dXx]$/.test(idNumber)) throw new UsageError(`--id-number must be 17 digits and a digit or X, not ${idNumber}`);
 
   switch (command) {
     case 'check':
     case 'fix':
-      if (targets.length === 0) throw new UsageError(`${command} needs photos: files, folders or globs`);
+    case 'card':
+      if (targets.length === 0) throw new UsageError(`${command} needs ${command === 'card' ? 'ID card photos' : 'photos'}: files, folders or globs`);
       break;
     case 'compare':
       if (targets.length < 2) throw new UsageError('compare needs an ID card image, then frames or a video');
@@ -193,6 +200,8 @@ function parse(argv: string[], context: { command?: CommandName }): Parsed {
       digits,
       requireDigits: flag('require-digits'),
       attempt: positiveInt(string('attempt'), '--attempt'),
+      idNumber,
+      name: string('name'),
     },
   };
 }

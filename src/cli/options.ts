@@ -24,6 +24,9 @@ export interface CliOptions {
   /** verify: digits that were not checked fail the verification. */
   requireDigits: boolean;
   attempt?: number;
+  /** verify: what the applicant registered with. */
+  idNumber?: string;
+  name?: string;
 }
 
 /** Misuse of the command line: main prints the message in a line with where to find help, and exits 2. */

@@ -17,6 +17,10 @@ export const TEXT = {
     zh: (n: number, pass: number, fail: number) => `共检查 ${n} 张照片：${pass} 张合格，${fail} 张不合格`,
   },
   failedChecks: { en: 'Failed checks:', zh: '不合格项：' },
+  cardsRead: {
+    en: (n: number, ok: number, bad: number) => `${n} ID card photo${n === 1 ? '' : 's'} read: ${ok} without errors, ${bad} with errors`,
+    zh: (n: number, ok: number, bad: number) => `共识别 ${n} 张身份证照片：${ok} 张无误，${bad} 张有误`,
+  },
   unreadable: { en: '(unreadable)', zh: '（无法读取）' },
   warning: { en: '(warning) ', zh: '（提示）' },
   /** fix's summary: `stillFailingIn` is where those outputs went, or undefined when they were not written. */
@@ -77,6 +81,7 @@ export const SIGNAL_LABELS: Record<SignalId, { zh: string; en: string }> = {
 
 /** A verification step's name as people read it. */
 export const STEP_LABELS: Record<VerifyStep, { zh: string; en: string }> = {
+  card: { zh: '身份证', en: 'ID card' },
   liveness: { zh: '活体检测', en: 'liveness' },
   videoMatch: { zh: '视频与身份证比对', en: 'video vs ID card' },
   photo: { zh: '照片规格', en: 'photo spec' },

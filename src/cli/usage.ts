@@ -5,7 +5,7 @@
 import { DETECTOR_NAMES } from '../models/detect.js';
 import { IMAGE_EXTENSIONS } from './inputs.js';
 
-export const COMMAND_NAMES = ['check', 'fix', 'compare', 'frames', 'verify'] as const;
+export const COMMAND_NAMES = ['check', 'fix', 'card', 'compare', 'frames', 'verify'] as const;
 export type CommandName = (typeof COMMAND_NAMES)[number];
 
 interface CommandDef {
@@ -35,6 +35,15 @@ export const COMMANDS: Readonly<Record<CommandName, CommandDef>> = {
       `Folders and globs take image files (${IMAGE_NAMES}); --all-files takes every file. A file named explicitly is always taken.`,
     ],
     exit: '0 every photo passes, 1 some still fail or cannot be fixed, 2 usage or environment error, 130 interrupted.',
+  },
+  card: {
+    args: '<files|folders|globs…>',
+    summary: 'Read ID card photos: the side, the fields, the 18-digit number checked (GB 11643-1999), the portrait.',
+    notes: [
+      'An error is a card that cannot be read, the emblem side\'s expired validity, or a number that does not hold (its check character, its birth date, or the printed date and sex disagreeing with it).',
+      `Folders and globs take image files (${IMAGE_NAMES}); --all-files takes every file. A file named explicitly is always taken.`,
+    ],
+    exit: '0 every card reads without an error, 1 some have errors or cannot be read, 2 usage or environment error.',
   },
   compare: {
     args: '<id-card> <frames…|video>',
@@ -72,14 +81,14 @@ export interface OptionDef {
 export const OPTIONS: Readonly<Record<string, OptionDef>> = {
   json: {
     type: 'boolean',
-    help: { check: 'one JSON object per photo on stdout', fix: 'one JSON object per photo on stdout', compare: 'the result as one JSON object', frames: 'the result as one JSON object', verify: 'the result as one JSON object' },
-    commands: ['check', 'fix', 'compare', 'frames', 'verify'],
+    help: { check: 'one JSON object per photo on stdout', fix: 'one JSON object per photo on stdout', card: 'one JSON object per card on stdout', compare: 'the result as one JSON object', frames: 'the result as one JSON object', verify: 'the result as one JSON object' },
+    commands: ['check', 'fix', 'card', 'compare', 'frames', 'verify'],
   },
-  csv: { type: 'boolean', help: 'one CSV row per photo on stdout', commands: ['check'] },
+  csv: { type: 'boolean', help: { check: 'one CSV row per photo on stdout', card: 'one CSV row per card on stdout' }, commands: ['check', 'card'] },
   report: { type: 'string', value: 'FILE', help: 'also write a self-contained HTML report with annotated thumbnails', commands: ['check'] },
   out: { type: 'string', value: 'DIR', help: { fix: 'where to write (created if missing)', frames: 'where to write the frames (created if missing)' }, commands: ['fix', 'frames'] },
   'no-failing': { type: 'boolean', help: 'do not write the outputs that still fail', commands: ['fix'] },
-  'all-files': { type: 'boolean', help: 'take every file of folders and globs, not only image names', commands: ['check', 'fix'] },
+  'all-files': { type: 'boolean', help: 'take every file of folders and globs, not only image names', commands: ['check', 'fix', 'card'] },
   workers: { type: 'string', value: 'N', help: 'worker threads (default: one per core)', commands: ['check', 'fix'] },
   spec: { type: 'string', value: 'FILE', help: 'a JSON file of spec changes, e.g. {"fileSize":{"kilobyte":1000}}', commands: ['check', 'fix', 'verify'] },
   detector: { type: 'string', value: DETECTOR_NAMES.join('|'), help: "face detector for the photo (default: the library's)", commands: ['check', 'fix', 'verify'] },
@@ -89,6 +98,8 @@ export const OPTIONS: Readonly<Record<string, OptionDef>> = {
   photo: { type: 'string', value: 'F', help: 'the electronic ID photo', commands: ['verify'] },
   digits: { type: 'string', value: 'D', help: 'the digits the applicant was asked to read', commands: ['verify'] },
   'require-digits': { type: 'boolean', help: 'fail the verification when the digits were not checked (always, without a speech recogniser)', commands: ['verify'] },
+  'id-number': { type: 'string', value: 'N', help: "the ID number the applicant registered with: the card's must be it", commands: ['verify'] },
+  name: { type: 'string', value: 'NAME', help: "the name the applicant registered with: the card's must be it", commands: ['verify'] },
   attempt: { type: 'string', value: 'N', help: "which of the applicant's verifications this is (default 1)", commands: ['verify'] },
   locale: { type: 'string', value: 'zh|en', help: 'language of the output (default: from LC_ALL, LC_MESSAGES, LANG; zh* is Chinese, else English)' },
   help: { type: 'boolean', short: 'h', help: 'this text' },

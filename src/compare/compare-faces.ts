@@ -16,7 +16,7 @@ import type { ImageInput } from '../image/input.js';
 import { DETECTOR_NAMES, SECOND_PERSON_AREA } from '../models/detect.js';
 import { cosine, embedOne, normalize } from '../models/embed.js';
 import { CALIBRATED_FARS, THRESHOLDS } from './calibration.js';
-import { findCardPortrait } from './card-portrait.js';
+import { type CardPortrait, findCardPortrait } from './card-portrait.js';
 import { faceQuality, rollDeg } from './face.js';
 import { checkedFrame, decodeImage, examineFrame, isPreparedFrame } from './frames.js';
 import type {
@@ -61,11 +61,21 @@ async function prepare(idCardImage: ImageInput, o: Resolved, scope: CallScope, t
   lap('decodeCard');
   const found = await findCardPortrait(card.image, { ...o, detector: o.cardDetector, scope });
   lap('findCard');
+  return preparedFromPortrait(found, card.scale, o.flip, timer);
+}
+
+/** The card prepared from a portrait already found (readIdCard's, at the rotation the text gave): embedded, not searched again. */
+export async function preparedFromPortrait(
+  found: CardPortrait | undefined,
+  scale: number,
+  flip: boolean = DEFAULTS.flip,
+  { timings, lap } = stageTimer<CompareStage>(),
+): Promise<PreparedCard> {
   if (!found) return { kind: 'prepared-card', face: null, embedding: null, timings };
-  const { embedding } = await embedOne(found.crop, { flip: o.flip });
-  const quality = faceQuality(found.face, found.crop, card.scale, found.norm);
+  const { embedding } = await embedOne(found.crop, { flip });
+  const quality = faceQuality(found.face, found.crop, scale, found.norm);
   lap('embedCard');
-  const face: CardFace = { box: scaleBox(found.face.box, card.scale), rotation: found.rotation, rollDeg: round(rollDeg(found.face.landmarks), 1), quality };
+  const face: CardFace = { box: scaleBox(found.face.box, scale), rotation: found.rotation, rollDeg: round(rollDeg(found.face.landmarks), 1), quality };
   return { kind: 'prepared-card', face, embedding, timings };
 }
 

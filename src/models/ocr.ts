@@ -55,7 +55,7 @@ let keys: Promise<string[]> | undefined;
 
 /** The text lines of an upright image, top to bottom and left to right. */
 export async function readText(image: RgbImage): Promise<TextLine[]> {
-  const boxes = await detectText(image);
+  const boxes = separateNeighbours(await detectText(image));
   const lines: TextLine[] = [];
   for (const box of boxes) {
     const line = await recognizeLine(image, box);
@@ -84,6 +84,29 @@ export async function detectText(image: RgbImage, options: { maxSide?: number } 
   return regions(map, width, height)
     .map((b) => ({ ...b, x: b.x * sx, y: b.y * sy, width: b.width * sx, height: b.height * sy }))
     .sort((a, b) => (Math.abs(a.y + a.height / 2 - (b.y + b.height / 2)) < Math.min(a.height, b.height) / 2 ? a.x - b.x : a.y - b.y));
+}
+
+/**
+ * Neighbours on a row cut apart: DB's unclip grows each region by about half a character on every side,
+ * so two regions a narrow gap apart overlap, and each crop would hold a piece of the other's edge
+ * character ('1962年5月' + '月4日', '址' read as '上' before an address). Overlapping boxes of one
+ * row are cut at the middle of their overlap.
+ */
+export function separateNeighbours<T extends Box>(regions: readonly T[]): T[] {
+  const out = regions.map((r) => ({ ...r }));
+  const sameRow = (a: Box, b: Box) => Math.abs(a.y + a.height / 2 - (b.y + b.height / 2)) < Math.min(a.height, b.height) * 0.5;
+  for (const a of out) {
+    for (const b of out) {
+      if (a === b || !sameRow(a, b) || b.x <= a.x) continue;
+      const overlap = a.x + a.width - b.x;
+      if (overlap <= 0 || overlap >= Math.min(a.width, b.width) / 2) continue;
+      const cut = b.x + overlap / 2;
+      a.width = cut - a.x;
+      b.width = b.x + b.width - cut;
+      b.x = cut;
+    }
+  }
+  return out;
 }
 
 /** The connected regions of the map above PIXEL_THRESHOLD whose mean reaches BOX_THRESHOLD, unclipped. */

@@ -1,4 +1,6 @@
 /** verifyApplicant's submission, options, result and reasons. */
+import type { IdCardReading } from '../card/types.js';
+import type { CardReasonCode } from './card-check.js';
 import type { CompareFacesOptions, CompareFacesResult, CompareReasonCode } from '../compare/types.js';
 import type { Finding } from '../core/result.js';
 import type { Timings } from '../core/timing.js';
@@ -19,6 +21,8 @@ export interface ApplicantSubmission {
   challengeDigits?: string;
   /** Which verification this is for the applicant, from 1. Default 1. */
   attempt?: number;
+  /** What the applicant registered with: the card's number and name must be these (ID_NUMBER_MISMATCH, NAME_MISMATCH). */
+  expected?: { idNumber?: string; name?: string };
 }
 
 /** verifyApplicant's options; the steps' own options pass through `photo` and `video`. */
@@ -29,6 +33,13 @@ export interface VerifyApplicantOptions {
   maxAttempts?: number;
   /** The host's speech recogniser (analyzeReadingVideo `transcribe`). */
   transcribe?: AnalyzeReadingVideoOptions['transcribe'];
+  /**
+   * Read the ID card (readIdCard): the emblem side is WRONG_CARD_SIDE, an invalid number ID_NUMBER_INVALID,
+   * and `submission.expected` is checked. Default true; false skips it (and `expected` with it).
+   */
+  readCard?: boolean;
+  /** The day the card's number is held against (birth dates not after it). Default: today. */
+  now?: Date;
   /** Passed to validatePhoto (spec, filename, detector, limits). */
   photo?: ValidatePhotoOptions;
   /** Passed to analyzeReadingVideo (limits, ffmpeg, fps). */
@@ -40,7 +51,7 @@ export interface VerifyApplicantOptions {
 }
 
 /** The step of verifyApplicant a reason comes from. */
-export type VerifyStep = 'liveness' | 'videoMatch' | 'photo' | 'photoMatch' | 'attempts';
+export type VerifyStep = 'card' | 'liveness' | 'videoMatch' | 'photo' | 'photoMatch' | 'attempts';
 
 /** The reason code of each photo check that fails: PHOTO_ and the check's id in capitals. */
 export const PHOTO_REASON_CODES = Object.freeze({
@@ -64,7 +75,7 @@ export const PHOTO_REASON_CODES = Object.freeze({
 export type PhotoReasonCode = (typeof PHOTO_REASON_CODES)[CheckId];
 
 /** Every code a verification's reason can carry. */
-export type VerifyReasonCode = LivenessCode | CompareReasonCode | 'FACE_MISMATCH' | PhotoReasonCode | 'ATTEMPTS_EXHAUSTED';
+export type VerifyReasonCode = CardReasonCode | LivenessCode | CompareReasonCode | 'FACE_MISMATCH' | PhotoReasonCode | 'ATTEMPTS_EXHAUSTED';
 
 /**
  * Why a verification failed, in the one result shape (a Finding): `id` is the code, `step` the step it
@@ -83,6 +94,8 @@ export interface ApplicantVerification {
   passed: boolean;
   /** Every step's full result; undefined for steps not run (attempts exhausted). */
   steps: {
+    /** The ID card read (absent with `readCard: false`). */
+    card?: IdCardReading;
     liveness?: ReadingVideoAnalysis;
     videoMatch?: CompareFacesResult;
     photo?: PhotoValidation;

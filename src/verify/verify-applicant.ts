@@ -2,7 +2,10 @@
  * verifyApplicant: the whole online verification of one applicant in one call — the reading video's
  * liveness, the ID card against the video, the uploaded photo against the spec and against the card.
  */
-import { COMPARE_SCHEMA, compareFaces, prepareCard } from '../compare/compare-faces.js';
+import { CARD_MAX_SIDE, CARD_READ_SCHEMA, readDecoded } from '../card/read-id-card.js';
+import { COMPARE_SCHEMA, compareFaces, prepareCard, preparedFromPortrait } from '../compare/compare-faces.js';
+import { decodeImage } from '../compare/frames.js';
+import type { PreparedCard } from '../compare/types.js';
 import { prepareDetectedFrame } from '../compare/frames.js';
 import type { CompareFacesResult } from '../compare/types.js';
 import { CALL_SCHEMA, type CallScope, scoped } from '../core/call-scope.js';
@@ -14,6 +17,7 @@ import { LIVENESS_SCHEMA, analyzeReadingVideo } from '../liveness/analyze-readin
 import type { ReadingVideoAnalysis } from '../liveness/types.js';
 import type { PhotoValidation } from '../photo/types.js';
 import { PHOTO_SCHEMA, validatePhotoAndFaces } from '../photo/validate-photo.js';
+import { cardReasons } from './card-check.js';
 import { type ApplicantSubmission, type ApplicantVerification, PHOTO_REASON_CODES, type VerifyApplicantOptions, type VerifyReason, type VerifyStage } from './types.js';
 
 const { challengeDigits: _c, transcribe: _t, ...videoRules } = LIVENESS_SCHEMA;
@@ -23,10 +27,13 @@ export const VERIFY_SCHEMA = {
   far: COMPARE_SCHEMA.far,
   maxAttempts: is.positiveInteger,
   transcribe: is.function,
+  readCard: is.boolean,
+  now: CARD_READ_SCHEMA.now,
   photo: is.object,
   video: is.object,
 } as const;
-const SUBMISSION_SCHEMA = { idCard: is.any, video: is.any, photo: is.any, challengeDigits: LIVENESS_SCHEMA.challengeDigits, attempt: is.positiveInteger } as const;
+const EXPECTED_SCHEMA = { idNumber: is.string, name: is.string } as const;
+const SUBMISSION_SCHEMA = { idCard: is.any, video: is.any, photo: is.any, challengeDigits: LIVENESS_SCHEMA.challengeDigits, attempt: is.positiveInteger, expected: is.object } as const;
 
 /**
  * The attempt policy, pure: an applicant has `maxAttempts` verifications; after attempt n (from 1),
@@ -63,6 +70,7 @@ const MISMATCH: Record<'videoMatch' | 'photoMatch', Message> = {
 export async function verifyApplicant(submission: ApplicantSubmission, options: VerifyApplicantOptions = {}): Promise<ApplicantVerification> {
   if (submission === null || typeof submission !== 'object') throw invalidArgument('submission', 'object { idCard, video, photo }', submission);
   checkOptions(submission, SUBMISSION_SCHEMA, 'submission.');
+  checkOptions(submission.expected, EXPECTED_SCHEMA, 'submission.expected.');
   options = checkOptions(options, VERIFY_SCHEMA);
   checkOptions(options.photo, PHOTO_SCHEMA, 'photo.');
   checkOptions(options.video, videoRules, 'video.');
@@ -75,10 +83,10 @@ export async function verifyApplicant(submission: ApplicantSubmission, options: 
     return { passed: false, steps: {}, reasons: [exhausted(attempt, maxAttempts)], attemptsLeft: 0, timings };
   }
   const signal = eitherSignal(options.signal, options.video?.signal);
-  const { liveness, videoMatch, photo, photoMatch } = await scoped('verifyApplicant', { signal, timeoutMs: options.timeoutMs }, DEFAULTS.verify.timeoutMs, (scope) => runSteps(submission, options, scope, timings));
+  const { card, liveness, videoMatch, photo, photoMatch } = await scoped('verifyApplicant', { signal, timeoutMs: options.timeoutMs }, DEFAULTS.verify.timeoutMs, (scope) => runSteps(submission, options, scope, timings));
   timings.total = Math.round(performance.now() - started);
 
-  const reasons: VerifyReason[] = [];
+  const reasons: VerifyReason[] = card ? cardReasons(card.reading, submission.expected, card.numberChars) : [];
   const failed = { status: 'failed', passed: false } as const;
   for (const s of Object.values(liveness.signals)) {
     for (const id of s.codes) reasons.push({ ...failed, step: 'liveness', id, severity: s.severity, measured: s.measured, limit: s.limit, message: s.message });
@@ -92,9 +100,11 @@ export async function verifyApplicant(submission: ApplicantSubmission, options: 
   for (const c of photo.checks) {
     if (c.status === 'failed' && c.severity === 'error') reasons.push({ ...c, step: 'photo', id: PHOTO_REASON_CODES[c.id] });
   }
-  const passed = liveness.passed && videoMatch.match && photo.passed && photoMatch.match;
+  const cardPassed = !reasons.some((r) => r.step === 'card' && r.severity === 'error');
+  const passed = cardPassed && liveness.passed && videoMatch.match && photo.passed && photoMatch.match;
   if (!passed && left === 0) reasons.push(exhausted(attempt, maxAttempts));
-  return { passed, steps: { liveness, videoMatch, photo, photoMatch }, reasons, attemptsLeft: left, timings };
+  const steps = card ? { card: card.reading, liveness, videoMatch, photo, photoMatch } : { liveness, videoMatch, photo, photoMatch };
+  return { passed, steps, reasons, attemptsLeft: left, timings };
 }
 
 /**
@@ -119,15 +129,18 @@ async function runSteps(submission: ApplicantSubmission, options: VerifyApplican
       scope.cancel('another step failed');
       throw error;
     });
-  // The card's portrait is searched once, beside the video's decoding, for both comparisons.
-  const card = chain(() => timed('card', () => prepareCard(submission.idCard, inner())));
+  // The card is read (its portrait found at the rotation its text gave) once, beside the video's decoding, for both comparisons.
+  const read = options.readCard === false ? undefined : chain(() => timed('card', () => readCard(submission.idCard, { now: options.now }, inner())));
+  const prepared = read ? read.then((r) => r.prepared) : chain(() => timed('card', () => prepareCard(submission.idCard, inner())));
+  // Its failure is read's, settled below; the chains that await it may have stopped first.
+  prepared.catch(() => undefined);
   const results = await Promise.allSettled([
-    card,
+    read ?? prepared,
     chain(async () => {
       const l = await timed('liveness', () =>
         analyzeReadingVideo(submission.video, { ...options.video, ...inner(options.video?.timeoutMs), challengeDigits: submission.challengeDigits, transcribe: options.transcribe }),
       );
-      const m = await timed('videoMatch', async () => compareFaces(await card, l.recording.frames, { ...compare, ...inner() }));
+      const m = await timed('videoMatch', async () => compareFaces(await prepared, l.recording.frames, { ...compare, ...inner() }));
       return [l, m] as const;
     }),
     chain(async () => {
@@ -135,7 +148,7 @@ async function runSteps(submission: ApplicantSubmission, options: VerifyApplican
       const m = await timed('photoMatch', async () => {
         // The photo as validatePhoto decoded it, with the faces it found: embedded, not decoded and detected again.
         const photo = (await prepareDetectedFrame(p.image, p.scale, p.faces, p.detector)) ?? submission.photo;
-        return compareFaces(await card, [photo], { ...compare, minFrames: 1, ...inner() });
+        return compareFaces(await prepared, [photo], { ...compare, minFrames: 1, ...inner() });
       });
       return [p.validation, m] as const;
     }),
@@ -143,12 +156,23 @@ async function runSteps(submission: ApplicantSubmission, options: VerifyApplican
   // The first failure is the answer (the other chain's is then only ABORTED/cancelled).
   const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected' && !isCancellation(r.reason)) ?? results.find((r) => r.status === 'rejected');
   if (failed) throw (failed as PromiseRejectedResult).reason;
-  const [, [liveness, videoMatch], [photo, photoMatch]] = results.map((r) => (r as PromiseFulfilledResult<unknown>).value) as unknown as [
-    unknown,
+  const [cardRead, [liveness, videoMatch], [photo, photoMatch]] = results.map((r) => (r as PromiseFulfilledResult<unknown>).value) as unknown as [
+    Awaited<ReturnType<typeof readCard>> | PreparedCard,
     readonly [ReadingVideoAnalysis, CompareFacesResult],
     readonly [PhotoValidation, CompareFacesResult],
   ];
-  return { liveness, videoMatch, photo, photoMatch };
+  const card = read ? (cardRead as Awaited<ReturnType<typeof readCard>>) : undefined;
+  return { card, liveness, videoMatch, photo, photoMatch };
+}
+
+/** The card decoded once, read, and its portrait (found at the text's rotation) embedded for the comparisons. */
+async function readCard(input: ApplicantSubmission['idCard'], o: { now?: Date }, control: { signal: AbortSignal; timeoutMs: number }) {
+  return scoped('readIdCard', control, DEFAULTS.card.timeoutMs, async (scope) => {
+    const decoded = await decodeImage(input, CARD_MAX_SIDE, DEFAULTS.image);
+    const { reading, portrait, numberChars } = await readDecoded(decoded.image, decoded.scale, { now: o.now }, scope);
+    const prepared = await preparedFromPortrait(portrait, decoded.scale);
+    return { reading, numberChars, prepared };
+  });
 }
 
 const isCancellation = (error: unknown) => (error as { details?: { reason?: string } } | undefined)?.details?.reason === 'cancelled';

@@ -6,7 +6,7 @@ import type { ApplicantVerification, VerifyReason } from '../../verify/types.js'
 import { verifyApplicant } from '../../verify/verify-applicant.js';
 import { isInputError, sniffNetpbm } from '../errors.js';
 import type { CliOptions } from '../options.js';
-import { type Locale, SIGNAL_LABELS, STEP_LABELS, TEXT, checkLabel, labelled, parenthesised } from '../text.js';
+import { type Locale, SIGNAL_LABELS, STEP_LABELS, TEXT, checkLabel, labelled, parenthesised, withCode } from '../text.js';
 import { compareReasons, compareSummary } from './compare.js';
 import { InputFailure } from './input-failure.js';
 
@@ -18,7 +18,8 @@ export async function verify(o: CliOptions): Promise<number> {
   const submission = { idCard: o.idCard!, video: o.video!, photo: o.photo! };
   let r: ApplicantVerification;
   try {
-    r = await verifyApplicant({ ...submission, challengeDigits: o.digits, attempt: o.attempt }, { photo: { spec: o.spec as never, detector: o.detector } });
+    const expected = o.idNumber !== undefined || o.name !== undefined ? { ...(o.idNumber && { idNumber: o.idNumber }), ...(o.name && { name: o.name }) } : undefined;
+    r = await verifyApplicant({ ...submission, challengeDigits: o.digits, attempt: o.attempt, expected }, { photo: { spec: o.spec as never, detector: o.detector } });
   } catch (error) {
     if (!isInputError(error)) throw error;
     throw new InputFailure(error, culprit(error, submission));
@@ -46,8 +47,16 @@ export function verifyLines(r: ApplicantVerification, locale: Locale, digitsUnch
   const sep = locale === 'zh' ? '，' : ', ';
   const word = r.passed ? TEXT.passed[locale] : TEXT.failed[locale];
   const lines = [`${r.passed ? '✓' : '✗'} ${digitsUnchecked ? `${word}${sep}${TEXT.digitsNotChecked[locale]}` : word}${parenthesised(TEXT.attemptsLeft[locale](r.attemptsLeft), locale)}`];
-  const { liveness, videoMatch, photo, photoMatch } = r.steps;
+  const { card, liveness, videoMatch, photo, photoMatch } = r.steps;
   const stepLine = (ok: boolean, step: keyof typeof STEP_LABELS, text: string) => `  ${ok ? '✓' : '✗'} ${labelled(STEP_LABELS[step][locale], text, locale)}`;
+  if (card) {
+    const reasons = r.reasons.filter((x) => x.step === 'card');
+    const ok = !reasons.some((x) => x.severity === 'error');
+    const f = card.fields;
+    const summary = [f.name?.value, f.idNumber?.value].filter((v) => v !== undefined).join(' ');
+    lines.push(stepLine(ok, 'card', summary || (ok ? TEXT.passed[locale] : TEXT.failed[locale])));
+    for (const x of reasons) lines.push(`      ${x.severity === 'error' ? '' : TEXT.warning[locale]}${withCode(x.message[locale], x.id, locale)}`);
+  }
   if (liveness) {
     const digitsFail = digitsUnchecked && requireDigits;
     lines.push(stepLine(liveness.passed && !digitsFail, 'liveness', liveness.passed && !digitsFail ? TEXT.passed[locale] : TEXT.failed[locale]));

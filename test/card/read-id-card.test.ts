@@ -1,0 +1,110 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import sharp from 'sharp';
+import { describe, expect, it } from 'vitest';
+import { ErrorCode, readIdCard } from '../../src/index.js';
+
+const tf = createRequire(import.meta.url)('@tensorflow/tfjs') as typeof import('@tensorflow/tfjs');
+
+// fixtures/cards/synthetic-*.jpg and their labels: scripts/make-synthetic-cards.ts --fixtures.
+interface Label {
+  file: string;
+  side: 'portrait' | 'emblem';
+  rotation: 0 | 90 | 180 | 270;
+  fields: Record<string, string>;
+  checksumValid?: boolean;
+}
+const LABELS = JSON.parse(readFileSync(new URL('../../fixtures/cards/synthetic.json', import.meta.url), 'utf8')) as Label[];
+const card = (file: string) => new URL(`../../fixtures/cards/${file}`, import.meta.url).pathname;
+const label = (file: string) => LABELS.find((l) => l.file === file)!;
+const NOW = new Date('2026-12-01');
+const values = (fields: object) => Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, (v as { value: string }).value]));
+
+describe('readIdCard', () => {
+  for (const file of ['synthetic-portrait-0.jpg', 'synthetic-portrait-90.jpg', 'synthetic-portrait-180-bad-check.jpg']) {
+    it(`reads every field of ${file}, turned upright from its text`, async () => {
+      const l = label(file);
+      const before = tf.memory().numTensors;
+      const r = await readIdCard(card(file), { now: NOW });
+      expect(tf.memory().numTensors).toBe(before);
+      expect(r.side).toBe('portrait');
+      // The photo was turned `l.rotation` clockwise; turning it back brings the card upright.
+      expect(r.rotation).toBe((360 - l.rotation) % 360);
+      expect(values(r.fields)).toEqual(l.fields);
+      for (const field of Object.values(r.fields)) expect(field.confidence).toBeGreaterThan(0.5);
+      expect(r.idNumber).toMatchObject({ value: l.fields.idNumber, checksumValid: l.checksumValid, birthDate: l.fields.birthDate, sex: l.fields.sex, regionCode: l.fields.idNumber!.slice(0, 6), consistent: true });
+      expect(r.portrait!.score).toBeGreaterThan(0.5);
+      // The portrait sits on the right half of the upright card (800 px wide, after `rotation`).
+      expect(r.portrait!.box.x).toBeGreaterThan(800 * 0.45);
+      for (const stage of ['decode', 'orient', 'detect', 'recognize', 'portrait'] as const) expect(r.timings[stage]).toBeGreaterThan(0);
+    });
+  }
+
+  it('reports a wrong check character with the right one, as an error', async () => {
+    const r = await readIdCard(card('synthetic-portrait-180-bad-check.jpg'), { now: NOW });
+    const number = label('synthetic-portrait-180-bad-check.jpg').fields.idNumber!;
+    expect(r.reasons.map((x) => x.id)).toEqual(['ID_NUMBER_CHECKSUM']);
+    expect(r.reasons[0]).toMatchObject({ severity: 'error', measured: { checkDigit: number[17] } });
+    expect(r.idNumber!.expectedCheckDigit).not.toBe(number[17]);
+    expect(r.reasons[0]!.message.zh).toContain(r.idNumber!.expectedCheckDigit!);
+  });
+
+  it('a valid card has no reasons', async () => {
+    const r = await readIdCard(card('synthetic-portrait-0.jpg'), { now: NOW });
+    expect(r.reasons).toEqual([]);
+    expect(r.idNumber!.valid).toBe(true);
+  });
+
+  it('reads the emblem side: authority, validity, expired against `now`, no portrait searched', async () => {
+    const l = label('synthetic-emblem-270.jpg');
+    const r = await readIdCard(card('synthetic-emblem-270.jpg'), { now: NOW });
+    expect(r.side).toBe('emblem');
+    expect(r.rotation).toBe(90);
+    expect(values(r.fields)).toEqual(l.fields);
+    expect(r.portrait).toBeUndefined();
+    expect(r.timings.portrait).toBeUndefined();
+    if (l.fields.validTo !== '长期') {
+      const expired = await readIdCard(card('synthetic-emblem-270.jpg'), { now: new Date(`${Number(l.fields.validTo!.slice(0, 4)) + 1}-01-01`) });
+      expect(expired.expired).toBe(true);
+      expect(expired.reasons.map((x) => x.id)).toEqual(['CARD_EXPIRED']);
+      const valid = await readIdCard(card('synthetic-emblem-270.jpg'), { now: new Date(l.fields.validFrom!) });
+      expect(valid.expired).toBe(false);
+      expect(valid.reasons).toEqual([]);
+    }
+  });
+
+  it('a blank image is no card: side unknown, CARD_NOT_FOUND, no crash', async () => {
+    const blank = await sharp({ create: { width: 800, height: 600, channels: 3, background: '#f4f4f4' } }).jpeg().toBuffer();
+    const r = await readIdCard(blank, { now: NOW });
+    expect(r).toMatchObject({ side: 'unknown', rotation: 0, fields: {}, lines: [] });
+    expect(r.reasons.map((x) => x.id)).toEqual(['CARD_NOT_FOUND']);
+    expect(r.reasons[0]!.message.en).toMatch(/No ID card/);
+  });
+
+  it('a face without text is a card that cannot be read: the portrait is found, CARD_UNREADABLE', async () => {
+    const r = await readIdCard(new URL('../../fixtures/faces/card-no-portrait.jpg', import.meta.url).pathname, { now: NOW });
+    expect(r.side).toBe('unknown');
+    expect(r.reasons.map((x) => x.id)).toEqual(expect.arrayContaining([expect.stringMatching(/^CARD_(NOT_FOUND|UNREADABLE)$/)]));
+    const face = await readIdCard(new URL('../../fixtures/faces/person-b.jpg', import.meta.url).pathname, { now: NOW });
+    expect(face.side).toBe('unknown');
+    expect(face.portrait).toBeDefined();
+    expect(face.reasons.map((x) => x.id)).toEqual(['CARD_UNREADABLE']);
+  });
+
+  it('portrait: false skips the portrait search', async () => {
+    const r = await readIdCard(card('synthetic-portrait-0.jpg'), { now: NOW, portrait: false });
+    expect(r.portrait).toBeUndefined();
+    expect(r.reasons).toEqual([]);
+  });
+
+  it('bad input is a typed error with a stable code', async () => {
+    await expect(readIdCard(Buffer.alloc(0))).rejects.toMatchObject({ code: ErrorCode.INPUT_EMPTY });
+    await expect(readIdCard(Buffer.from('not an image at all, just some words'))).rejects.toMatchObject({ code: ErrorCode.UNSUPPORTED_FORMAT });
+    const jpeg = readFileSync(card('synthetic-portrait-0.jpg'));
+    await expect(readIdCard(jpeg.subarray(0, 2000))).rejects.toMatchObject({ code: ErrorCode.CORRUPT_IMAGE });
+    await expect(readIdCard(jpeg, { now: new Date('x') })).rejects.toMatchObject({ code: ErrorCode.INVALID_ARGUMENT });
+    await expect(readIdCard(jpeg, { portrait: 'yes' as never })).rejects.toMatchObject({ code: ErrorCode.INVALID_ARGUMENT });
+    await expect(readIdCard(jpeg, { signal: AbortSignal.abort() })).rejects.toMatchObject({ code: ErrorCode.ABORTED });
+    await expect(readIdCard(jpeg, { maxPixels: 1000 })).rejects.toMatchObject({ code: ErrorCode.IMAGE_TOO_LARGE });
+  });
+});
