@@ -54,6 +54,25 @@ describe('idphoto-verify verify', () => {
     expect(verifyApplicant.mock.calls[0]![0]).toMatchObject({ challengeDigits: '3806' });
   });
 
+  it('passes --id-number and --name as what the card must show, and prints the card step with its reasons', async () => {
+    const r = passing();
+    const card = { side: 'portrait', rotation: 0, skewDeg: 0, fields: { name: { value: '张伟', confidence: 1 }, idNumber: { value: '11010519491231002X', confidence: 1 } }, reasons: [], lines: [], timings: {} };
+    const mismatch = { step: 'card', id: 'NAME_MISMATCH', status: 'failed', passed: false, severity: 'error', measured: { name: '张伟' }, limit: { expected: '李娜' }, message: { en: 'The name on the ID card is not the name the applicant registered with.', zh: '身份证上的姓名与报名登记的姓名不一致。' } };
+    verifyApplicant.mockResolvedValue({ ...r, passed: false, steps: { card, ...r.steps }, reasons: [mismatch] });
+    const { out } = capture();
+    expect(await main([...ARGS, '--id-number', '11010519491231002x', '--name', '李娜', '--locale', 'en'])).toBe(1);
+    expect(verifyApplicant.mock.calls[0]![0]).toMatchObject({ expected: { idNumber: '11010519491231002x', name: '李娜' } });
+    expect(out[1]).toBe('  ✗ ID card: 张伟 11010519491231002X');
+    expect(out[2]).toBe('      The name on the ID card is not the name the applicant registered with. (NAME_MISMATCH)');
+  });
+
+  it('refuses an --id-number that is not 17 digits and a check character', async () => {
+    const { err } = capture();
+    expect(await main([...ARGS, '--id-number', '12345'])).toBe(2);
+    expect(err[0]).toMatch(/--id-number must be 17 digits and a digit or X, not 12345/);
+    expect(verifyApplicant).not.toHaveBeenCalled();
+  });
+
   it('does not mention the digits when none were given', async () => {
     verifyApplicant.mockResolvedValue(passing());
     const { out } = capture();
