@@ -35,6 +35,8 @@ export interface TextRegion extends Box {
   angleDeg: number;
   /** Long axis over short axis (from the second moments): ~1 for a blob, > 3 for a line of several characters. */
   elongation: number;
+  /** Left and right ends of the region's core (the map above threshold, before unclipping), pixels of the image. */
+  core: { left: number; right: number };
 }
 
 // Detection input: the longer side at most this (PaddleOCR's limit_side_len for server-side detection), a multiple of 32.
@@ -82,17 +84,17 @@ export async function detectText(image: RgbImage, options: { maxSide?: number } 
   const sx = image.width / width;
   const sy = image.height / height;
   return regions(map, width, height)
-    .map((b) => ({ ...b, x: b.x * sx, y: b.y * sy, width: b.width * sx, height: b.height * sy }))
+    .map((b) => ({ ...b, x: b.x * sx, y: b.y * sy, width: b.width * sx, height: b.height * sy, core: { left: b.core.left * sx, right: b.core.right * sx } }))
     .sort((a, b) => (Math.abs(a.y + a.height / 2 - (b.y + b.height / 2)) < Math.min(a.height, b.height) / 2 ? a.x - b.x : a.y - b.y));
 }
 
 /**
- * Neighbours on a row cut apart: DB's unclip grows each region by about half a character on every side,
- * so two regions a narrow gap apart overlap, and each crop would hold a piece of the other's edge
- * character ('1962年5月' + '月4日', '址' read as '上' before an address). Overlapping boxes of one
- * row are cut at the middle of their overlap.
+ * Neighbours on a row cut apart: DB's unclip grows each region by up to a character's height on every
+ * side (more for a long line than for a short label), so two regions a narrow gap apart overlap, and
+ * each crop would hold a piece of the other's edge character ('1962年5月' + '月4日', '址' read as '上'
+ * before an address). Overlapping boxes of one row are cut at the middle of the gap between their cores.
  */
-export function separateNeighbours<T extends Box>(regions: readonly T[]): T[] {
+export function separateNeighbours<T extends Box & { core?: { left: number; right: number } }>(regions: readonly T[]): T[] {
   const out = regions.map((r) => ({ ...r }));
   const sameRow = (a: Box, b: Box) => Math.abs(a.y + a.height / 2 - (b.y + b.height / 2)) < Math.min(a.height, b.height) * 0.5;
   for (const a of out) {
@@ -100,7 +102,8 @@ export function separateNeighbours<T extends Box>(regions: readonly T[]): T[] {
       if (a === b || !sameRow(a, b) || b.x <= a.x) continue;
       const overlap = a.x + a.width - b.x;
       if (overlap <= 0 || overlap >= Math.min(a.width, b.width) / 2) continue;
-      const cut = b.x + overlap / 2;
+      const gapMiddle = a.core && b.core && b.core.left >= a.core.right ? (a.core.right + b.core.left) / 2 : b.x + overlap / 2;
+      const cut = Math.min(a.x + a.width, Math.max(b.x, gapMiddle));
       a.width = cut - a.x;
       b.width = b.x + b.width - cut;
       b.x = cut;
@@ -114,7 +117,7 @@ function regions(map: Float32Array, width: number, height: number): TextRegion[]
   const label = new Int32Array(width * height).fill(-1);
   const stack: number[] = [];
   const boxes: TextRegion[] = [];
-  const none = { x: 0, y: 0, width: 0, height: 0, angleDeg: 0, elongation: 0 };
+  const none = { x: 0, y: 0, width: 0, height: 0, angleDeg: 0, elongation: 0, core: { left: 0, right: 0 } };
   for (let start = 0; start < map.length; start++) {
     if (label[start] !== -1 || map[start]! <= PIXEL_THRESHOLD) continue;
     let [x0, y0, x1, y1, sum, n] = [width, height, 0, 0, 0, 0];
@@ -162,7 +165,7 @@ function regions(map: Float32Array, width: number, height: number): TextRegion[]
     const d = (w * h * UNCLIP_RATIO) / (2 * (w + h));
     const gx0 = Math.max(0, x0 - d);
     const gy0 = Math.max(0, y0 - d);
-    boxes.push({ x: gx0, y: gy0, width: Math.min(width, x1 + 1 + d) - gx0, height: Math.min(height, y1 + 1 + d) - gy0, ...shape });
+    boxes.push({ x: gx0, y: gy0, width: Math.min(width, x1 + 1 + d) - gx0, height: Math.min(height, y1 + 1 + d) - gy0, ...shape, core: { left: x0, right: x1 + 1 } });
   }
   return boxes.filter((b) => b.width > 0);
 }
