@@ -54,6 +54,7 @@ export type {
 
 // Card: the ID card read (side, rotation, fields, the number checked, the portrait), and the number's rules of GB 11643-1999.
 export { readIdCard } from './card/read-id-card.js';
+export type { CardReasonCode } from './verify/card-check.js';
 export type { IdCardReading, IdCardFields, IdCardField, IdCardNumber, IdCardReason, IdCardReasonCode, IdCardSide, ReadIdCardOptions, ReadIdCardStage } from './card/types.js';
 export { parseIdNumber, idNumberCheckDigit } from './card/id-number.js';
 export type { ParsedIdNumber, IdNumberReason, IdNumberReasonCode } from './card/id-number.js';

@@ -47,6 +47,26 @@ const centreY = (b: Box) => b.y + b.height / 2;
 const sameRow = (a: Box, b: Box) => Math.abs(centreY(a) - centreY(b)) < Math.min(a.height, b.height) * 0.6;
 
 /**
+ * A label whose letter-spaced characters were detected as boxes of their own ('出', '生') made one box
+ * again: a box that is the start of a label, and the next box on its row, near, that completes it.
+ */
+function mergeSplitLabels<T extends CardLine & { p: number[] }>(items: T[]): T[] {
+  const out = [...items];
+  for (let i = 0; i < out.length - 1; i++) {
+    const [a, b] = [out[i]!, out[i + 1]!];
+    const near = sameRow(a.box, b.box) && b.box.x > a.box.x && b.box.x - (a.box.x + a.box.width) < a.box.height * 1.5;
+    const label = LABELS.find((l) => l.length > a.text.length && l.startsWith(a.text) && (b.text.startsWith(l.slice(a.text.length)) || l.slice(a.text.length).startsWith(b.text)));
+    if (!near || !label || a.text.length === 0) continue;
+    const right = Math.max(a.box.x + a.box.width, b.box.x + b.box.width);
+    const top = Math.min(a.box.y, b.box.y);
+    const box = { x: a.box.x, y: top, width: right - a.box.x, height: Math.max(a.box.y + a.box.height, b.box.y + b.box.height) - top };
+    out.splice(i, 2, { ...a, text: a.text + b.text, p: [...a.p, ...b.p], box, confidence: Math.min(a.confidence, b.confidence) });
+    i--;
+  }
+  return out;
+}
+
+/**
  * A box's text as it continues the one before it on its row. Where the two touch, the glyph between
  * them is split, and each crop holds a piece of it: the piece is read unsurely ('月4日' after '1962年5月',
  * '上' for the edge of 址) or as the same character again. Leading characters read below 0.8 are
@@ -80,10 +100,12 @@ export function cardFields(lines: readonly CardLine[], options: { now?: Date } =
   // The reference: the lower quartile of the lines of two characters or more (the emblem side's titles are twice as high as its lines).
   const heights = lines.filter((l) => squeeze(l.text).length >= 2).map((l) => l.box.height).sort((a, b) => a - b);
   const lineHeight = heights[Math.floor(heights.length / 4)] ?? 0;
-  const items = lines
-    .filter((l) => l.box.height >= lineHeight * 0.6 && l.confidence >= 0.5)
-    .map((l) => ({ ...l, text: squeeze(l.text), p: (l.chars ?? []).filter((c) => c.char.trim() !== '').map((c) => c.p) }))
-    .filter((l) => l.text.length > 0);
+  const items = mergeSplitLabels(
+    lines
+      .filter((l) => l.box.height >= lineHeight * 0.6 && l.confidence >= 0.5)
+      .map((l) => ({ ...l, text: squeeze(l.text), p: (l.chars ?? []).filter((c) => c.char.trim() !== '').map((c) => c.p) }))
+      .filter((l) => l.text.length > 0),
+  );
   const labelled = new Map<Label, { rest: string; start: number; line: CardLine; index: number }>();
   // The labels are printed in a light colour and read less surely than the values ('好名', '名刘小合'
   // for 姓名刘小合): a line starting in the label column matches a label by all but one character.

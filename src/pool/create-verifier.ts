@@ -2,6 +2,7 @@
  * createVerifier: the library's calls on worker threads, for services and batch jobs that check
  * many photos. Each worker loads its own models; nothing mutable is shared between threads.
  */
+import type { IdCardReading, ReadIdCardOptions } from '../card/types.js';
 import { availableParallelism } from 'node:os';
 import { DEFAULTS as DEFAULT_VALUES } from '../core/defaults.js';
 import { invalidArgument } from '../core/errors.js';
@@ -68,6 +69,7 @@ export interface Verifier {
   ready(): Promise<void>;
   validatePhoto(input: ImageInput, options?: ValidatePhotoOptions): Promise<PhotoValidation>;
   compressToSpec(input: ImageInput, options?: CompressToSpecOptions): Promise<CompressToSpecResult>;
+  readIdCard(image: ImageInput, options?: ReadIdCardOptions): Promise<IdCardReading>;
   prepareCard(idCardImage: ImageInput, options?: PrepareCardOptions): Promise<PreparedCard>;
   prepareFrames(selfieFrames: readonly FrameInput[], options?: PrepareFramesOptions): Promise<PreparedFrame[]>;
   compareFaces(idCardImage: ImageInput | PreparedCard, selfieFrames: ReadonlyArray<FrameInput | PreparedFrame>, options?: CompareFacesOptions): Promise<CompareFacesResult>;
@@ -116,6 +118,7 @@ export function createVerifier(options: VerifierOptions = {}): Verifier {
     ready: () => pool.ready(),
     validatePhoto: (input, o) => call('validatePhoto', [input, o]),
     compressToSpec: (input, o) => call('compressToSpec', [input, o]),
+    readIdCard: (image, o) => call('readIdCard', [image, o]),
     prepareCard: (idCard, o) => call('prepareCard', [idCard, o]),
     prepareFrames: (frames, o) => call('prepareFrames', [frames, o]),
     compareFaces: (idCard, frames, o) => call('compareFaces', [idCard, frames, o]),

@@ -7,7 +7,7 @@ import type { ResourceEvent } from '../core/cleanup.js';
 import { ErrorCode, VerifyError } from '../core/errors.js';
 
 /** The library functions a worker runs. */
-export const METHODS = ['validatePhoto', 'compressToSpec', 'prepareCard', 'prepareFrames', 'compareFaces', 'extractFramesFromReadingVideo', 'analyzeReadingVideo', 'verifyApplicant'] as const;
+export const METHODS = ['validatePhoto', 'compressToSpec', 'readIdCard', 'prepareCard', 'prepareFrames', 'compareFaces', 'extractFramesFromReadingVideo', 'analyzeReadingVideo', 'verifyApplicant'] as const;
 export type Method = (typeof METHODS)[number];
 
 /** Set once per worker from createVerifier's options. */

@@ -4,6 +4,7 @@
  * Built as dist/worker.js and dist/worker.cjs; run from src/ through tsx in the tests.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { readIdCard } from '../card/read-id-card.js';
 import { compareFaces, prepareCard, prepareFrames } from '../compare/compare-faces.js';
 import { loadModels } from '../models/registry.js';
 import { getOnnxRuntime, type OnnxRuntimeName } from '../models/onnx.js';
@@ -22,6 +23,7 @@ if (!port) throw new Error('idphoto-verify: the pool worker must be started by c
 const FUNCTIONS: Record<Method, (...args: never[]) => Promise<unknown>> = {
   validatePhoto,
   compressToSpec,
+  readIdCard,
   prepareCard,
   prepareFrames,
   compareFaces,

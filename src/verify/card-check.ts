@@ -13,6 +13,7 @@ import type { ApplicantSubmission, VerifyReason, VerifyReasonCode } from './type
 /** A character read below this probability may be a misread. */
 const UNSURE_CHAR = 0.9;
 
+/** The card step's reason codes in verifyApplicant (the emblem side, the number, the name, a card that cannot be read). */
 export type CardReasonCode = 'WRONG_CARD_SIDE' | 'ID_NUMBER_INVALID' | 'ID_NUMBER_MISMATCH' | 'NAME_MISMATCH' | 'CARD_UNREADABLE';
 
 /** Names compared as printed: spaces dropped, the dots between the parts of a transliterated name made one. */

@@ -46,6 +46,24 @@ describe('cardFields: the fields of an ID card from its text lines, by layout', 
     expect(f.idNumberCheck?.consistent).toBe(true);
   });
 
+  it('a label misread by a character, split into boxes, or a value split at a faint glyph still reads', () => {
+    const lines: CardLine[] = [
+      line('好名', 50, 50, 60),
+      line('刘小合', 120, 50),
+      line('性别女', 50, 100),
+      line('民族汉', 240, 100),
+      line('出', 50, 150, 25),
+      line('生', 80, 150, 25),
+      line('1962年5月', 120, 150, 120),
+      { text: '月4日', confidence: 0.9, box: { x: 240, y: 150, width: 60, height: 30 }, chars: [{ char: '月', p: 0.6 }, { char: '4', p: 1 }, { char: '日', p: 1 }] },
+      line('住址', 50, 200, 60),
+      line('上海市静安区万荣路1268号', 120, 200, 300),
+      line('公民身份号码', 50, 300, 150),
+      line('440305199506062561', 220, 300, 300),
+    ];
+    expect(cardFields(lines, { now: new Date('2026-12-01') })).toMatchObject({ name: { value: '刘小合' }, birthDate: { value: '1962-05-04' }, address: { value: '上海市静安区万荣路1268号' } });
+  });
+
   it('a printed birth date that disagrees with the number is inconsistent', () => {
     const lines = MOCK_CARD.map((l) => (l.text.startsWith('出生') ? { ...l, text: '出生1995年7月6日' } : l));
     expect(cardFields(lines, { now }).idNumberCheck?.consistent).toBe(false);

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ErrorCode, VerifyError, compareFaces, compressToSpec, createVerifier, validatePhoto, type Verifier } from '../../src/index.js';
+import { ErrorCode, VerifyError, compareFaces, compressToSpec, createVerifier, readIdCard, validatePhoto, type Verifier } from '../../src/index.js';
 import { kSlots } from '../../src/pool/pool.js';
 import { heldResources } from '../../src/core/cleanup.js';
 import { HANG, photo, photoBytes, sleepers, tempDirsOf, until } from '../helpers.js';
@@ -67,6 +67,16 @@ describe('createVerifier: the same results as the library', () => {
     const prepared = await verifier.prepareFrames(frames);
     expect(prepared[0]!.embedding).toBeInstanceOf(Float32Array);
     expect((await compareFaces(card, prepared)).similarity).toBe(own.similarity);
+  });
+
+  it('readIdCard: the same reading, `now` (a Date) carried to the thread', async () => {
+    const card = fileURLToPath(new URL('../../fixtures/cards/synthetic-portrait-180-bad-check.jpg', import.meta.url));
+    const now = new Date('2026-12-01');
+    const [pooled, own] = await Promise.all([verifier.readIdCard(card, { now }), readIdCard(card, { now })]);
+    const { timings: _p, ...p } = pooled;
+    const { timings: _o, ...o } = own;
+    expect(p).toEqual(o);
+    expect(pooled.reasons.map((r) => r.id)).toEqual(['ID_NUMBER_CHECKSUM']);
   });
 
   it('extractFramesFromReadingVideo: frames come back as Buffers', async () => {
