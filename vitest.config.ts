@@ -1,7 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
-// Two projects: `unit` (npm test) needs nothing outside the repo; `data` (npm run test:data) runs on the
-// real photos and videos in ../shared/data (VERIFY_DATA_DIR overrides) and says what is missing without them.
+// Three projects: `unit` (npm test) needs nothing outside the repo; `queue` (npm run test:queue) needs
+// Debian's redis-server; `data` (npm run test:data) runs on the real photos and videos in ../shared/data
+// (VERIFY_DATA_DIR overrides) and says what is missing without them.
 export default defineConfig({
   test: {
     // Model inference on 2 cores: one file at a time keeps timings sane and memory flat.
@@ -12,10 +13,20 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/**/*.test.ts'],
-          exclude: ['test/data/**', '**/node_modules/**'],
+          exclude: ['test/data/**', 'test/queue/redis/**', '**/node_modules/**'],
           globalSetup: ['test/global-setup.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          // npm run test:queue: a real Redis server (Debian's redis-server) and worker processes.
+          name: 'queue',
+          include: ['test/queue/redis/**/*.test.ts'],
+          testTimeout: 300_000,
+          hookTimeout: 60_000,
         },
       },
       {

@@ -7,6 +7,8 @@
  *   idphoto-verify compare <id-card> <frames… | video> [--json]
  *   idphoto-verify frames <video> --out DIR [--count N]
  *   idphoto-verify verify --id-card F --video F --photo F [--id-number N] [--name NAME] [--digits D [--require-digits]] [--attempt N] [--json]
+ *   idphoto-verify worker --redis URL [--queue NAME] [--workers N] [--json]
+ *   idphoto-verify enqueue check <files|folders|globs…> --redis URL [--queue NAME] [--wait] [--by-path] [--json]
  *
  * Exit status: 0 when everything passes, 1 when something fails or an input cannot be read or
  * measured, 2 on usage or environment errors (a missing ffmpeg, a model that does not load), 130 on Ctrl-C.
@@ -24,6 +26,7 @@ import { compare } from './commands/compare.js';
 import { fix } from './commands/fix.js';
 import { frames } from './commands/frames.js';
 import { InputFailure, printInputFailure } from './commands/input-failure.js';
+import { enqueue, worker } from './commands/queue.js';
 import { verify } from './commands/verify.js';
 import { isEnvironmentError } from './errors.js';
 import { type CliOptions, UsageError } from './options.js';
@@ -65,6 +68,10 @@ export async function main(argv: string[]): Promise<number> {
         return await frames(targets, options);
       case 'verify':
         return await verify(options);
+      case 'worker':
+        return await worker(options);
+      case 'enqueue':
+        return await enqueue(targets, options);
     }
   } catch (error) {
     if (error instanceof UsageError) return usageError(error, command);
@@ -177,6 +184,9 @@ function parse(argv: string[], context: { command?: CommandName }): Parsed {
       break;
   }
   if ((command === 'fix' || command === 'frames') && string('out') === undefined) throw new UsageError(`${command} needs --out DIR`);
+  if ((command === 'worker' || command === 'enqueue') && string('redis') === undefined) throw new UsageError(`${command} needs --redis URL (e.g. redis://127.0.0.1:6379)`);
+  if (command === 'worker' && targets.length > 0) throw new UsageError(`worker takes no files, not ${targets[0]}`);
+  if (command === 'enqueue' && targets[0] !== 'check') throw new UsageError(`enqueue takes check and photos (enqueue check <files|folders|globs…>)${targets[0] === undefined ? '' : `, not ${targets[0]}`}`);
 
   return {
     kind: 'run',
@@ -202,6 +212,10 @@ function parse(argv: string[], context: { command?: CommandName }): Parsed {
       attempt: positiveInt(string('attempt'), '--attempt'),
       idNumber,
       name: string('name'),
+      redis: string('redis'),
+      queue: string('queue'),
+      wait: flag('wait'),
+      byPath: flag('by-path'),
     },
   };
 }

@@ -24,6 +24,13 @@ export interface CliOptions {
   /** verify: digits that were not checked fail the verification. */
   requireDigits: boolean;
   attempt?: number;
+  /** worker, enqueue: the Redis URL, the queue's name. */
+  redis?: string;
+  queue?: string;
+  /** enqueue: wait for each job's outcome and print it. */
+  wait: boolean;
+  /** enqueue: every photo by path (workers on shared storage), none inline. */
+  byPath: boolean;
   /** verify: what the applicant registered with. */
   idNumber?: string;
   name?: string;

@@ -5,7 +5,7 @@
 import { DETECTOR_NAMES } from '../models/detect.js';
 import { IMAGE_EXTENSIONS } from './inputs.js';
 
-export const COMMAND_NAMES = ['check', 'fix', 'card', 'compare', 'frames', 'verify'] as const;
+export const COMMAND_NAMES = ['check', 'fix', 'card', 'compare', 'frames', 'verify', 'worker', 'enqueue'] as const;
 export type CommandName = (typeof COMMAND_NAMES)[number];
 
 interface CommandDef {
@@ -65,6 +65,23 @@ export const COMMANDS: Readonly<Record<CommandName, CommandDef>> = {
     ],
     exit: '0 passed, 1 failed or an input cannot be read, 2 usage or environment error.',
   },
+  worker: {
+    args: '--redis URL',
+    summary: 'Run the jobs of a queue on Redis (idphoto-verify/queue) on this machine, until SIGTERM or Ctrl-C.',
+    notes: [
+      'Needs the optional packages bullmq and ioredis (npm install bullmq ioredis). Each finished job is a line on stdout (--json: one JSON object). On SIGTERM or Ctrl-C no job is taken, running ones get 30 s to finish and are then handed back to the queue; the worker threads, their ffmpeg and temp data end with it.',
+    ],
+    exit: '0 after a clean shutdown, 2 usage or environment error (Redis or bullmq missing).',
+  },
+  enqueue: {
+    args: 'check <files|folders|globs…> --redis URL',
+    summary: 'Put a validatePhoto job on the queue for each photo, for workers on other machines; --wait prints each verdict as check does.',
+    notes: [
+      'Photos up to 256 KiB travel in the job; larger ones, and all with --by-path, go by absolute path, which every worker must be able to read (shared storage). Enqueuing the same photo with the same options again adds no job: the id is made from the content.',
+      `Folders and globs take image files (${IMAGE_NAMES}); --all-files takes every file.`,
+    ],
+    exit: '0 enqueued (with --wait: every photo passes), 1 some fail or cannot be read, 2 usage or environment error.',
+  },
 };
 
 export interface OptionDef {
@@ -81,16 +98,20 @@ export interface OptionDef {
 export const OPTIONS: Readonly<Record<string, OptionDef>> = {
   json: {
     type: 'boolean',
-    help: { check: 'one JSON object per photo on stdout', fix: 'one JSON object per photo on stdout', card: 'one JSON object per card on stdout', compare: 'the result as one JSON object', frames: 'the result as one JSON object', verify: 'the result as one JSON object' },
-    commands: ['check', 'fix', 'card', 'compare', 'frames', 'verify'],
+    help: { check: 'one JSON object per photo on stdout', fix: 'one JSON object per photo on stdout', card: 'one JSON object per card on stdout', worker: 'one JSON object per finished job on stdout', enqueue: 'one JSON object per photo on stdout', compare: 'the result as one JSON object', frames: 'the result as one JSON object', verify: 'the result as one JSON object' },
+    commands: ['check', 'fix', 'card', 'compare', 'frames', 'verify', 'worker', 'enqueue'],
   },
   csv: { type: 'boolean', help: { check: 'one CSV row per photo on stdout', card: 'one CSV row per card on stdout' }, commands: ['check', 'card'] },
   report: { type: 'string', value: 'FILE', help: 'also write a self-contained HTML report with annotated thumbnails', commands: ['check'] },
   out: { type: 'string', value: 'DIR', help: { fix: 'where to write (created if missing)', frames: 'where to write the frames (created if missing)' }, commands: ['fix', 'frames'] },
   'no-failing': { type: 'boolean', help: 'do not write the outputs that still fail', commands: ['fix'] },
-  'all-files': { type: 'boolean', help: 'take every file of folders and globs, not only image names', commands: ['check', 'fix', 'card'] },
-  workers: { type: 'string', value: 'N', help: 'worker threads (default: one per core)', commands: ['check', 'fix'] },
-  spec: { type: 'string', value: 'FILE', help: 'a JSON file of spec changes, e.g. {"fileSize":{"kilobyte":1000}}', commands: ['check', 'fix', 'verify'] },
+  'all-files': { type: 'boolean', help: 'take every file of folders and globs, not only image names', commands: ['check', 'fix', 'card', 'enqueue'] },
+  workers: { type: 'string', value: 'N', help: 'worker threads (default: one per core)', commands: ['check', 'fix', 'worker'] },
+  spec: { type: 'string', value: 'FILE', help: 'a JSON file of spec changes, e.g. {"fileSize":{"kilobyte":1000}}', commands: ['check', 'fix', 'verify', 'enqueue'] },
+  redis: { type: 'string', value: 'URL', help: 'the Redis server, e.g. redis://127.0.0.1:6379', commands: ['worker', 'enqueue'] },
+  queue: { type: 'string', value: 'NAME', help: "the queue's name (default idphoto-verify)", commands: ['worker', 'enqueue'] },
+  wait: { type: 'boolean', help: "wait for each job's outcome and print it", commands: ['enqueue'] },
+  'by-path': { type: 'boolean', help: 'send every photo by absolute path (workers on shared storage), none inline', commands: ['enqueue'] },
   detector: { type: 'string', value: DETECTOR_NAMES.join('|'), help: "face detector for the photo (default: the library's)", commands: ['check', 'fix', 'verify'] },
   count: { type: 'string', value: 'N', help: 'how many frames (default 8)', commands: ['frames'] },
   'id-card': { type: 'string', value: 'F', help: 'the photo of the ID card, portrait side', commands: ['verify'] },

@@ -96,6 +96,25 @@ export const DEFAULTS = deepFreeze({
     /** The steps' own limits apply inside; this bounds the whole (on a busy 2-core machine a call takes ~20 s). */
     timeoutMs: 180_000,
   },
+  queue: {
+    /** The BullMQ queue's name (idphoto-verify/queue). */
+    queue: 'idphoto-verify',
+    /** Inline bytes in a job at most: an ID photo (20–40 KB) goes inline; a video or a phone photo goes by path or key. */
+    maxInlineBytes: 256 * 1024,
+    /** A job runs at most 3 times: transient faults (a worker that died, a timeout) are retried; verdicts and input errors are not. */
+    attempts: 3,
+    /** Retries wait 2 s, then 4 s: a replaced worker thread starts in ~1 s. */
+    backoffMs: 2_000,
+    /** Results kept in Redis: ~2 KB each, so 10,000 hold ~20 MB. */
+    keepCompleted: 10_000,
+    keepFailed: 10_000,
+    /** On SIGTERM running jobs get this long to finish; then they are handed back to the queue. */
+    shutdownTimeoutMs: 30_000,
+    /** A worker process's lock on a job: another takes the job over this long after the process dies. */
+    lockDurationMs: 30_000,
+    /** A job whose process died twice in a row is failed (STALLED), not run a third time. */
+    maxStalledCount: 2,
+  },
   verifier: {
     /** Calls that may wait for a worker, per worker: a few seconds of backlog, then QUEUE_FULL (HTTP 503). */
     queuePerWorker: 4,

@@ -45,7 +45,7 @@ describe('idphoto-verify: usage', () => {
     [['check', '-x', 'x'], "idphoto-verify: unknown option -x. Try 'idphoto-verify check --help'."],
     [['chek', 'x'], "idphoto-verify: unknown command chek (did you mean check?). Try 'idphoto-verify --help'."],
     [['frobnicate', 'x'], "idphoto-verify: unknown command frobnicate. Try 'idphoto-verify --help'."],
-    [[], "idphoto-verify: a command is needed: check, fix, card, compare, frames, verify. Try 'idphoto-verify --help'."],
+    [[], "idphoto-verify: a command is needed: check, fix, card, compare, frames, verify, worker, enqueue. Try 'idphoto-verify --help'."],
     [['check'], "idphoto-verify: check needs photos: files, folders or globs. Try 'idphoto-verify check --help'."],
     [['check', '--out', 'd', 'x'], "idphoto-verify: check does not take --out (fix, frames do). Try 'idphoto-verify check --help'."],
     [['check', '--json', '--csv', 'x'], "idphoto-verify: --json and --csv exclude each other. Try 'idphoto-verify check --help'."],

@@ -16,7 +16,7 @@ const fixture = fileURLToPath(new URL('../../fixtures/photos/compliant.jpg', imp
 const cli = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 
 // Every public declaration of the types says what it is (a doc comment), in both type files.
-for (const file of ['index.d.ts', 'index.d.cts']) {
+for (const file of ['index.d.ts', 'index.d.cts', 'queue.d.ts', 'queue.d.cts']) {
   const dts = readFileSync(fileURLToPath(new URL(`../../dist/${file}`, import.meta.url)), 'utf8');
   const exported = new Set([...dts.matchAll(/^export \{([^}]*)\}/gm)].flatMap((m) => m[1].split(',').map((x) => x.trim().replace(/^type /, '').split(' as ')[0])));
   const lines = dts.split('\n');
@@ -24,7 +24,16 @@ for (const file of ['index.d.ts', 'index.d.cts']) {
     const m = /^(?:declare )?(?:interface|type|const|function|class)\s+(\w+)/.exec(line);
     return m && exported.has(m[1]) && !lines[i - 1]?.trim().endsWith('*/') ? [m[1]] : [];
   });
-  ok(bare.length === 0 && exported.size > 100, `${file}: all ${exported.size} public declarations are documented${bare.length ? `; not: ${bare.join(', ')}` : ''}`);
+  ok(bare.length === 0 && exported.size > (file.startsWith('queue') ? 10 : 100), `${file}: all ${exported.size} public declarations are documented${bare.length ? `; not: ${bare.join(', ')}` : ''}`);
+}
+
+// idphoto-verify/queue: its own entry; the core never loads bullmq (an optional peer dependency).
+const queueEsm = await import('idphoto-verify/queue');
+const queueCjs = require('idphoto-verify/queue');
+ok(typeof queueEsm.createQueueWorker === 'function' && typeof queueCjs.createQueueClient === 'function', 'idphoto-verify/queue: import and require');
+for (const file of ['index.js', 'index.cjs']) {
+  const code = readFileSync(fileURLToPath(new URL(`../../dist/${file}`, import.meta.url)), 'utf8');
+  ok(!/bullmq|ioredis/.test(code), `${file} never names bullmq or ioredis`);
 }
 
 const esm = await import('idphoto-verify');

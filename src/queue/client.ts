@@ -1,0 +1,172 @@
+/**
+ * The producer's side of the queue: enqueue a call with its inputs (files by path, small byte inputs
+ * inline), under an id made from the inputs' content, and wait for its outcome.
+ */
+import { DEFAULTS as DEFAULT_VALUES } from '../core/defaults.js';
+import { ErrorCode, VerifyError, invalidArgument } from '../core/errors.js';
+import { checkOptions, is, withDefaults } from '../core/options.js';
+import { type ConnectionOption, connect, loadBullMQ, type RedisConnection } from './connection.js';
+import { type InputRef, QUEUE_CALLS, type QueueCall, type QueueJobData, type QueueJobs, checkInputRef, contentHash, inputsOf, jobIdOf } from './jobs.js';
+
+/** An input as a producer gives it: a path (read by the worker), bytes (sent inline, up to `maxInlineBytes`), or a reference. */
+export type EnqueueInput = string | Uint8Array | InputRef;
+
+type WithInputs<T> = { [K in keyof T]: T[K] extends InputRef ? EnqueueInput : T[K] extends InputRef[] ? EnqueueInput[] : T[K] };
+/** What `enqueue` takes for each call: the job data with inputs as paths, bytes or references. */
+export type EnqueueData<C extends QueueCall> = WithInputs<QueueJobs[C]>;
+
+/** createQueueClient's options. */
+export interface QueueClientOptions {
+  /** Where Redis is: a URL or ioredis options. */
+  connection: ConnectionOption;
+  /** The queue's name (default 'idphoto-verify'). */
+  queue?: string;
+  /** Bytes of an input sent inline in the job, at most (default 256 KiB: an ID photo is 20–40 KB); a larger one is INPUT_TOO_LARGE — give a path or a key. */
+  maxInlineBytes?: number;
+  /** Runs of a job at most, for transient faults (a worker that died, a timeout). Default 3. */
+  attempts?: number;
+  /** First wait before a retry, doubled each time. Default 2,000 ms. */
+  backoffMs?: number;
+  /** Completed jobs kept in Redis (their results), at most (default 10,000); failed jobs (the dead letters) are kept (default 10,000). */
+  keepCompleted?: number;
+  keepFailed?: number;
+}
+
+/** A job's end: its result, or the code it failed with. */
+export type JobOutcome =
+  | { id: string; status: 'completed'; result: unknown; attemptsMade: number }
+  | { id: string; status: 'failed'; code: string; message: string; attemptsMade: number };
+
+/** The producer's handle on a queue. */
+export interface QueueClient {
+  /** Enqueues a call. Enqueuing the same work again (same call, inputs' content and options) returns the same id and adds nothing. */
+  enqueue<C extends QueueCall>(call: C, data: EnqueueData<C>): Promise<{ id: string; duplicate: boolean }>;
+  /** Waits for the job's end (default: at most 10 minutes, then TIMEOUT). */
+  outcome(id: string, options?: { timeoutMs?: number }): Promise<JobOutcome>;
+  /** Jobs by state: waiting, active, delayed, completed, failed. */
+  counts(): Promise<Record<'waiting' | 'active' | 'delayed' | 'completed' | 'failed', number>>;
+  /** The dead letters: jobs that failed for good, with their codes (most recent first). */
+  deadLetters(limit?: number): Promise<Array<{ id: string; call: string; code: string; message: string; attemptsMade: number }>>;
+  /** Closes the client's Redis connections. */
+  close(): Promise<void>;
+}
+
+const CLIENT_SCHEMA = {
+  connection: is.any,
+  queue: is.string,
+  maxInlineBytes: is.positiveInteger,
+  attempts: is.positiveInteger,
+  backoffMs: is.positiveInteger,
+  keepCompleted: is.positiveInteger,
+  keepFailed: is.positiveInteger,
+} as const;
+
+/** Where a job's failure code is in BullMQ's failedReason: 'CODE: message'. */
+export function codeOf(failedReason: string | undefined): { code: string; message: string } {
+  const m = /^([A-Z][A-Z0-9_]+): ([\s\S]*)$/.exec(failedReason ?? '');
+  if (m) return { code: m[1]!, message: m[2]! };
+  // BullMQ's own: a job whose process died more than maxStalledCount times.
+  if (/stalled/i.test(failedReason ?? '')) return { code: 'STALLED', message: failedReason! };
+  return { code: 'UNKNOWN', message: failedReason ?? '' };
+}
+
+/** The producer's handle: enqueue calls, wait for outcomes, read the dead letters. */
+export function createQueueClient(options: QueueClientOptions): QueueClient {
+  const o = withDefaults(DEFAULT_VALUES.queue, checkOptions(options, CLIENT_SCHEMA));
+  if (o.connection === undefined) throw invalidArgument('connection', 'a Redis URL or ioredis options', o.connection);
+  const { Queue, QueueEvents } = loadBullMQ();
+  const connections: RedisConnection[] = [];
+  const conn = () => {
+    const c = connect(o.connection);
+    connections.push(c);
+    return c;
+  };
+  const queue = new Queue(o.queue, { connection: conn() });
+  // Redis restarting or away: ioredis reconnects and the calls resume; BullMQ prints an error event without a listener.
+  queue.on('error', () => {});
+  let events: InstanceType<typeof QueueEvents> | undefined;
+
+  async function reference(input: unknown, where: string): Promise<InputRef> {
+    if (typeof input === 'string') {
+      if (input.length === 0) throw invalidArgument(where, 'a path, bytes or a reference', input);
+      return { path: input };
+    }
+    if (input instanceof Uint8Array) {
+      if (input.byteLength > o.maxInlineBytes) {
+        throw new VerifyError(ErrorCode.INPUT_TOO_LARGE, `${where} is ${input.byteLength} bytes; inputs sent inline in a job are at most ${o.maxInlineBytes} (maxInlineBytes): give a path or a key.`, {
+          details: { bytes: input.byteLength, maxInlineBytes: o.maxInlineBytes },
+        });
+      }
+      return { base64: Buffer.from(input.buffer, input.byteOffset, input.byteLength).toString('base64') };
+    }
+    return checkInputRef(input, where);
+  }
+
+  return {
+    async enqueue(call, data) {
+      if (!(QUEUE_CALLS as readonly string[]).includes(call)) throw invalidArgument('call', QUEUE_CALLS.join(' | '), call);
+      if (data === null || typeof data !== 'object') throw invalidArgument('data', 'object', data);
+      const d = { ...(data as Record<string, unknown>) };
+      for (const key of ['input', 'idCard', 'video', 'photo'] as const) if (key in d) d[key] = await reference(d[key], key);
+      if ('frames' in d) {
+        if (!Array.isArray(d.frames) || d.frames.length === 0) throw invalidArgument('frames', 'a non-empty array', d.frames);
+        d.frames = await Promise.all((d.frames as unknown[]).map((f, i) => reference(f, `frames[${i}]`)));
+      }
+      const refs = inputsOf({ call, ...d });
+      refs.forEach((r, i) => checkInputRef(r, `input ${i}`));
+      const contentHashes = await Promise.all(refs.map(contentHash));
+      // The id: the call, what the inputs hold (not where they are), and everything else in the data.
+      const rest = Object.fromEntries(Object.entries(d).filter(([k]) => !['input', 'idCard', 'video', 'photo', 'frames'].includes(k)));
+      const id = jobIdOf(call, contentHashes, rest);
+      const existing = await queue.getJob(id);
+      if (existing) return { id, duplicate: true };
+      const job: QueueJobData = { call, contentHashes, ...(d as object) } as QueueJobData;
+      await queue.add(call, job, {
+        jobId: id,
+        attempts: o.attempts,
+        backoff: { type: 'exponential', delay: o.backoffMs },
+        removeOnComplete: { count: o.keepCompleted },
+        removeOnFail: { count: o.keepFailed },
+      });
+      return { id, duplicate: false };
+    },
+
+    async outcome(id, { timeoutMs = 600_000 } = {}) {
+      if (!events) {
+        events = new QueueEvents(o.queue, { connection: conn() });
+        events.on('error', () => {});
+      }
+      const job = await queue.getJob(id);
+      if (!job) throw invalidArgument('id', 'the id of a job in this queue', id);
+      try {
+        await events.waitUntilReady();
+        const result = await job.waitUntilFinished(events, timeoutMs);
+        const done = (await queue.getJob(id)) ?? job;
+        return { id, status: 'completed', result, attemptsMade: done.attemptsMade };
+      } catch (error) {
+        const failed = await queue.getJob(id);
+        if (failed && (await failed.getState()) === 'failed') return { id, status: 'failed', ...codeOf(failed.failedReason), attemptsMade: failed.attemptsMade };
+        if (/timed out/i.test(String((error as Error).message))) {
+          throw new VerifyError(ErrorCode.TIMEOUT, `Job ${id} did not finish within ${timeoutMs} ms.`, { details: { id, timeoutMs } });
+        }
+        throw error;
+      }
+    },
+
+    async counts() {
+      const c = await queue.getJobCounts('waiting', 'active', 'delayed', 'completed', 'failed');
+      return { waiting: c.waiting ?? 0, active: c.active ?? 0, delayed: c.delayed ?? 0, completed: c.completed ?? 0, failed: c.failed ?? 0 };
+    },
+
+    async deadLetters(limit = 100) {
+      const jobs = await queue.getFailed(0, limit - 1);
+      return jobs.map((j) => ({ id: j.id!, call: j.name, ...codeOf(j.failedReason), attemptsMade: j.attemptsMade }));
+    },
+
+    async close() {
+      await events?.close();
+      await queue.close();
+      await Promise.all(connections.map((c) => c.quit().catch(() => c.disconnect())));
+    },
+  };
+}

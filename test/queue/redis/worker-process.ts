@@ -1,0 +1,25 @@
+/**
+ * A queue worker process for the tests: createQueueWorker with short locks (a killed process's job is
+ * taken over in ~3 s, not 30), one worker thread, its jobs as JSON lines on stdout. SIGTERM closes it;
+ * the process then ends by itself (nothing left running keeps it alive).
+ *   tsx test/queue/redis/worker-process.ts REDIS_URL QUEUE [SHUTDOWN_MS]
+ */
+import { createQueueWorker } from '../../../src/queue/index.js';
+
+const [url, queue, shutdown] = process.argv.slice(2);
+const worker = createQueueWorker({
+  connection: url!,
+  queue,
+  workersPerProcess: 1,
+  lockDurationMs: 3000,
+  stalledIntervalMs: 1000,
+  shutdownTimeoutMs: shutdown ? Number(shutdown) : 30_000,
+});
+const say = (o: object) => process.stdout.write(`${JSON.stringify({ pid: process.pid, ...o })}\n`);
+worker.on('job', (e) => say({ event: 'job', ...e }));
+worker.on('error', (e) => process.stderr.write(`worker error: ${e.message}\n`));
+await worker.ready();
+say({ event: 'ready' });
+process.once('SIGTERM', () => {
+  void worker.close().then(() => say({ event: 'closed', metrics: worker.metrics() }));
+});
