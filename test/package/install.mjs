@@ -35,7 +35,11 @@ const probe = `
   const r = await lib.validatePhoto(${JSON.stringify(fixture)});
   let ffmpeg = 'present';
   await lib.extractFramesFromReadingVideo(Buffer.from('not a video')).catch((e) => { ffmpeg = e.code === 'FFMPEG_NOT_FOUND' ? 'absent' : 'present'; });
-  console.log(JSON.stringify({ onnxRuntime: loaded.onnxRuntime, passed: r.passed, ffmpeg }));
+  // idphoto-verify/queue imports without its optional peers, and says what to install when used.
+  const q = await import('idphoto-verify/queue');
+  let queue = 'usable';
+  try { q.createQueueClient({ connection: 'redis://127.0.0.1:1' }); } catch (e) { queue = e.code + (/npm install bullmq ioredis/.test(e.message) ? ' (says what to install)' : ''); }
+  console.log(JSON.stringify({ onnxRuntime: loaded.onnxRuntime, passed: r.passed, ffmpeg, queue }));
 `;
 
 try {
@@ -69,6 +73,7 @@ try {
   assert.equal(photoOnly.ffmpeg, 'absent', 'the photo-only install has no ffmpeg');
   assert.ok(full.passed && photoOnly.passed && bare.passed, 'the compliant photo passes in every install');
   assert.ok(photoOnly.size < full.size, 'photo-only is smaller');
+  for (const r of rows) assert.equal(r.queue, 'BACKEND_UNAVAILABLE (says what to install)', `${r.name}: idphoto-verify/queue without bullmq says what to install`);
   assert.equal(bare.onnxRuntime, 'onnxruntime-web', 'without the .npmrc line npm drops onnxruntime-node (this is why the README asks for it)');
   console.log(`install: ${rows.length} installs checked; without the .npmrc line the runtime is ${bare.onnxRuntime}`);
 } finally {
