@@ -107,7 +107,7 @@ async function overhead(): Promise<{ endToEnd: number; work: number }> {
 }
 
 /** verifyApplicant jobs through `count` processes of one thread: applicants/s, and a result's bytes in Redis. */
-async function applicants(count: number): Promise<{ rate: number; resultBytes: number }> {
+async function applicants(count: number): Promise<{ rate: number; resultBytes: number; stored: { data: number; result: number } }> {
   const queue = `bench-applicants-${Date.now()}`;
   const ws = await workers(queue, count, 1);
   const client = createQueueClient({ connection: redis.url, queue });
@@ -121,11 +121,12 @@ async function applicants(count: number): Promise<{ rate: number; resultBytes: n
   const rate = N / ((performance.now() - t) / 1000);
   // What one finished job holds in Redis (its hash: data, result, timestamps).
   const r = new Redis(redis.url);
-  const resultBytes = Number(await r.call('MEMORY', 'USAGE', `bull:${queue}:${ids[0]}`));
+  const resultBytes = Number(await r.call('MEMORY', 'USAGE', `bull:${queue}:${ids[0]}`, 'SAMPLES', '0'));
+  const stored = { data: Number(await r.hstrlen(`bull:${queue}:${ids[0]}`, 'data')), result: Number(await r.hstrlen(`bull:${queue}:${ids[0]}`, 'returnvalue')) };
   await r.quit();
   await client.close();
   await stop(ws);
-  return { rate, resultBytes };
+  return { rate, resultBytes, stored };
 }
 
 try {
@@ -150,7 +151,7 @@ try {
     ],
   );
   console.log(`\nOne job at a time (median of 20): ${lat.endToEnd.toFixed(0)} ms end to end against ${lat.work.toFixed(0)} ms of work in the worker: the queue adds ${(lat.endToEnd - lat.work).toFixed(0)} ms a job.`);
-  console.log(`verifyApplicant (card read, 4 s video, photo) through 2 processes × 1 thread: ${app.rate.toFixed(2)} applicants/s (${(app.rate / 2).toFixed(2)} a core); a finished job takes ${app.resultBytes} bytes in Redis.`);
+  console.log(`verifyApplicant (card read, 4 s video, photo) through 2 processes × 1 thread: ${app.rate.toFixed(2)} applicants/s (${(app.rate / 2).toFixed(2)} a core); a finished job takes ${app.resultBytes} bytes in Redis (MEMORY USAGE; its data ${app.stored.data} bytes with inputs by path, its result ${app.stored.result}).`);
 } finally {
   for (const p of procs) if (p.exitCode === null) p.kill('SIGKILL');
   await redis.stop();

@@ -84,6 +84,8 @@ export function createQueueClient(options: QueueClientOptions): QueueClient {
   const queue = new Queue(o.queue, { connection: conn() });
   // Redis restarting or away: ioredis reconnects and the calls resume; BullMQ prints an error event without a listener.
   queue.on('error', () => {});
+  // Each outcome() waiting adds a listener to the queue: a producer may wait for thousands at once.
+  queue.setMaxListeners(0);
   let events: InstanceType<typeof QueueEvents> | undefined;
 
   async function reference(input: unknown, where: string): Promise<InputRef> {
@@ -135,6 +137,7 @@ export function createQueueClient(options: QueueClientOptions): QueueClient {
       if (!events) {
         events = new QueueEvents(o.queue, { connection: conn() });
         events.on('error', () => {});
+        events.setMaxListeners(0);
       }
       const job = await queue.getJob(id);
       if (!job) throw invalidArgument('id', 'the id of a job in this queue', id);
