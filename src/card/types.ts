@@ -2,7 +2,7 @@ import type { CallControl } from '../core/call-scope.js';
 import type { Box } from '../core/geometry.js';
 import type { Finding } from '../core/result.js';
 import type { Timings } from '../core/timing.js';
-import type { IdNumberReasonCode } from './id-number.js';
+import type { IdNumberReasonCode, ParsedIdNumber } from './id-number.js';
 
 /** Which side of the card the photo shows: the portrait and personal data, the national emblem, or neither read. */
 export type IdCardSide = 'portrait' | 'emblem' | 'unknown';
@@ -32,18 +32,11 @@ export interface IdCardFields {
   validTo?: IdCardField;
 }
 
-/** The number read from the card, checked by parseIdNumber's rules, and held against the printed date and sex. */
-export interface IdCardNumber {
-  value: string;
-  /** Every rule of GB 11643-1999 holds. */
-  valid: boolean;
-  checksumValid: boolean;
-  /** The check character the first 17 digits give. */
-  expectedCheckDigit: string | null;
-  /** 'YYYY-MM-DD' from the number. */
-  birthDate: string | null;
-  sex: '男' | '女' | null;
-  regionCode: string | null;
+/**
+ * The number read from the card, checked by parseIdNumber's rules (its result without the reasons, which
+ * are the reading's), and held against the printed birth date and sex.
+ */
+export interface IdCardNumber extends Omit<ParsedIdNumber, 'reasons'> {
   /** The printed birth date and sex agree with the number; null when neither was read. */
   consistent: boolean | null;
 }
