@@ -2,6 +2,7 @@
  * What the bulk commands call: the library's functions on worker threads (createVerifier), one per core
  * by default, each with its own models.
  */
+import type { readIdCard } from '../card/read-id-card.js';
 import type { compressToSpec } from '../photo/compress-to-spec.js';
 import type { validatePhoto } from '../photo/validate-photo.js';
 import { createVerifier } from '../pool/create-verifier.js';
@@ -9,6 +10,7 @@ import { createVerifier } from '../pool/create-verifier.js';
 export interface Runner {
   validatePhoto: typeof validatePhoto;
   compressToSpec: typeof compressToSpec;
+  readIdCard: typeof readIdCard;
   /** Calls in flight at once. */
   concurrency: number;
   close(): Promise<void>;
@@ -19,6 +21,7 @@ export async function openRunner(workers: number | undefined): Promise<Runner> {
   return {
     validatePhoto: (input, options) => v.validatePhoto(input, options),
     compressToSpec: (input, options) => v.compressToSpec(input, options),
+    readIdCard: (input, options) => v.readIdCard(input, options),
     // Two per worker keep each busy while results are printed; well under workers + maxQueue, so none is refused.
     concurrency: v.workers * 2,
     close: () => v.close(),

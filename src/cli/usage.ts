@@ -106,7 +106,7 @@ export const OPTIONS: Readonly<Record<string, OptionDef>> = {
   out: { type: 'string', value: 'DIR', help: { fix: 'where to write (created if missing)', frames: 'where to write the frames (created if missing)' }, commands: ['fix', 'frames'] },
   'no-failing': { type: 'boolean', help: 'do not write the outputs that still fail', commands: ['fix'] },
   'all-files': { type: 'boolean', help: 'take every file of folders and globs, not only image names', commands: ['check', 'fix', 'card', 'enqueue'] },
-  workers: { type: 'string', value: 'N', help: 'worker threads (default: one per core)', commands: ['check', 'fix', 'worker'] },
+  workers: { type: 'string', value: 'N', help: 'worker threads (default: one per core)', commands: ['check', 'fix', 'card', 'worker'] },
   spec: { type: 'string', value: 'FILE', help: 'a JSON file of spec changes, e.g. {"fileSize":{"kilobyte":1000}}', commands: ['check', 'fix', 'verify', 'enqueue'] },
   redis: { type: 'string', value: 'URL', help: 'the Redis server, e.g. redis://127.0.0.1:6379', commands: ['worker', 'enqueue'] },
   queue: { type: 'string', value: 'NAME', help: "the queue's name (default idphoto-verify)", commands: ['worker', 'enqueue'] },

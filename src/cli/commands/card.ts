@@ -1,9 +1,10 @@
-/** card <files|folders|globs…>: each ID card photo read (readIdCard), its fields and what is wrong. */
-import { readIdCard } from '../../card/read-id-card.js';
+/** card <files|folders|globs…>: each ID card photo read (readIdCard, on the worker pool), its fields and what is wrong. */
 import type { IdCardReading } from '../../card/types.js';
 import { inputError, isInputError } from '../errors.js';
 import { photosOf } from '../inputs.js';
 import type { CliOptions } from '../options.js';
+import { progress } from '../progress.js';
+import { runBulk } from '../runner.js';
 import { type Locale, TEXT, labelled, withCode } from '../text.js';
 import { csvField } from './check.js';
 
@@ -22,30 +23,52 @@ const FIELD_LABELS = {
 } as const;
 const SIDES = { portrait: { zh: '人像面', en: 'portrait side' }, emblem: { zh: '国徽面', en: 'emblem side' }, unknown: { zh: '未识别', en: 'not recognised' } } as const;
 
-/** Each card read in turn; exit 0 when every one reads with no error. */
+/** Each card read on the worker pool (one thread a core, --workers), printed in input order; exit 0 when every one reads with no error. */
 export async function card(targets: string[], o: CliOptions): Promise<number> {
   const files = photosOf(targets, o);
-  if (o.csv) console.log(CSV_COLUMNS.join(','));
+  const bar = progress(files.length, o.locale);
+  if (o.csv) bar.log(CSV_COLUMNS.join(','));
   let failed = 0;
-  for (const file of files) {
-    let reading: IdCardReading;
-    try {
-      reading = await readIdCard(file);
-    } catch (error) {
-      // The environment's errors end the run (exit 2); an input's is its row.
-      if (!isInputError(error)) throw error;
-      failed++;
-      const e = inputError(error, file);
-      if (o.json) console.log(JSON.stringify({ file, passed: false, error: e }));
-      else if (o.csv) console.log(CSV_COLUMNS.map((c) => (c === 'file' ? file : c === 'passed' ? 'false' : c === 'error' ? e.code : '')).map(csvField).join(','));
-      else console.log(`✗ ${file}\n    ${withCode(e.messages[o.locale], e.code, o.locale)}`);
-      continue;
-    }
-    const passed = !reading.reasons.some((r) => r.severity === 'error');
-    if (!passed) failed++;
-    if (o.json) console.log(JSON.stringify({ file, passed, ...reading }));
-    else if (o.csv) console.log(csvRow(file, passed, reading));
-    else console.log(cardLines(file, passed, reading, o.locale).join('\n'));
+  let done = 0;
+  let interrupted: boolean;
+  try {
+    interrupted = await runBulk(
+      files,
+      o.workers,
+      async (runner, file): Promise<{ reading: IdCardReading } | { error: unknown }> => {
+        try {
+          return { reading: await runner.readIdCard(file) };
+        } catch (error) {
+          // The environment's errors end the run (exit 2); an input's is its row.
+          if (!isInputError(error)) throw error;
+          return { error };
+        }
+      },
+      (file, row) => {
+        done++;
+        bar.tick(file);
+        if ('error' in row) {
+          failed++;
+          const e = inputError(row.error as never, file);
+          if (o.json) bar.log(JSON.stringify({ file, passed: false, error: e }));
+          else if (o.csv) bar.log(CSV_COLUMNS.map((c) => (c === 'file' ? file : c === 'passed' ? 'false' : c === 'error' ? e.code : '')).map(csvField).join(','));
+          else bar.log(`✗ ${file}\n    ${withCode(e.messages[o.locale], e.code, o.locale)}`);
+          return;
+        }
+        const { reading } = row;
+        const passed = !reading.reasons.some((r) => r.severity === 'error');
+        if (!passed) failed++;
+        if (o.json) bar.log(JSON.stringify({ file, passed, ...reading }));
+        else if (o.csv) bar.log(csvRow(file, passed, reading));
+        else bar.log(cardLines(file, passed, reading, o.locale).join('\n'));
+      },
+    );
+  } finally {
+    bar.stop();
+  }
+  if (interrupted) {
+    console.error(TEXT.interrupted[o.locale](done, files.length));
+    return 130;
   }
   const summary = TEXT.cardsRead[o.locale](files.length, files.length - failed, failed);
   if (o.json || o.csv) console.error(summary);
