@@ -5,7 +5,7 @@
 import { DEFAULTS as DEFAULT_VALUES } from '../core/defaults.js';
 import { ErrorCode, VerifyError, invalidArgument } from '../core/errors.js';
 import { checkOptions, is, withDefaults } from '../core/options.js';
-import { type ConnectionOption, connect, loadBullMQ, type RedisConnection } from './connection.js';
+import { type ConnectionOption, connect, loadBullMQ, type RedisConnection, release } from './connection.js';
 import { type InputRef, QUEUE_CALLS, type QueueCall, type QueueJobData, type QueueJobs, checkInputRef, contentHash, inputsOf, jobIdOf } from './jobs.js';
 
 /** An input as a producer gives it: a path (read by the worker), bytes (sent inline, up to `maxInlineBytes`), or a reference. */
@@ -169,7 +169,7 @@ export function createQueueClient(options: QueueClientOptions): QueueClient {
     async close() {
       await events?.close();
       await queue.close();
-      await Promise.all(connections.map((c) => c.quit().catch(() => c.disconnect())));
+      await Promise.all(connections.map(release));
     },
   };
 }

@@ -44,3 +44,11 @@ export function connect(connection: ConnectionOption, onError: (error: Error) =>
   redis.on('error', onError);
   return redis;
 }
+
+/** Closes a connection: QUIT, and at most a second later a plain disconnect (a Redis that is down never answers QUIT). */
+export async function release(redis: RedisConnection): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([redis.quit().catch(() => undefined), new Promise((r) => (timer = setTimeout(r, 1000)))]);
+  clearTimeout(timer);
+  redis.disconnect();
+}

@@ -13,7 +13,7 @@ import { ErrorCode, invalidArgument, isVerifyError } from '../core/errors.js';
 import { checkOptions, is, withDefaults } from '../core/options.js';
 import { quantile } from '../core/stats.js';
 import { type Verifier, type VerifierOptions, createVerifier } from '../pool/create-verifier.js';
-import { type ConnectionOption, connect, loadBullMQ, type RedisConnection } from './connection.js';
+import { type ConnectionOption, connect, loadBullMQ, type RedisConnection, release } from './connection.js';
 import { type InputRef, QUEUE_CALLS, type QueueJobData, checkInputRef } from './jobs.js';
 
 /** Codes another try may cure: the process, the machine or the moment, not the input. Every other code is the input's, final. */
@@ -268,7 +268,7 @@ export function createQueueWorker(options: QueueWorkerOptions): QueueWorker {
       } else {
         await verifier.close();
       }
-      await Promise.all(connections.map((c) => c.quit().catch(() => c.disconnect())));
+      await Promise.all(connections.map(release));
     })();
     return closing;
   };
