@@ -198,6 +198,7 @@ function parse(argv: string[], context: { command?: CommandName }): Parsed {
       report: string('report'),
       out: string('out'),
       failing: !flag('no-failing'),
+      overwrite: flag('overwrite'),
       allFiles: flag('all-files'),
       workers: positiveInt(string('workers'), '--workers'),
       locale,

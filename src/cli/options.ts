@@ -9,6 +9,8 @@ export interface CliOptions {
   out?: string;
   /** fix: write outputs that still fail to <out>/still-failing/ (false: --no-failing, not at all). */
   failing: boolean;
+  /** check, fix, frames: replace existing files the CLI did not write (never an input). */
+  overwrite: boolean;
   /** Folders and globs: every file, not only image names. */
   allFiles: boolean;
   workers?: number;

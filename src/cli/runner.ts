@@ -43,22 +43,35 @@ export async function inOrder<T, R>(items: readonly T[], concurrency: number, wo
       window.push(call);
     }
     if (window.length === 0) break;
-    const result = await window.shift()!;
+    // Stopped: the calls in flight were aborted too; they are waited for (nothing outlives the run), not reported.
+    if (signal?.aborted) {
+      await Promise.allSettled(window);
+      return;
+    }
+    const result = await Promise.race([window[0]!, ...(signal ? [aborted(signal)] : [])]);
+    if (signal?.aborted) continue;
+    window.shift();
     await done(items[next - window.length - 1]!, result);
   }
 }
 
+/** Resolves (with nothing) when `signal` aborts. */
+function aborted(signal: AbortSignal): Promise<never> {
+  return new Promise<never>((resolve) => signal.addEventListener('abort', () => resolve(undefined as never), { once: true }));
+}
+
 /**
  * A bulk command's run: the pool opened, `work` over `files` in input order, `done` for each result;
- * Ctrl-C stops new work (the calls in flight finish), and the pool is always closed. True when interrupted.
+ * Ctrl-C stops new work and aborts the calls in flight (`work` passes the signal to each call, which stops
+ * at its next checkpoint), and the pool is always closed. True when interrupted. A second Ctrl-C ends the process at once.
  */
-export async function runBulk<R>(files: readonly string[], workers: number | undefined, work: (runner: Runner, file: string) => Promise<R>, done: (file: string, result: R) => void | Promise<void>): Promise<boolean> {
+export async function runBulk<R>(files: readonly string[], workers: number | undefined, work: (runner: Runner, file: string, signal: AbortSignal) => Promise<R>, done: (file: string, result: R) => void | Promise<void>): Promise<boolean> {
   const runner = await openRunner(workers);
   const stop = new AbortController();
   const onSigint = () => stop.abort();
   process.once('SIGINT', onSigint);
   try {
-    await inOrder(files, runner.concurrency, (file) => work(runner, file), done, stop.signal);
+    await inOrder(files, runner.concurrency, (file) => work(runner, file, stop.signal), done, stop.signal);
   } finally {
     process.off('SIGINT', onSigint);
     await runner.close();

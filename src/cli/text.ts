@@ -26,11 +26,11 @@ export const TEXT = {
   /** fix's summary: `stillFailingIn` is where those outputs went, or undefined when they were not written. */
   fixed: {
     en: (n: number, pass: number, still: number, refused: number, stillFailingIn: string | undefined) =>
-      `${photos(n)}: ${pass} pass, ${still} still fail${still > 0 ? (stillFailingIn ? ` (in ${stillFailingIn})` : ' (not written)') : ''}, ${refused} refused`,
+      `${photos(n)}: ${pass} pass, ${still} still fail${still > 0 ? (stillFailingIn ? ` (in ${printable(stillFailingIn)})` : ' (not written)') : ''}, ${refused} refused`,
     zh: (n: number, pass: number, still: number, refused: number, stillFailingIn: string | undefined) =>
-      `共 ${n} 张照片：${pass} 张合格，${still} 张仍不合格${still > 0 ? (stillFailingIn ? `（在 ${stillFailingIn}）` : '（未写出）') : ''}，${refused} 张无法处理`,
+      `共 ${n} 张照片：${pass} 张合格，${still} 张仍不合格${still > 0 ? (stillFailingIn ? `（在 ${printable(stillFailingIn)}）` : '（未写出）') : ''}，${refused} 张无法处理`,
   },
-  reasonsIn: { en: (path: string) => `Reasons: ${path}`, zh: (path: string) => `原因见 ${path}` },
+  reasonsIn: { en: (path: string) => `Reasons: ${printable(path)}`, zh: (path: string) => `原因见 ${printable(path)}` },
   stillFails: { en: 'still fails', zh: '仍不合格' },
   notWritten: { en: 'not written', zh: '未写出' },
   refused: { en: 'cannot be fixed', zh: '无法处理' },
@@ -42,7 +42,7 @@ export const TEXT = {
     en: (n: number) => `Skipped ${n} file${n === 1 ? '' : 's'} not named as images (--all-files takes every file).`,
     zh: (n: number) => `已跳过 ${n} 个扩展名不是图片的文件（--all-files 会包含所有文件）。`,
   },
-  report: { en: (path: string) => `Report written to ${path}`, zh: (path: string) => `报告已写入 ${path}` },
+  report: { en: (path: string) => `Report written to ${printable(path)}`, zh: (path: string) => `报告已写入 ${printable(path)}` },
   progress: {
     en: '{bar} {value}/{total} photos | {rate}/s | {eta_formatted} left | {label}',
     zh: '{bar} {value}/{total} 张 | {rate} 张/秒 | 剩余 {eta_formatted} | {label}',
@@ -123,4 +123,19 @@ export function padEnd(text: string, width: number): string {
 /** The locale of a run: --locale, else LC_ALL, LC_MESSAGES, LANG (the first one set, as POSIX orders them); zh* is Chinese. */
 export function defaultLocale(env: NodeJS.ProcessEnv = process.env): Locale {
   return /^zh/i.test(env.LC_ALL || env.LC_MESSAGES || env.LANG || '') ? 'zh' : 'en';
+}
+
+// C0 and C1 controls, DEL, and the bidirectional overrides and isolates that reorder what a terminal shows.
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/gu;
+
+/**
+ * Text from outside (a file name, a path, a value read from an input) as it may reach a terminal: every
+ * control character escaped (`\n` → `\x0a`, ESC → `\x1b`, U+202E → `\u{202e}`), so that a name cannot
+ * print a line of its own ("✓ forged.jpg") or drive the terminal. JSON and the HTML report escape by their own rules.
+ */
+export function printable(text: string): string {
+  return text.replace(UNPRINTABLE, (c) => {
+    const code = c.codePointAt(0)!;
+    return code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u{${code.toString(16)}}`;
+  });
 }

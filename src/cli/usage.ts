@@ -31,7 +31,7 @@ export const COMMANDS: Readonly<Record<CommandName, CommandDef>> = {
     summary: 'Make photos that pass from ordinary ones (compressToSpec). Inputs are never overwritten.',
     notes: [
       'Each photo ends in one of three ways: it passes (written to DIR), it still fails after fixing (written to DIR/still-failing/, so that nobody uploads it by mistake; not written with --no-failing), or it cannot be fixed (nothing written). DIR/not-fixed.txt lists the last two with the reasons, in the language of --locale.',
-      'An output name in DIR or DIR/still-failing/ that does not hold this run\'s result for its photo is removed, so that DIR shows this run only.',
+      'fix writes only new files and files it wrote itself in an earlier run (listed in DIR/.idphoto-verify-outputs). A run whose output would land on an existing file it did not write is refused before any work (exit 2), unless --overwrite; an input is never overwritten. An earlier run\'s output for the same photo is removed when this run does not write it again, so that DIR shows this run only; nothing fix did not write is removed.',
       `Folders and globs take image files (${IMAGE_NAMES}); --all-files takes every file. A file named explicitly is always taken.`,
     ],
     exit: '0 every photo passes, 1 some still fail or cannot be fixed, 2 usage or environment error, 130 interrupted.',
@@ -54,7 +54,7 @@ export const COMMANDS: Readonly<Record<CommandName, CommandDef>> = {
   frames: {
     args: '<video> --out DIR',
     summary: 'Write the sharp, upright frames of a reading video as JPEGs.',
-    notes: [],
+    notes: ['frames writes only new files and files it wrote itself in an earlier run; an existing file it did not write is refused (exit 2) unless --overwrite.'],
     exit: '0 written, 1 the video cannot be read, 2 usage or environment error.',
   },
   verify: {
@@ -104,6 +104,7 @@ export const OPTIONS: Readonly<Record<string, OptionDef>> = {
   csv: { type: 'boolean', help: { check: 'one CSV row per photo on stdout', card: 'one CSV row per card on stdout' }, commands: ['check', 'card'] },
   report: { type: 'string', value: 'FILE', help: 'also write a self-contained HTML report with annotated thumbnails', commands: ['check'] },
   out: { type: 'string', value: 'DIR', help: { fix: 'where to write (created if missing)', frames: 'where to write the frames (created if missing)' }, commands: ['fix', 'frames'] },
+  overwrite: { type: 'boolean', help: { check: 'replace a --report file that idphoto-verify did not write', fix: 'replace files in --out that idphoto-verify did not write (never an input)', frames: 'replace files in --out that idphoto-verify did not write' }, commands: ['check', 'fix', 'frames'] },
   'no-failing': { type: 'boolean', help: 'do not write the outputs that still fail', commands: ['fix'] },
   'all-files': { type: 'boolean', help: 'take every file of folders and globs, not only image names', commands: ['check', 'fix', 'card', 'enqueue'] },
   workers: { type: 'string', value: 'N', help: 'worker threads (default: one per core)', commands: ['check', 'fix', 'card', 'worker'] },

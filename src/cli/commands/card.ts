@@ -5,7 +5,7 @@ import { photosOf } from '../inputs.js';
 import type { CliOptions } from '../options.js';
 import { progress } from '../progress.js';
 import { runBulk } from '../runner.js';
-import { type Locale, TEXT, labelled, withCode } from '../text.js';
+import { type Locale, TEXT, labelled, printable, withCode } from '../text.js';
 import { csvField } from './check.js';
 
 const CSV_COLUMNS = ['file', 'passed', 'side', 'rotation', 'name', 'sex', 'ethnicity', 'birthDate', 'address', 'idNumber', 'checksumValid', 'consistent', 'authority', 'validFrom', 'validTo', 'expired', 'reasons', 'error'] as const;
@@ -35,9 +35,9 @@ export async function card(targets: string[], o: CliOptions): Promise<number> {
     interrupted = await runBulk(
       files,
       o.workers,
-      async (runner, file): Promise<{ reading: IdCardReading } | { error: unknown }> => {
+      async (runner, file, signal): Promise<{ reading: IdCardReading } | { error: unknown }> => {
         try {
-          return { reading: await runner.readIdCard(file) };
+          return { reading: await runner.readIdCard(file, { signal }) };
         } catch (error) {
           // The environment's errors end the run (exit 2); an input's is its row.
           if (!isInputError(error)) throw error;
@@ -52,7 +52,7 @@ export async function card(targets: string[], o: CliOptions): Promise<number> {
           const e = inputError(row.error as never, file);
           if (o.json) bar.log(JSON.stringify({ file, passed: false, error: e }));
           else if (o.csv) bar.log(CSV_COLUMNS.map((c) => (c === 'file' ? file : c === 'passed' ? 'false' : c === 'error' ? e.code : '')).map(csvField).join(','));
-          else bar.log(`✗ ${file}\n    ${withCode(e.messages[o.locale], e.code, o.locale)}`);
+          else bar.log(`✗ ${printable(file)}\n    ${withCode(e.messages[o.locale], e.code, o.locale)}`);
           return;
         }
         const { reading } = row;
@@ -78,10 +78,10 @@ export async function card(targets: string[], o: CliOptions): Promise<number> {
 
 /** The file with the side, each field read, then the reasons in the run's language. */
 export function cardLines(file: string, passed: boolean, r: IdCardReading, locale: Locale): string[] {
-  const lines = [`${passed ? '✓' : '✗'} ${labelled(file, SIDES[r.side][locale], locale)}`];
+  const lines = [`${passed ? '✓' : '✗'} ${labelled(printable(file), SIDES[r.side][locale], locale)}`];
   for (const [key, label] of Object.entries(FIELD_LABELS) as Array<[keyof typeof FIELD_LABELS, { zh: string; en: string }]>) {
     const field = r.fields[key];
-    if (field) lines.push(`    ${labelled(label[locale], field.value, locale)}`);
+    if (field) lines.push(`    ${labelled(label[locale], printable(field.value), locale)}`);
   }
   for (const reason of r.reasons) lines.push(`    ${reason.severity === 'error' ? '' : TEXT.warning[locale]}${withCode(reason.message[locale], reason.id, locale)}`);
   return lines;

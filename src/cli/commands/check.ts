@@ -1,17 +1,19 @@
-import { writeFile } from 'node:fs/promises';
 import { defineSpec } from '../../core/spec.js';
 import { inputError, isInputError } from '../errors.js';
 import { photosOf } from '../inputs.js';
+import { planReport } from '../outputs.js';
 import type { CliOptions } from '../options.js';
 import { progress } from '../progress.js';
 import { renderReport, type ReportRow } from '../report/render-report.js';
 import { runBulk } from '../runner.js';
-import { type Locale, TEXT, checkLabel, displayWidth, labelled, padEnd, withCode } from '../text.js';
+import { type Locale, TEXT, checkLabel, displayWidth, labelled, padEnd, printable, withCode } from '../text.js';
 
 const CSV_HEADER = 'file,passed,failed_checks,error_code,message';
 
 export async function check(targets: string[], o: CliOptions): Promise<number> {
   const files = photosOf(targets, o);
+  // The report's path is checked before the first photo: not an input, a folder that can be written, no file of someone else's.
+  const report = o.report === undefined ? undefined : planReport(o.report, files, o.overwrite);
   const bar = progress(files.length, o.locale);
   const rows: ReportRow[] = [];
   const failures = new Map<string, number>();
@@ -22,9 +24,9 @@ export async function check(targets: string[], o: CliOptions): Promise<number> {
     interrupted = await runBulk(
       files,
       o.workers,
-      async (runner, file): Promise<ReportRow> => {
+      async (runner, file, signal): Promise<ReportRow> => {
         try {
-          return { file, result: await runner.validatePhoto(file, { spec: o.spec as never, detector: o.detector }) };
+          return { file, result: await runner.validatePhoto(file, { spec: o.spec as never, detector: o.detector, signal }) };
         } catch (error) {
           // The environment's errors end the run (exit 2); an input's is its row.
           if (!isInputError(error)) throw error;
@@ -48,18 +50,17 @@ export async function check(targets: string[], o: CliOptions): Promise<number> {
         else bar.log(textRow(row, o.locale));
       },
     );
+    if (!interrupted && report) report.write(await renderReport(rows, { locale: o.locale, spec: defineSpec(o.spec as never) }));
   } finally {
     bar.stop();
+    report?.discard();
   }
   const failed = rows.length - passed;
   if (interrupted) {
     console.error(TEXT.interrupted[o.locale](rows.length, files.length));
     return 130;
   }
-  if (o.report) {
-    await writeFile(o.report, await renderReport(rows, { locale: o.locale, spec: defineSpec(o.spec as never) }));
-    if (!o.json && !o.csv) console.log(TEXT.report[o.locale](o.report));
-  }
+  if (report && !o.json && !o.csv) console.log(TEXT.report[o.locale](o.report!));
   const summary = TEXT.checked[o.locale](rows.length, passed, failed);
   if (o.json || o.csv) {
     // stdout stays rows only; the summary is for the person watching.
@@ -77,8 +78,8 @@ export async function check(targets: string[], o: CliOptions): Promise<number> {
 }
 
 function textRow(row: ReportRow, locale: Locale): string {
-  if (!row.result) return `✗ ${row.file}\n    ${withCode(row.error!.messages?.[locale] ?? row.error!.message, row.error!.code, locale)}`;
-  const lines = [`${row.result.passed ? '✓' : '✗'} ${row.file}`];
+  if (!row.result) return `✗ ${printable(row.file)}\n    ${withCode(row.error!.messages?.[locale] ?? row.error!.message, row.error!.code, locale)}`;
+  const lines = [`${row.result.passed ? '✓' : '✗'} ${printable(row.file)}`];
   for (const c of row.result.checks) {
     if (c.status === 'failed') lines.push(`    ${c.severity === 'error' ? '' : TEXT.warning[locale]}${labelled(checkLabel(c.id, locale), c.message[locale], locale)}`);
   }
@@ -91,8 +92,10 @@ function csvRow(row: ReportRow, locale: Locale): string {
   return [row.file, row.result?.passed ? 'true' : 'false', failed.map((c) => c.id).join(' '), row.error?.code ?? '', message].map(csvField).join(',');
 }
 
-/** RFC 4180: quoted when it holds a comma, quote or line break; a leading = + - @ is defused for spreadsheets. */
+/** RFC 4180: quoted when it holds a comma or quote; a leading = + - @ is defused for spreadsheets. */
 export function csvField(value: string): string {
-  const safe = /^[=+\-@]/.test(value) ? `'${value}` : value;
+  // Control characters escaped too: a row shown on a terminal must not print a line or an escape of its own.
+  const text = printable(value);
+  const safe = /^[=+\-@]/.test(text) ? `'${text}` : text;
   return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }

@@ -1,12 +1,13 @@
-import { existsSync, lstatSync, mkdirSync, realpathSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
-import { basename, extname, join, resolve } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { basename, extname, join } from 'node:path';
 import type { Message } from '../../core/result.js';
 import { type InputError, inputError, isInputError } from '../errors.js';
 import { photosOf } from '../inputs.js';
 import { type CliOptions, UsageError } from '../options.js';
 import { progress } from '../progress.js';
 import { runBulk } from '../runner.js';
-import { type Locale, TEXT, checkLabel, labelled, parenthesised, withCode } from '../text.js';
+import { OutputFolder } from '../outputs.js';
+import { type Locale, TEXT, checkLabel, labelled, parenthesised, printable, withCode } from '../text.js';
 
 /** Where outputs that still fail go, inside --out: apart, so that nobody uploads them by mistake. */
 const STILL_FAILING = 'still-failing';
@@ -23,43 +24,34 @@ type Outcome =
  * fixed (a VerifyError: nothing written). The last two are listed, with the reasons an applicant should
  * read, in <out>/not-fixed.txt. Exit 0 only when every photo passes.
  *
- * Inputs are never overwritten: every output name is planned before any work, and the run is refused
- * (exit 2) if one would land on an input — through a symlinked --out, a hard link, or another case of
- * the name on a case-insensitive file system — and names that collide get a suffix. Each file is
- * written under a temporary name and renamed when complete, so Ctrl-C leaves no partial file.
+ * Files are written and removed through OutputFolder (outputs.ts): every output is planned before any
+ * work, an input is never overwritten, a file fix did not write is never replaced (unless --overwrite) or
+ * removed, names that collide get a suffix, and each file is renamed into place when complete.
  */
 export async function fix(targets: string[], o: CliOptions): Promise<number> {
   // A second run with --out inside the photos' folder must not take the first run's outputs for inputs.
   const files = photosOf(targets, o, o.out ? [o.out] : []);
-  mkdirSync(resolve(o.out!), { recursive: true });
   // Through symlinks: `--out LINK` where LINK points at the photos' folder is that folder.
-  const out = realpathSync(resolve(o.out!));
-  const stillFailing = join(out, STILL_FAILING);
-  if (existsSync(stillFailing) && !statSync(stillFailing).isDirectory()) throw new UsageError(`${join(o.out!, STILL_FAILING)} is a file; fix writes the photos that still fail into a folder of that name. Choose another --out`);
+  const out = new OutputFolder(o.out!);
+  const stillFailing = join(out.root, STILL_FAILING);
+  if (existsSync(stillFailing) && !statSync(stillFailing).isDirectory()) throw new UsageError(`${printable(join(o.out!, STILL_FAILING))} is a file; fix writes the photos that still fail into a folder of that name. Choose another --out`);
   const used = new Set<string>();
   const nameOf = new Map(files.map((f) => [f, outputName(f, used)]));
-  const notFixedFile = join(out, NOT_FIXED);
-  refuseOverwrites(files, [...files.flatMap((f) => [join(out, nameOf.get(f)!), join(stillFailing, nameOf.get(f)!)]), notFixedFile]);
+  // Every file this run may write, checked before the first photo: never an input, never a file fix did not write (unless --overwrite).
+  const planned = [...files.flatMap((f) => [nameOf.get(f)!, join(STILL_FAILING, nameOf.get(f)!)]), NOT_FIXED];
+  out.plan(planned, files, o.overwrite, (rel) => join(o.out!, rel));
 
   const bar = progress(files.length, o.locale);
   const notFixed: string[] = [];
   const count = { pass: 0, 'still-fails': 0, refused: 0 };
-  const partial = new Set<string>();
-  const writeWhole = (path: string, bytes: Buffer | string) => {
-    const temp = `${path}.partial`;
-    partial.add(temp);
-    writeFileSync(temp, bytes);
-    renameSync(temp, path);
-    partial.delete(temp);
-  };
   let interrupted: boolean;
   try {
     interrupted = await runBulk(
       files,
       o.workers,
-      async (runner, file): Promise<Outcome> => {
+      async (runner, file, signal): Promise<Outcome> => {
         try {
-          const r = await runner.compressToSpec(file, { spec: o.spec as never, detector: o.detector });
+          const r = await runner.compressToSpec(file, { spec: o.spec as never, detector: o.detector, signal });
           if (r.report.passed) return { kind: 'pass', buffer: r.buffer };
           // A check only a new photo can fix says so (compressToSpec's retake: "take the photo again facing the camera").
           const retake = new Map(r.retake.map((f) => [f.check, f.message]));
@@ -75,12 +67,11 @@ export async function fix(targets: string[], o: CliOptions): Promise<number> {
         bar.tick(file);
         count[r.kind]++;
         const name = nameOf.get(file)!;
-        const folder = r.kind === 'pass' ? out : r.kind === 'still-fails' && o.failing ? stillFailing : undefined;
-        if (folder === stillFailing) mkdirSync(stillFailing, { recursive: true });
-        if (folder !== undefined && r.kind !== 'refused') writeWhole(join(folder, name), r.buffer);
-        // A previous run's output under this photo's other name is not this run's answer: gone, so that --out shows this run.
-        for (const other of [out, stillFailing]) if (other !== folder) removeFile(join(other, name));
-        const shown = folder === undefined ? undefined : join(o.out!, folder === out ? '' : STILL_FAILING, name);
+        const rel = r.kind === 'pass' ? name : r.kind === 'still-fails' && o.failing ? join(STILL_FAILING, name) : undefined;
+        if (rel !== undefined && r.kind !== 'refused') out.write(rel, r.buffer);
+        // A previous run's output under this photo's other name is not this run's answer: gone (only if fix wrote it), so that --out shows this run.
+        for (const other of [name, join(STILL_FAILING, name)]) if (other !== rel) out.remove(other);
+        const shown = rel === undefined ? undefined : join(o.out!, rel);
 
         const reason = r.kind === 'refused' ? r.error.messages[o.locale] : r.kind === 'still-fails' ? r.failed.map((c) => c.message[o.locale]).join(o.locale === 'zh' ? '' : ' ') : '';
         const codes = r.kind === 'refused' ? r.error.code : r.kind === 'still-fails' ? r.failed.map((c) => c.id).join(' ') : '';
@@ -94,13 +85,13 @@ export async function fix(targets: string[], o: CliOptions): Promise<number> {
         }
       },
     );
+    // Written whole, or removed: a list left from an earlier run would name photos this run did not fail.
+    if (notFixed.length > 0) out.write(NOT_FIXED, `${['file\toutcome\tcodes\treason', ...notFixed].join('\n')}\n`);
+    else out.remove(NOT_FIXED);
   } finally {
     bar.stop();
-    for (const temp of partial) rmSync(temp, { force: true });
+    out.close();
   }
-  // Written whole, or removed: a list left from an earlier run would name photos this run did not fail.
-  if (notFixed.length > 0) writeWhole(notFixedFile, `${['file\toutcome\tcodes\treason', ...notFixed].join('\n')}\n`);
-  else removeFile(notFixedFile);
 
   const done = count.pass + count['still-fails'] + count.refused;
   const summary = TEXT.fixed[o.locale](done, count.pass, count['still-fails'], count.refused, o.failing ? join(o.out!, STILL_FAILING) : undefined);
@@ -113,6 +104,7 @@ export async function fix(targets: string[], o: CliOptions): Promise<number> {
 }
 
 function textRow(file: string, r: Outcome, shown: string | undefined, locale: Locale): string {
+  [file, shown] = [printable(file), shown && printable(shown)];
   if (r.kind === 'pass') return `✓ ${file} → ${shown}`;
   if (r.kind === 'refused') return `✗ ${file}${parenthesised(TEXT.refused[locale], locale)}\n    ${withCode(r.error.messages[locale], r.error.code, locale)}`;
   const head = shown ? `✗ ${file} → ${shown}${parenthesised(TEXT.stillFails[locale], locale)}` : `✗ ${file}${parenthesised(`${TEXT.stillFails[locale]}${locale === 'zh' ? '，' : ', '}${TEXT.notWritten[locale]}`, locale)}`;
@@ -130,42 +122,5 @@ function outputName(file: string, used: Set<string>): string {
 
 /** Tab-separated values: a tab, line break or backslash in a name or message is escaped, so each photo stays one line. */
 function tsvField(value: string): string {
-  return value.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\r/g, '\\r').replace(/\n/g, '\\n');
-}
-
-/**
- * Refuses the run when an output (or its temporary name) is an input. Files are compared by identity
- * (device and inode, through symlinks): that also catches hard links and a name in another case on a
- * case-insensitive file system, which comparing path strings misses.
- */
-function refuseOverwrites(inputs: readonly string[], outputs: readonly string[]): void {
-  const ids = new Map<string, string>();
-  for (const file of inputs) {
-    const id = identity(file);
-    if (id) ids.set(id, file);
-  }
-  for (const output of outputs) {
-    for (const name of [output, `${output}.partial`]) {
-      const input = ids.get(identity(name) ?? '');
-      if (input !== undefined) throw new UsageError(`refusing to overwrite the input ${input}: ${name} is the same file. Choose another --out`);
-    }
-  }
-}
-
-function identity(path: string): string | undefined {
-  try {
-    const s = statSync(path, { bigint: true });
-    return `${s.dev}:${s.ino}`;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Removes a file (or a symlink) of ours if it is there; never a folder. */
-function removeFile(path: string): void {
-  try {
-    if (!lstatSync(path).isDirectory()) unlinkSync(path);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-  }
+  return printable(value.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\r/g, '\\r').replace(/\n/g, '\\n'));
 }

@@ -2,7 +2,7 @@
 import type { VerifyError } from '../../core/errors.js';
 import { inputError, isInputError } from '../errors.js';
 import type { CliOptions } from '../options.js';
-import { labelled, withCode } from '../text.js';
+import { labelled, printable, withCode } from '../text.js';
 
 /** A library error with the file it is about, when the command knows it. */
 export class InputFailure extends Error {
@@ -30,5 +30,5 @@ export function printInputFailure(failure: InputFailure, o: CliOptions): void {
     return;
   }
   const why = withCode(error.messages[o.locale], error.code, o.locale);
-  console.log(failure.file === undefined ? `✗ ${why}` : `✗ ${labelled(failure.file, why, o.locale)}`);
+  console.log(failure.file === undefined ? `✗ ${why}` : `✗ ${labelled(printable(failure.file), why, o.locale)}`);
 }

@@ -3,6 +3,7 @@ import { basename, dirname } from 'node:path';
 import type { PhotoSpec } from '../../core/spec.js';
 import type { Check, CheckId, PhotoValidation } from '../../photo/types.js';
 import type { Locale } from '../text.js';
+import { REPORT_GENERATOR } from '../outputs.js';
 import { CSS, SCRIPT } from './assets.js';
 import type { ReportRow, Verdict } from './report-row.js';
 import { CHECK_LABELS, REPORT_TEXT, type ReportText } from './strings.js';
@@ -40,6 +41,7 @@ export function pageHtml({ locale, title, spec, tally, failures, showBackground,
 <html lang="${locale === 'zh' ? 'zh-CN' : 'en'}">
 <head>
 <meta charset="utf-8">
+${REPORT_GENERATOR}
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data:; style-src 'unsafe-inline'; script-src 'unsafe-inline'">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${esc(title)}</title>
