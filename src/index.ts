@@ -75,7 +75,7 @@ export type {
 
 // Throughput: the calls on worker threads.
 export { createVerifier } from './pool/create-verifier.js';
-export type { Verifier, VerifierOptions, MapOptions, MapResult } from './pool/create-verifier.js';
+export type { Verifier, VerifierOptions, MapOptions, MapResult, CloseOptions } from './pool/create-verifier.js';
 
 // Models.
 export { loadModels, disposeModels, MODEL_NAMES, DEFAULT_MODELS } from './models/registry.js';

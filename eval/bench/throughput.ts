@@ -52,7 +52,7 @@ async function measure(workers: number): Promise<Measured> {
     if (r.status === 'rejected') throw r.reason;
   }
   const loadMs = performance.now() - t0;
-  const threads = [...(verifier as unknown as { [kSlots]: ReadonlySet<{ worker: Worker }> })[kSlots]].map((s) => s.worker);
+  const threads = (verifier as unknown as { [kSlots]: Array<{ worker: Worker }> })[kSlots].map((s) => s.worker);
   const elu = threads.map((w) => w.performance.eventLoopUtilization());
   const cpu = process.cpuUsage();
   const start = performance.now();

@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { ErrorCode, VerifyError, invalidArgument } from '../core/errors.js';
+import { throughGate } from '../core/native-gate.js';
 
 const require = createRequire(import.meta.url);
 
@@ -80,5 +81,14 @@ export function getOnnxRuntime(preference: OnnxRuntimeName = 'auto'): OnnxRuntim
  * 17 ms, measured in one run — and a pool (createVerifier) already runs one call a core.
  */
 export async function createSession(rt: OnnxRuntime, bytes: Uint8Array): Promise<OnnxSession> {
-  return rt.ort.InferenceSession.create(bytes, { graphOptimizationLevel: 'all', intraOpNumThreads: 1, interOpNumThreads: 1 });
+  const options = { graphOptimizationLevel: 'all', intraOpNumThreads: 1, interOpNumThreads: 1 };
+  if (rt.name !== 'onnxruntime-node') return rt.ort.InferenceSession.create(bytes, options);
+  // Native: every call into the addon passes the thread's gate, so that the pool never terminates the thread mid-call (core/native-gate.ts).
+  const session = await throughGate(() => rt.ort.InferenceSession.create(bytes, options));
+  return {
+    inputNames: session.inputNames,
+    outputNames: session.outputNames,
+    run: (feeds) => throughGate(() => session.run(feeds)),
+    release: () => throughGate(() => session.release()),
+  };
 }

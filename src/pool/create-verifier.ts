@@ -16,7 +16,9 @@ import type { ApplicantSubmission, ApplicantVerification, VerifyApplicantOptions
 import type { AnalyzeReadingVideoOptions, ReadingVideoAnalysis } from '../liveness/types.js';
 import type { ExtractFramesOptions, ReadingVideoFrames } from '../media/extract-frames.js';
 import type { VideoInput } from '../media/input.js';
-import { WorkerPool, kSlots } from './pool.js';
+import { type CloseOptions, WorkerPool, kSlots } from './pool.js';
+
+export type { CloseOptions } from './pool.js';
 import type { Method } from './protocol.js';
 
 /** createVerifier's options. */
@@ -28,6 +30,7 @@ const VERIFIER_SCHEMA = {
   preload: is.boolean,
 } as const;
 const MAP_SCHEMA = { ordered: is.boolean, concurrency: is.positiveInteger } as const;
+const CLOSE_SCHEMA = { drain: is.boolean, timeoutMs: is.positiveNumber } as const;
 const DEFAULTS = DEFAULT_VALUES.verifier;
 
 /** createVerifier's options. */
@@ -85,10 +88,13 @@ export interface Verifier {
    */
   map<T, R>(inputs: Iterable<T> | AsyncIterable<T>, fn: (input: T, index: number) => Promise<R>, options?: MapOptions): AsyncGenerator<MapResult<T, R>, void, undefined>;
   /**
-   * Ends the workers. Calls still waiting or running reject with `CLOSED`; running calls are aborted first
-   * (their ffmpeg ended, their temp folders removed), for up to 5 s, before the threads are terminated.
+   * Ends the workers. New calls are refused with `CLOSED` at once. Without `drain`, calls still waiting or
+   * running reject with `CLOSED`; running calls are aborted (their ffmpeg ended, their temp folders
+   * removed) and given up to 5 s to stop at their next checkpoint. With `drain: true` (a server on SIGTERM)
+   * the calls already accepted, running and waiting, finish first, for up to `timeoutMs` (default 30 s);
+   * what is left then is cancelled as without drain. A thread is terminated only between model runs.
    */
-  close(): Promise<void>;
+  close(options?: CloseOptions): Promise<void>;
 }
 
 /**
@@ -126,7 +132,7 @@ export function createVerifier(options: VerifierOptions = {}): Verifier {
     analyzeReadingVideo: (video, o) => call('analyzeReadingVideo', [video, o]),
     verifyApplicant: (submission, o) => call('verifyApplicant', [submission, o]),
     map: (inputs, fn, o = {}) => map(pool, inputs, fn, o),
-    close: () => pool.close(),
+    close: (o) => pool.close(checkOptions(o, CLOSE_SCHEMA)),
   };
   // For the tests only (to end a thread mid-call): not enumerable, not in the types.
   Object.defineProperty(verifier, kSlots, { get: () => pool[kSlots] });

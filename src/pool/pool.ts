@@ -1,7 +1,9 @@
 /**
  * A fixed set of worker threads, one call at a time each, fed from one bounded FIFO queue.
  * A worker that dies is replaced; the call it was running rejects. Idle workers do not keep the
- * process alive (they are unref'd), so a forgotten verifier does not hang a script's exit.
+ * process alive (they are unref'd), so a forgotten verifier does not hang a script's exit. A thread is
+ * only ever terminated between native model runs (core/native-gate.ts): onnxruntime-node aborts the
+ * whole process when a thread ends inside one.
  */
 import type { Worker } from 'node:worker_threads';
 import { ErrorCode, VerifyError } from '../core/errors.js';
@@ -18,6 +20,7 @@ import {
   takeSignals,
 } from './protocol.js';
 import { holdDir, holdProcess, releaseDir, releaseProcess, signalGroup } from '../core/cleanup.js';
+import { closeGate, newGate } from '../core/native-gate.js';
 import { rmSync } from 'node:fs';
 import { startWorker } from './worker-file.js';
 
@@ -35,6 +38,8 @@ interface Task {
 
 interface Slot {
   worker: Worker;
+  /** The thread's native-run gate: closed and waited on before the thread is terminated. */
+  gate: SharedArrayBuffer;
   threadId: number;
   ready: boolean;
   task?: Task;
@@ -50,9 +55,26 @@ interface Slot {
 // close() gives running calls this long to stop at their next checkpoint (an ffmpeg gets 1.5 s after
 // SIGTERM) before the threads are terminated and what they held is ended here.
 const CLOSE_GRACE_MS = 5000;
+// close({ drain: true })'s default time for accepted calls to finish: a verifyApplicant takes a few seconds.
+const DRAIN_TIMEOUT_MS = 30_000;
 
 /** Tests reach the threads through this key (to end one mid-call); it is not part of the public API. */
 export const kSlots = Symbol('idphoto-verify.pool.slots');
+
+/** close()'s options. */
+export interface CloseOptions {
+  /** Let the calls already accepted (running and waiting) finish, refusing new ones; default false: they reject with CLOSED. */
+  drain?: boolean;
+  /** With `drain`: how long they may take, ms; what is still running then is cancelled as without drain. Default 30,000. */
+  timeoutMs?: number;
+}
+
+/** A thread of the pool as the tests see it: its Worker, and its end as the pool ends it (between native runs). */
+export interface PoolThread {
+  worker: Worker;
+  /** Terminates the thread once no native model run is in progress in it. */
+  terminate(): Promise<void>;
+}
 
 export class WorkerPool {
   private readonly slots = new Set<Slot>();
@@ -61,6 +83,9 @@ export class WorkerPool {
   private readyWaiters: Array<{ resolve(): void; reject(error: unknown): void }> = [];
   private nextId = 1;
   private closing?: Promise<void>;
+  /** Set by close({ drain: true }) until its calls have finished: new calls are refused, accepted ones run. */
+  private draining = false;
+  private readonly idleWaiters: Array<() => void> = [];
   /** Set when a worker cannot start (a backend that will not load): every call then fails with it. */
   private fatal?: Error;
 
@@ -72,8 +97,8 @@ export class WorkerPool {
     for (let i = 0; i < size; i++) this.spawn();
   }
 
-  get [kSlots](): ReadonlySet<Slot> {
-    return this.slots;
+  get [kSlots](): PoolThread[] {
+    return [...this.slots].map((slot) => ({ worker: slot.worker, terminate: () => this.endThread(slot) }));
   }
 
   /** Calls given to a worker (running, or starting as soon as the worker has started). */
@@ -108,7 +133,7 @@ export class WorkerPool {
   run(method: Method, args: unknown[], callSite: string): Promise<unknown> {
     return new Promise((resolve, reject) => {
       if (this.fatal) return reject(this.fatal);
-      if (this.closing) return reject(abandoned('closed', `The verifier is closed: ${method} was not run.`));
+      if (this.closing) return reject(abandoned('closed', `The verifier is ${this.draining ? 'closing' : 'closed'}: ${method} was not run.`));
       // The caller's AbortSignal stays here; the worker aborts its own on request.
       const taken = takeSignals(method, args);
       args = taken.args;
@@ -146,8 +171,9 @@ export class WorkerPool {
    * runs (so its ffmpeg is ended and its temp folder removed by the call itself), waits up to
    * CLOSE_GRACE_MS, then terminates the threads and ends whatever they still held.
    */
-  close(): Promise<void> {
+  close(options: CloseOptions = {}): Promise<void> {
     this.closing ??= (async () => {
+      if (options.drain) await this.drain(options.timeoutMs ?? DRAIN_TIMEOUT_MS);
       const error = () => abandoned('closed', 'The verifier was closed before this call finished.');
       for (const task of this.queue.splice(0)) this.settle(task, error());
       for (const slot of this.slots) if (slot.task) this.settle(slot.task, error());
@@ -165,8 +191,7 @@ export class WorkerPool {
             clearTimeout(timer);
           }
           slot.task = undefined;
-          await slot.worker.terminate();
-          this.releaseHeld(slot);
+          await this.endThread(slot);
         }),
       );
       this.slots.clear();
@@ -174,13 +199,37 @@ export class WorkerPool {
     return this.closing;
   }
 
+  /** Waits until every accepted call has settled, or `timeoutMs` passes; new calls are refused meanwhile. */
+  private async drain(timeoutMs: number): Promise<void> {
+    this.draining = true;
+    for (const resolve of this.roomWaiters.splice(0)) resolve(); // map() stops waiting for room: its next call is refused
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      new Promise<void>((resolve) => {
+        if (this.running + this.queue.length === 0) return resolve();
+        this.idleWaiters.push(resolve);
+      }),
+      new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs))),
+    ]);
+    clearTimeout(timer);
+    this.draining = false;
+  }
+
+  /** Terminates a thread between native runs (its gate closed and waited on first), and ends what it held. */
+  private async endThread(slot: Slot): Promise<void> {
+    await closeGate(slot.gate);
+    await slot.worker.terminate();
+    this.releaseHeld(slot);
+  }
+
   private hasRoom(): boolean {
     return this.running + this.queue.length < this.size + this.maxQueue;
   }
 
   private spawn(): void {
-    const worker = startWorker(this.config);
-    const slot: Slot = { worker, threadId: worker.threadId, ready: false, processes: new Set(), dirs: new Set() };
+    const gate = newGate();
+    const worker = startWorker({ ...this.config, gate });
+    const slot: Slot = { worker, gate, threadId: worker.threadId, ready: false, processes: new Set(), dirs: new Set() };
     this.slots.add(slot);
     worker.on('message', (message: FromWorker) => this.onMessage(slot, message));
     worker.on('error', (error) => {
@@ -247,7 +296,8 @@ export class WorkerPool {
   private onExit(slot: Slot, code: number): void {
     this.releaseHeld(slot);
     this.slots.delete(slot);
-    if (this.closing) return;
+    // Closed: its call was settled already. Draining: its call ends here, and a new thread runs what waits.
+    if (this.closing && !this.draining) return;
     if (slot.task) {
       const task = slot.task;
       slot.task = undefined;
@@ -268,7 +318,7 @@ export class WorkerPool {
     this.fatal = error;
     for (const task of this.queue.splice(0)) this.settle(task, error);
     this.flushWaiters(error);
-    for (const slot of this.slots) void slot.worker.terminate();
+    for (const slot of this.slots) void this.endThread(slot);
   }
 
   private abort(task: Task): void {
@@ -302,6 +352,7 @@ export class WorkerPool {
     }
     this.updateRefs();
     while (this.roomWaiters.length > 0 && this.hasRoom()) this.roomWaiters.shift()!();
+    if (this.running + this.queue.length === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
   }
 
   private post(slot: Slot): void {

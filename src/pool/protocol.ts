@@ -16,6 +16,8 @@ export interface WorkerConfig {
   onnxRuntime?: string;
   /** Load every model before reporting ready (otherwise each model loads on its first use). */
   preload: boolean;
+  /** This thread's native-run gate (core/native-gate.ts), set by the pool for each thread. */
+  gate?: SharedArrayBuffer;
 }
 
 export type ToWorker = { type: 'call'; id: number; method: Method; args: unknown[] } | { type: 'abort'; id: number } | { type: 'close' };

@@ -15,6 +15,7 @@ import { verifyApplicant } from '../verify/verify-applicant.js';
 import { analyzeReadingVideo } from '../liveness/analyze-reading-video.js';
 import { extractFramesFromReadingVideo } from '../media/extract-frames.js';
 import { observeResources } from '../core/cleanup.js';
+import { useGate } from '../core/native-gate.js';
 import { type FromWorker, type Method, type ToWorker, type WorkerConfig, serializeError, transferables, withSignal } from './protocol.js';
 
 const port = parentPort;
@@ -33,6 +34,8 @@ const FUNCTIONS: Record<Method, (...args: never[]) => Promise<unknown>> = {
 };
 
 const config = workerData as WorkerConfig;
+// Native model runs pass this gate: the pool terminates the thread only between them.
+useGate(config.gate);
 // Every call has a controller: the caller's abort and the pool's close both end it through its signal.
 const controllers = new Map<number, AbortController>();
 const calls = new Set<Promise<void>>();

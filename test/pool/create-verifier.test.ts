@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode, VerifyError, compareFaces, compressToSpec, createVerifier, readIdCard, validatePhoto, type Verifier } from '../../src/index.js';
-import { kSlots } from '../../src/pool/pool.js';
+import { kSlots, type PoolThread } from '../../src/pool/pool.js';
 import { heldResources } from '../../src/core/cleanup.js';
 import { HANG, photo, photoBytes, sleepers, tempDirsOf, until } from '../helpers.js';
 
@@ -15,8 +15,8 @@ const video = (file: string) => fileURLToPath(new URL(`../../fixtures/videos/${f
 /** Every thread a verifier has started, so that the end of the suite can check none is left running. */
 const started = new Set<Worker>();
 function threadsOf(v: Verifier): Worker[] {
-  const slots = (v as unknown as { [kSlots]?: ReadonlySet<{ worker: Worker }> })[kSlots];
-  if (slots) return [...slots].map((s) => s.worker);
+  const slots = (v as unknown as { [kSlots]?: PoolThread[] })[kSlots];
+  if (slots) return slots.map((s) => s.worker);
   return [];
 }
 function track(v: Verifier): Verifier {
@@ -212,9 +212,8 @@ describe('createVerifier: lifetime', () => {
     try {
       await v.ready();
       const [first] = threadsOf(v);
-      // Ended while it waits on a (never-ending) ffprobe, not inside a model run: onnxruntime-node aborts
-      // the whole process when a thread is terminated during one of its runs (the pool itself never does:
-      // close() lets the runs end first).
+      // Ended by Worker.terminate() itself while it waits on a (never-ending) ffprobe, as an uncaught error
+      // would end it; mid-model terminations go through the pool's gate (native-termination.test.ts).
       const before = sleepers();
       const dying = v.extractFramesFromReadingVideo(video('upright.mp4'), { ffprobePath: HANG }).catch((e: unknown) => e);
       const after = v.validatePhoto(photo('hat.jpg'));
@@ -265,6 +264,31 @@ describe('createVerifier: lifetime', () => {
     } finally {
       await v.close();
     }
+  });
+
+  it('close({ drain: true }) lets the calls it accepted finish, running and waiting, and refuses new ones with CLOSED', async () => {
+    const v = track(createVerifier({ workers: 1 }));
+    const running = v.validatePhoto(photo('compliant.jpg'));
+    const waiting = v.validatePhoto(photo('hat.jpg'));
+    const closing = v.close({ drain: true });
+    await expect(v.validatePhoto(photo('compliant.jpg'))).rejects.toMatchObject({ code: ErrorCode.CLOSED });
+    expect((await running).passed).toBe(true);
+    expect((await waiting).checks.find((c) => c.id === 'headCovering')!.status).toBe('failed');
+    await closing;
+    expect(threadsOf(v)).toEqual([]);
+  });
+
+  it('close({ drain: true, timeoutMs }) cancels what is still running at the deadline (CLOSED), its ffmpeg ended', async () => {
+    const before = sleepers();
+    const v = track(createVerifier({ workers: 1 }));
+    await v.ready();
+    const hanging = v.extractFramesFromReadingVideo(video('upright.mp4'), { ffprobePath: HANG }).catch((e: unknown) => e);
+    expect(await until(() => sleepers() > before, 10_000)).toBe(true);
+    const t0 = performance.now();
+    await v.close({ drain: true, timeoutMs: 300 });
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(290);
+    expect(await hanging).toMatchObject({ code: ErrorCode.CLOSED });
+    expect(await until(() => sleepers() === before, 3000)).toBe(true);
   });
 
   it('refuses bad options', () => {
