@@ -34,6 +34,7 @@ export async function findCardPortrait(
   let best: (CardPortrait & { plausibility: number }) | undefined;
   const consider = async (upright: RgbImage, faces: readonly DetectedFace[], rotation: CardPortrait['rotation'], detector: DetectorName) => {
     for (const candidate of faces.slice(0, 3)) {
+      o.scope?.check();
       const refined = await refine(upright, candidate, detector, faceApi);
       const face = faceApi ? refined : await withLandmarks(upright, refined);
       const crop = await alignFace(upright, face.landmarks);
@@ -60,17 +61,19 @@ export async function findCardPortrait(
       }
     }
   }
-  // 'auto': UltraFace at every rotation first (~10 ms a view), SSD's four views (~0.3–0.9 s each) only
-  // when UltraFace found no face at any: at most 4 UltraFace runs and 4 SSD runs (+ a refinement each).
+  // 'auto': UltraFace at every rotation first (~10 ms a view), SSD (~0.3–0.9 s a view) only when UltraFace
+  // found no face at any. Given the text's rotation (readIdCard), SSD looks at that view alone, once (no
+  // padded retry: the portrait never fills the card): the search's cost stays bounded on a page that is no card.
   const passes: DetectorName[] = o.detector === 'auto' ? ['ultraface', 'ssd'] : [o.detector];
   for (const detector of passes) {
     // The rotation the card's text gives (readIdCard) is tried first, and a face found there is kept.
-    const order = o.rotation === undefined ? ([0, 90, 270, 180] as const) : [o.rotation, ...([0, 90, 270, 180] as const).filter((r) => r !== o.rotation)];
+    const all = [0, 90, 270, 180] as const;
+    const order = o.rotation === undefined ? all : detector === 'ssd' ? [o.rotation] : [o.rotation, ...all.filter((r) => r !== o.rotation)];
     for (const rotation of order) {
       o.scope?.check();
       const upright = rotation === 0 ? image : await rotate(image, rotation);
       // The whole card at 1024 px: a portrait on a card that fills a 12 MP photo is ~90 px wide there.
-      const faces = await detectFaces(upright, { detector, minConfidence: 0.4, maxSide: 1024, landmarks: faceApi });
+      const faces = await detectFaces(upright, { detector, minConfidence: 0.4, maxSide: 1024, landmarks: faceApi, padded: o.rotation === undefined });
       await consider(upright, faces, rotation, detector);
       if (best && o.rotation !== undefined && best.rotation === o.rotation) break;
       if (best && best.rotation === 0 && best.face.score >= 0.7 && best.norm >= UPRIGHT_NORM) break;

@@ -170,6 +170,11 @@ function regions(map: Float32Array, width: number, height: number): TextRegion[]
   return boxes.filter((b) => b.width > 0);
 }
 
+/** The width of a box's line crop as the recogniser takes it (48 px high): its cost is about proportional to it. */
+export function recognitionColumns(box: { width: number; height: number }): number {
+  return Math.max(16, Math.min(2048, Math.round((LINE_HEIGHT * Math.max(1, box.width)) / Math.max(1, box.height))));
+}
+
 /** The text of one line: the box cut out at 48 px high, CTC greedy decoding. */
 export async function recognizeLine(image: RgbImage, box: Box): Promise<TextLine> {
   const session = await useOnnxModel('ocrRecognition');
@@ -179,7 +184,7 @@ export async function recognizeLine(image: RgbImage, box: Box): Promise<TextLine
   const top = Math.max(0, Math.floor(box.y));
   const w = Math.max(1, Math.min(image.width - left, Math.ceil(box.width)));
   const h = Math.max(1, Math.min(image.height - top, Math.ceil(box.height)));
-  const width = Math.max(16, Math.min(2048, Math.round((LINE_HEIGHT * w) / h)));
+  const width = recognitionColumns({ width: w, height: h });
   const crop = await cropRgb(image, { left, top, width: w, height: h }, { width, height: LINE_HEIGHT, kernel: 'linear' });
   const plane = width * LINE_HEIGHT;
   const input = new Float32Array(3 * plane);
