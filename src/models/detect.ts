@@ -17,8 +17,8 @@ export interface DetectedFace {
 }
 
 /**
- * 'auto': UltraFace, and SSD only when UltraFace finds no face (a strongly rolled head, where SSD still
- * finds one): UltraFace's speed with the union of both detectors' recall (eval/results/detectors.md).
+ * 'auto': UltraFace, and when it finds no face, UltraFace on the image turned ±45° (a strongly rolled
+ * head): UltraFace's speed, and a photo without a face costs about what one with a face does.
  */
 export type DetectorName = 'auto' | 'ultraface' | 'ssd' | 'tiny';
 
@@ -38,6 +38,8 @@ export interface DetectOptions {
    * box (compareFaces' fr_landmark).
    */
   landmarks?: boolean | 'box';
+  /** SSD and tiny: when nothing is found, look again with a margin around the image (a face filling the frame). Default true. */
+  padded?: boolean;
 }
 
 /** Finds faces and, unless `landmarks: false`, their 68 landmarks; the tensors it makes are released before it returns. */
@@ -48,7 +50,7 @@ export async function detectFaces(image: PixelSource, options: DetectOptions = {
   const withLandmarks = options.landmarks ?? true;
   if (detector === 'ultraface' || detector === 'auto') {
     const found = await detectUltraFace(image, { minConfidence });
-    if (found.length === 0 && detector === 'auto') return detectFaces(image, { ...options, detector: 'ssd', landmarks: withLandmarks === true });
+    if (found.length === 0 && detector === 'auto') return detectRolled(image, minConfidence, withLandmarks);
     // face-api's 68-point net on a box in SSD's shape, as SSD's path runs it: the photo checks were tuned on its points.
     const faces: DetectedFace[] = [];
     for (const f of found) {
@@ -90,7 +92,7 @@ export async function detectFaces(image: PixelSource, options: DetectOptions = {
   };
   const { results, shift } = await withPixels(rt, input, async (tensor) => {
     const found = await detect(tensor);
-    if (found.length > 0) return { results: found, shift: 0 };
+    if (found.length > 0 || options.padded === false) return { results: found, shift: 0 };
     // SSD misses a face that fills the whole frame (a tight crop); a margin brings it back into
     // the range of sizes it was trained on. Only paid for when nothing was found.
     const pad = Math.round(Math.max(input.width, input.height) * 0.3);
@@ -114,6 +116,60 @@ export async function detectFaces(image: PixelSource, options: DetectOptions = {
       landmarks: (r.landmarks?.positions ?? []).map((p) => ({ x: (p.x - shift) * inv, y: (p.y - shift) * inv })),
     }))
     .sort((a, b) => b.box.width * b.box.height - a.box.width * a.box.height);
+}
+
+// The views 'auto' looks at when UltraFace finds no face upright: a head rolled far comes upright in one.
+const ROLL_VIEWS_DEG = [45, -45] as const;
+// A face found in a turned view has its eye line within this of level there; a blob UltraFace takes for a
+// face (a pixelated one) gives points at any angle (no-face.jpg: 76°; rolled heads of ../shared/data: 7–38°).
+const MAX_VIEW_ROLL_DEG = 45;
+
+/**
+ * 'auto' where UltraFace finds no face: UltraFace again on the image turned ±45° (a head rolled past what
+ * it sees upright), the face's fr_landmark points turned back, and the box and landmarks placed on the
+ * image from them as for an upright face. Two more runs (~20–30 ms) where SSD's fallback cost 0.4–0.6 s
+ * (a faceless upload set the p95): on 797 photos of ../shared/data UltraFace missed 13, SSD found a face
+ * in 4 of those (eval/results/detectors.md has the detectors' recall).
+ */
+async function detectRolled(image: PixelSource, minConfidence: number, withLandmarks: boolean | 'box'): Promise<DetectedFace[]> {
+  for (const turn of ROLL_VIEWS_DEG) {
+    const view = await toRgb(fromRgb(image).rotate(turn, { background: { r: 127, g: 127, b: 127 } }));
+    const found = await detectUltraFace(view, { minConfidence });
+    if (found.length === 0) continue;
+    const t = (turn * Math.PI) / 180;
+    const [cx, cy, vx, vy] = [image.width / 2, image.height / 2, view.width / 2, view.height / 2];
+    // A point of the turned view back in the image: the turn about the centres undone.
+    const back = (p: Point): Point => ({
+      x: cx + (p.x - vx) * Math.cos(t) + (p.y - vy) * Math.sin(t),
+      y: cy - (p.x - vx) * Math.sin(t) + (p.y - vy) * Math.cos(t),
+    });
+    const faces: DetectedFace[] = [];
+    for (const f of found) {
+      const inView = await refinePoints(view, f.box);
+      if (inView.length !== 68 || Math.abs(eyeLineDeg(inView)) >= MAX_VIEW_ROLL_DEG) continue;
+      const points = inView.map(back);
+      const box = landmarkBox(points, image, REFINE_BOX);
+      if (withLandmarks !== true) {
+        faces.push({ box, score: f.score, landmarks: [] });
+        continue;
+      }
+      const landmarks = await landmarksInBox(image, box);
+      if (landmarks.length === 68) faces.push({ box, score: f.score, landmarks });
+    }
+    if (faces.length > 0) return faces.sort((a, b) => area(b.box) - area(a.box));
+  }
+  return [];
+}
+
+/** The angle of the line from the left eye's centre to the right eye's (68-point indices 36–41, 42–47), degrees. */
+function eyeLineDeg(points: readonly Point[]): number {
+  const centre = (from: number) => {
+    let [x, y] = [0, 0];
+    for (let i = from; i < from + 6; i++) [x, y] = [x + points[i]!.x / 6, y + points[i]!.y / 6];
+    return { x, y };
+  };
+  const [l, r] = [centre(36), centre(42)];
+  return (Math.atan2(r.y - l.y, r.x - l.x) * 180) / Math.PI;
 }
 
 /** What face-api returns per face, with or without its landmark net. */
