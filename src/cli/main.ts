@@ -215,6 +215,7 @@ function parse(argv: string[], context: { command?: CommandName }): Parsed {
       name: string('name'),
       redis: string('redis'),
       queue: string('queue'),
+      pathsUnder: string('paths-under'),
       wait: flag('wait'),
       byPath: flag('by-path'),
     },

@@ -29,6 +29,8 @@ export interface CliOptions {
   /** worker, enqueue: the Redis URL, the queue's name. */
   redis?: string;
   queue?: string;
+  /** worker: path inputs are read under this folder only (none without it). */
+  pathsUnder?: string;
   /** enqueue: wait for each job's outcome and print it. */
   wait: boolean;
   /** enqueue: every photo by path (workers on shared storage), none inline. */

@@ -69,7 +69,7 @@ export const COMMANDS: Readonly<Record<CommandName, CommandDef>> = {
     args: '--redis URL',
     summary: 'Run the jobs of a queue on Redis (idphoto-verify/queue) on this machine, until SIGTERM or Ctrl-C.',
     notes: [
-      'Needs the optional packages bullmq and ioredis (npm install bullmq ioredis). Each finished job is a line on stdout (--json: one JSON object). On SIGTERM or Ctrl-C no job is taken, running ones get 30 s to finish and are then handed back to the queue; the worker threads, their ffmpeg and temp data end with it.',
+      'Needs the optional packages bullmq and ioredis (npm install bullmq ioredis). Jobs that give photos by path are run only with --paths-under DIR, and only for files under DIR; results keep verdicts and measurements, not the applicant\'s identity data, and finished jobs leave Redis a day after they end. Each finished job is a line on stdout (--json: one JSON object). On SIGTERM or Ctrl-C no job is taken, running ones get 30 s to finish and are then handed back to the queue; the worker threads, their ffmpeg and temp data end with it.',
     ],
     exit: '0 after a clean shutdown, 2 usage or environment error (Redis or bullmq missing).',
   },
@@ -77,7 +77,7 @@ export const COMMANDS: Readonly<Record<CommandName, CommandDef>> = {
     args: 'check <files|folders|globs…> --redis URL',
     summary: 'Put a validatePhoto job on the queue for each photo, for workers on other machines; --wait prints each verdict as check does.',
     notes: [
-      'Photos up to 256 KiB travel in the job; larger ones, and all with --by-path, go by absolute path, which every worker must be able to read (shared storage). Enqueuing the same photo with the same options again adds no job: the id is made from the content.',
+      'Photos up to 256 KiB travel in the job; larger ones, and all with --by-path, go by absolute path, which every worker must be able to read (shared storage) under its --paths-under folder. Enqueuing the same photo with the same options again adds no job: the id is made from the content.',
       `Folders and globs take image files (${IMAGE_NAMES}); --all-files takes every file.`,
     ],
     exit: '0 enqueued (with --wait: every photo passes), 1 some fail or cannot be read, 2 usage or environment error.',
@@ -110,6 +110,7 @@ export const OPTIONS: Readonly<Record<string, OptionDef>> = {
   workers: { type: 'string', value: 'N', help: 'worker threads (default: one per core)', commands: ['check', 'fix', 'card', 'worker'] },
   spec: { type: 'string', value: 'FILE', help: 'a JSON file of spec changes, e.g. {"fileSize":{"kilobyte":1000}}', commands: ['check', 'fix', 'verify', 'enqueue'] },
   redis: { type: 'string', value: 'URL', help: 'the Redis server, e.g. redis://127.0.0.1:6379', commands: ['worker', 'enqueue'] },
+  'paths-under': { type: 'string', value: 'DIR', help: 'run jobs that give inputs by path, for files under DIR only (shared storage); without it such jobs are refused', commands: ['worker'] },
   queue: { type: 'string', value: 'NAME', help: "the queue's name (default idphoto-verify)", commands: ['worker', 'enqueue'] },
   wait: { type: 'boolean', help: "wait for each job's outcome and print it", commands: ['enqueue'] },
   'by-path': { type: 'boolean', help: 'send every photo by absolute path (workers on shared storage), none inline', commands: ['enqueue'] },

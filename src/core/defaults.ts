@@ -105,7 +105,11 @@ export const DEFAULTS = deepFreeze({
     attempts: 3,
     /** Retries wait 2 s, then 4 s: a replaced worker thread starts in ~1 s. */
     backoffMs: 2_000,
-    /** Results kept in Redis: ~2 KB each, so 10,000 hold ~20 MB. */
+    /** Finished jobs (results and dead letters) expire from Redis a day after they end, whatever their count. */
+    expireAfterS: 86_400,
+    /** enqueue gives up (TIMEOUT, retryable) when Redis does not answer within this: a producer is never held forever by a Redis that is down. */
+    enqueueTimeoutMs: 10_000,
+    /** Results kept in Redis, at most (and for expireAfterS at most): a few KB each without identity data. */
     keepCompleted: 10_000,
     keepFailed: 10_000,
     /** On SIGTERM running jobs get this long to finish; then they are handed back to the queue. */

@@ -54,6 +54,8 @@ export const ErrorCode = {
   CLOSED: 'CLOSED',
   /** createVerifier: the worker thread running the call ended (a crash); the pool replaced it. Safe to retry. */
   WORKER_EXITED: 'WORKER_EXITED',
+  /** The queue: an input's content is not the content hashed when the job was enqueued (the file was replaced, or a key's sha256 does not hold). */
+  INPUT_CHANGED: 'INPUT_CHANGED',
   /** compareFaces: more frames than `maxFrames` were given. */
   TOO_MANY_FRAMES: 'TOO_MANY_FRAMES',
   /** A model file is missing or cannot be parsed. */
@@ -125,6 +127,7 @@ export const ERROR_MESSAGES: Readonly<Record<ErrorCode, Readonly<ErrorMessages>>
   QUEUE_FULL: { zh: '服务繁忙，请稍后重试。', en: 'The service is busy. Please try again later.' },
   CLOSED: { zh: '服务正在重启或停止，请稍后重试。', en: 'The service is restarting or stopping. Please try again later.' },
   WORKER_EXITED: { zh: '服务处理时出错，请重试。', en: 'The service ran into an error. Please try again.' },
+  INPUT_CHANGED: { zh: '上传的文件在处理前被更改，请重新提交。', en: 'The uploaded file changed before it was processed. Please submit it again.' },
   TOO_MANY_FRAMES: { zh: '上传的图片数量超过上限，请减少后重新上传。', en: 'Too many images were uploaded. Please upload fewer and try again.' },
   MODEL_LOAD_FAILED: { zh: '服务暂时不可用，请稍后重试。', en: 'The service is temporarily unavailable. Please try again later.' },
   MODEL_CHECKSUM_MISMATCH: { zh: '服务暂时不可用，请稍后重试。', en: 'The service is temporarily unavailable. Please try again later.' },
@@ -192,11 +195,25 @@ export function isVerifyError(value: unknown, code?: ErrorCode): value is Verify
   return hasBrand(value) && (code === undefined || (value as VerifyError).code === code);
 }
 
+// What of a value from outside a message repeats: enough to recognise it, never a whole upload (a base64
+// string given as a path, a 2 MB option) in a log line or a queue's stored failure.
+const SHOWN_CHARS = 80;
+
+/** A value as messages show it: cut to 80 characters (or `max`), with its length, when longer. */
+export function shown(value: string, max = SHOWN_CHARS): string {
+  return value.length <= max ? value : `${value.slice(0, max)}… (${value.length} characters)`;
+}
+
 /** sharp-style argument message: what was expected and what came. */
 export function invalidArgument(name: string, expected: string, received: unknown): VerifyError {
-  const shown = typeof received === 'string' ? JSON.stringify(received) : String(received);
+  let text: string;
+  try {
+    text = typeof received === 'string' ? JSON.stringify(received) : String(received);
+  } catch {
+    text = Object.prototype.toString.call(received); // an object without a usable toString (null prototype, a hostile one)
+  }
   const kind = received === null ? 'null' : Array.isArray(received) ? 'array' : typeof received;
-  return new VerifyError(ErrorCode.INVALID_ARGUMENT, `Expected ${expected} for ${name} but received ${shown} of type ${kind}`, {
-    details: { name, expected },
+  return new VerifyError(ErrorCode.INVALID_ARGUMENT, `Expected ${expected} for ${shown(name)} but received ${shown(text)} of type ${kind}`, {
+    details: { name: shown(name), expected },
   });
 }

@@ -50,7 +50,8 @@ export function checkOptions<T extends object>(options: T | null | undefined, sc
   if (options === undefined || options === null) return {} as T;
   if (typeof options !== 'object' || Array.isArray(options)) throw invalidArgument(where ? where.replace(/\.$/, '') : 'options', 'object', options);
   for (const [key, value] of Object.entries(options)) {
-    const r = schema[key];
+    // Own keys only: `constructor`, `toString` or `__proto__` must not find Object.prototype's members.
+    const r = Object.hasOwn(schema, key) ? schema[key] : undefined;
     if (!r) throw unknownKey(`${where}${key}`, key, Object.keys(schema), value);
     if (value !== undefined && !r.test(value)) throw invalidArgument(`${where}${key}`, r.expected, value);
   }

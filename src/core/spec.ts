@@ -217,7 +217,7 @@ function checkAgainst(over: unknown, base: unknown, path: string): void {
   } else if (isPlainObject(base)) {
     if (!isPlainObject(over)) throw invalidArgument(path, 'object', over);
     for (const [k, v] of Object.entries(over)) {
-      if (!(k in base)) throw unknownKey(`${path}.${k}`, k, Object.keys(base), v);
+      if (!Object.hasOwn(base, k)) throw unknownKey(`${path}.${k}`, k, Object.keys(base), v);
       checkAgainst(v, base[k], `${path}.${k}`);
     }
   }

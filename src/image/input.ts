@@ -1,6 +1,6 @@
-import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { ErrorCode, VerifyError, invalidArgument } from '../core/errors.js';
+import { readRegularFile } from '../core/files.js';
 
 /** What callers may pass as an image: a file path, or the file's bytes. */
 export type ImageInput = string | Buffer | Uint8Array;
@@ -20,28 +20,8 @@ export async function loadInput(input: ImageInput, options: { filename?: string;
   }
   if (typeof input === 'string') {
     if (input.length === 0) throw invalidArgument('input', 'a non-empty path, Buffer or Uint8Array', input);
-    let size: number;
-    try {
-      const info = await stat(input);
-      if (!info.isFile()) throw new Error('not a regular file');
-      size = info.size;
-    } catch (cause) {
-      throw new VerifyError(ErrorCode.INPUT_NOT_FOUND, `Cannot read the image file ${input}: ${(cause as Error).message}`, {
-        cause,
-        details: { path: input },
-      });
-    }
-    checkSize(size, options.maxInputBytes);
-    let bytes: Buffer;
-    try {
-      bytes = await readFile(input);
-    } catch (cause) {
-      throw new VerifyError(ErrorCode.INPUT_NOT_FOUND, `Cannot read the image file ${input}: ${(cause as Error).message}`, {
-        cause,
-        details: { path: input },
-      });
-    }
-    checkSize(bytes.length, options.maxInputBytes);
+    // A regular file only, at most maxInputBytes, checked on the descriptor read (core/files.ts).
+    const bytes = await readRegularFile(input, options.maxInputBytes, 'image file');
     return { bytes, filename: options.filename ?? basename(input), path: input };
   }
   if (input instanceof Uint8Array) {

@@ -3,7 +3,7 @@
  */
 import { stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ErrorCode, VerifyError, invalidArgument } from '../core/errors.js';
+import { ErrorCode, VerifyError, invalidArgument, shown } from '../core/errors.js';
 
 /** A video: a file path, or its bytes. */
 export type VideoInput = string | Buffer | Uint8Array;
@@ -12,9 +12,9 @@ export type VideoInput = string | Buffer | Uint8Array;
 export async function videoPath(video: VideoInput, tempDir: string, maxInputBytes: number): Promise<string> {
   if (typeof video === 'string') {
     const info = await stat(video).catch((cause) => {
-      throw new VerifyError(ErrorCode.INPUT_NOT_FOUND, `Cannot read the video file ${video}.`, { cause, details: { path: video } });
+      throw new VerifyError(ErrorCode.INPUT_NOT_FOUND, `Cannot read the video file ${shown(video)}.`, { cause, details: { path: shown(video) } });
     });
-    if (!info.isFile()) throw new VerifyError(ErrorCode.INPUT_NOT_FOUND, `${video} is not a file.`, { details: { path: video } });
+    if (!info.isFile()) throw new VerifyError(ErrorCode.INPUT_NOT_FOUND, `${shown(video)} is not a regular file.`, { details: { path: shown(video) } });
     checkBytes(info.size, maxInputBytes);
     return video;
   }

@@ -4,8 +4,9 @@
  * Pure: no Redis, no models.
  */
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import { ErrorCode, VerifyError, invalidArgument } from '../core/errors.js';
+import { DEFAULTS } from '../core/defaults.js';
+import { invalidArgument } from '../core/errors.js';
+import { hashRegularFile } from '../core/files.js';
 
 /** The calls a queue worker runs. */
 export const QUEUE_CALLS = ['validatePhoto', 'compressToSpec', 'compareFaces', 'readIdCard', 'verifyApplicant'] as const;
@@ -38,8 +39,18 @@ export interface QueueJobs {
   };
 }
 
-/** A job as stored: the call and its data, and the hash of every input's content (the job id is made from them). */
-export type QueueJobData<C extends QueueCall = QueueCall> = C extends QueueCall ? { call: C; contentHashes: string[] } & QueueJobs[C] : never;
+/**
+ * A job as stored: the call and its data, the hash of every input's content (the job id is made from
+ * them), and the enqueuer's token (who added it, for `duplicate`). Once the job has ended for good only
+ * `call`, `contentHashes` and `token` stay: the inputs and options (an applicant's photo, expected number
+ * and name, server paths) are removed from Redis.
+ */
+export type QueueJobData<C extends QueueCall = QueueCall> = C extends QueueCall ? { call: C; contentHashes: string[]; token?: string } & QueueJobs[C] : never;
+
+/** The bytes an input of `call` at `index` may have: a video's limit for verifyApplicant's video, an image's otherwise. */
+export function maxBytesOf(call: QueueCall, index: number): number {
+  return call === 'verifyApplicant' && index === 1 ? DEFAULTS.frames.maxInputBytes : DEFAULTS.image.maxInputBytes;
+}
 
 /** The inputs of a job's data, in a fixed order. */
 export function inputsOf(data: { call: QueueCall } & Record<string, unknown>): InputRef[] {
@@ -63,18 +74,23 @@ export function checkInputRef(ref: unknown, where: string): InputRef {
   throw invalidArgument(where, '{ path } | { key, sha256? } | { base64 }', ref);
 }
 
-/** sha256 of an input's content: the file's or the inline bytes; for a key, the sha256 given with it, else the key (an object store key names one content). */
-export async function contentHash(ref: InputRef): Promise<string> {
-  if ('base64' in ref) return sha256(Buffer.from(ref.base64, 'base64'));
-  if ('path' in ref) {
-    try {
-      return sha256(await readFile(ref.path));
-    } catch (cause) {
-      throw new VerifyError(ErrorCode.INPUT_NOT_FOUND, `The input ${ref.path} cannot be read to hash it.`, { cause, details: { path: ref.path } });
-    }
+/**
+ * sha256 of an input's content (hex): the file's (a regular file of at most `maxBytes`, read in chunks) or
+ * the inline bytes; for a key, the sha256 given with it, else `key:` and the key's own hash (an object store
+ * key names one content; a worker cannot check that one, and tells it by the prefix).
+ */
+export async function contentHash(ref: InputRef, maxBytes: number = DEFAULTS.image.maxInputBytes): Promise<string> {
+  if ('base64' in ref) return sha256Hex(Buffer.from(ref.base64, 'base64'));
+  if ('path' in ref) return hashRegularFile(ref.path, maxBytes, 'input');
+  if (ref.sha256 !== undefined) {
+    if (!/^[0-9a-f]{64}$/.test(ref.sha256)) throw invalidArgument('sha256', 'the 64 hex digits of the content\'s sha256', ref.sha256);
+    return ref.sha256;
   }
-  return ref.sha256 ?? sha256(Buffer.from(`key:${ref.key}`));
+  return `key:${sha256Hex(Buffer.from(ref.key))}`;
 }
+
+/** Whether `hash` (from contentHash) can be checked against the content a worker reads. */
+export const checkableHash = (hash: string | undefined): hash is string => typeof hash === 'string' && /^[0-9a-f]{64}$/.test(hash);
 
 /**
  * The job id: the call and a hash of the inputs' contents and the options, so that the same work
@@ -99,6 +115,34 @@ export function canonical(value: unknown): string {
   return JSON.stringify(value) ?? 'null';
 }
 
-function sha256(bytes: Uint8Array): string {
+export function sha256Hex(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
+}
+
+// The keys of a result that carry who the applicant is: the card's fields and lines, the number's parts,
+// what the host expected, file names and paths. Their text is replaced below them; numbers and flags stay.
+const IDENTITY_KEYS: ReadonlySet<string> = new Set(['fields', 'lines', 'idNumber', 'name', 'sex', 'ethnicity', 'birthDate', 'address', 'authority', 'validFrom', 'validTo', 'regionCode', 'expectedCheckDigit', 'expected', 'text', 'path', 'filename']);
+export const REDACTED = '[redacted]';
+
+/** A result with the applicant's identity data taken out: every string under an identity key becomes REDACTED. */
+export function withoutIdentity(value: unknown, under = false): unknown {
+  if (typeof value === 'string') return under ? REDACTED : value;
+  if (Array.isArray(value)) return value.map((v) => withoutIdentity(v, under));
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withoutIdentity(v, under || IDENTITY_KEYS.has(k))]));
+  }
+  return value;
+}
+
+/**
+ * A failure message as it may be stored and shown to producers: the job's own input references (paths,
+ * keys) and any other absolute path replaced, so that a server's layout does not leave the worker.
+ */
+export function withoutPaths(message: string, refs: readonly InputRef[]): string {
+  let out = message;
+  for (const r of refs) {
+    const name = 'path' in r ? r.path : 'key' in r ? r.key : undefined;
+    if (typeof name === 'string' && name.length > 0) out = out.split(name).join('<input>');
+  }
+  return out.replace(/(?<![\w:/.])\/(?:[^\s'"`:,()<>]+\/)*[^\s'"`:,()<>]+/g, '<path>');
 }

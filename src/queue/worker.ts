@@ -7,14 +7,18 @@
  * what is still running then is handed back to the queue; the pool ends its ffmpeg and temp data.
  */
 import { EventEmitter } from 'node:events';
+import { realpathSync, statSync } from 'node:fs';
+import { realpath } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
+import { isAbsolute, relative, resolve as resolvePath } from 'node:path';
 import { DEFAULTS as DEFAULT_VALUES } from '../core/defaults.js';
-import { ErrorCode, invalidArgument, isVerifyError } from '../core/errors.js';
+import { ErrorCode, VerifyError, invalidArgument, isVerifyError, shown } from '../core/errors.js';
+import { readRegularFile } from '../core/files.js';
 import { checkOptions, is, withDefaults } from '../core/options.js';
 import { quantile } from '../core/stats.js';
 import { type Verifier, type VerifierOptions, createVerifier } from '../pool/create-verifier.js';
 import { type ConnectionOption, connect, loadBullMQ, type RedisConnection, release } from './connection.js';
-import { type InputRef, QUEUE_CALLS, type QueueJobData, checkInputRef } from './jobs.js';
+import { type InputRef, QUEUE_CALLS, type QueueCall, type QueueJobData, checkInputRef, checkableHash, inputsOf, maxBytesOf, sha256Hex, withoutIdentity, withoutPaths } from './jobs.js';
 
 /** Codes another try may cure: the process, the machine or the moment, not the input. Every other code is the input's, final. */
 const TRANSIENT_CODES: ReadonlySet<string> = new Set([
@@ -46,6 +50,17 @@ export interface QueueWorkerOptions {
   pool?: Omit<VerifierOptions, 'workers' | 'maxQueue'>;
   /** Turns a `{ key }` input into bytes or a path (an object store). Without it a key is INVALID_ARGUMENT. */
   resolveInput?: (ref: { key: string; sha256?: string }) => Promise<Uint8Array | string>;
+  /**
+   * `{ path }` inputs are read only under `root` (shared storage), symlinks followed and held inside it;
+   * without it a path input is refused (INVALID_ARGUMENT): whoever can enqueue must not make the worker
+   * read any file on its disk. Outside the root, missing and unreadable read alike (INPUT_NOT_FOUND).
+   */
+  allowPaths?: { root: string };
+  /**
+   * Keep the applicant's identity data in stored results: the card's fields and lines, the number's parts,
+   * what was expected, file names (default false: results keep verdicts, codes and measurements).
+   */
+  keepIdentity?: boolean;
   /** Stores compressToSpec's output when it is over `maxInlineBytes`; the result then holds `output: { key }`. */
   storeOutput?: (jobId: string, bytes: Buffer) => Promise<{ key: string }>;
   /** Output bytes stored inline on the job, at most (default 256 KiB). */
@@ -110,6 +125,8 @@ const WORKER_SCHEMA = {
   limiter: is.object,
   pool: is.object,
   resolveInput: is.function,
+  allowPaths: is.object,
+  keepIdentity: is.boolean,
   storeOutput: is.function,
   maxInlineBytes: is.positiveInteger,
   shutdownTimeoutMs: is.positiveInteger,
@@ -119,6 +136,19 @@ const WORKER_SCHEMA = {
 } as const;
 
 const RESERVOIR = 1024;
+/** The metrics' key for jobs whose call is none of QUEUE_CALLS. */
+const INVALID_CALL = 'invalid';
+/** A stored failure reason's message, at most. */
+const MAX_REASON_CHARS = 500;
+
+/** The input references of a job's data, for taking them out of messages; none when the data is malformed. */
+function safeRefs(data: Record<string, unknown>): InputRef[] {
+  try {
+    return inputsOf(data as { call: QueueCall }).filter((r) => r !== null && typeof r === 'object');
+  } catch {
+    return [];
+  }
+}
 
 /** Runs the queue's jobs in this process on a worker pool. */
 export function createQueueWorker(options: QueueWorkerOptions): QueueWorker {
@@ -150,34 +180,73 @@ export function createQueueWorker(options: QueueWorkerOptions): QueueWorker {
     emitter.emit('job', e);
   };
 
-  async function resolve(ref: InputRef): Promise<Uint8Array | string> {
-    if ('path' in ref) return ref.path;
-    if ('base64' in ref) return Buffer.from(ref.base64, 'base64');
-    if (!o.resolveInput) throw invalidArgument('input', 'a path or inline bytes (this worker has no resolveInput for keys)', ref);
-    return o.resolveInput(ref);
+  const root = o.allowPaths === undefined ? undefined : realRoot(o.allowPaths);
+
+  /**
+   * An input's bytes, checked against the hash taken when it was enqueued (a file replaced since would
+   * get another file's verdict under this id, for good): INPUT_CHANGED. Bytes, not a path, go to the
+   * pool, so that what was checked is what is measured.
+   */
+  async function resolve(ref: InputRef, call: QueueCall, index: number, expected: string | undefined): Promise<Uint8Array> {
+    const maxBytes = maxBytesOf(call, index);
+    let bytes: Uint8Array;
+    if ('base64' in ref) bytes = Buffer.from(ref.base64, 'base64');
+    else if ('path' in ref) bytes = await readUnderRoot(ref.path, maxBytes);
+    else {
+      if (!o.resolveInput) throw invalidArgument('input', 'a path or inline bytes (this worker has no resolveInput for keys)', ref);
+      const resolved = await o.resolveInput(ref);
+      // A path the host's own resolver gives is the host's: read as any input, without the root.
+      bytes = typeof resolved === 'string' ? await readRegularFile(resolved, maxBytes, 'input') : resolved;
+    }
+    if (checkableHash(expected) && sha256Hex(bytes) !== expected) {
+      throw new VerifyError(ErrorCode.INPUT_CHANGED, `Input ${index + 1} of the job is not the content it was enqueued with (its sha256 differs).`, { details: { input: index } });
+    }
+    return bytes;
+  }
+
+  async function readUnderRoot(path: string, maxBytes: number): Promise<Buffer> {
+    if (!root) throw invalidArgument('input', 'inline bytes or a key (this worker takes no path inputs: allowPaths is not set)', { path: shown(path) });
+    // One answer for outside the root, missing and not a file: an outsider learns nothing of the disk.
+    const refused = () => new VerifyError(ErrorCode.INPUT_NOT_FOUND, "A path input is not a readable file under the worker's root.", { details: { path: '<input>' } });
+    let real: string;
+    try {
+      real = await realpath(resolvePath(root, path));
+    } catch {
+      throw refused();
+    }
+    const inside = relative(root, real);
+    if (inside === '' || inside.startsWith('..') || isAbsolute(inside)) throw refused();
+    try {
+      return await readRegularFile(real, maxBytes, 'input');
+    } catch (error) {
+      if (isVerifyError(error, ErrorCode.INPUT_NOT_FOUND)) throw refused();
+      throw error;
+    }
   }
 
   async function run(id: string, data: QueueJobData): Promise<unknown> {
     const opts = (data.options ?? {}) as Record<string, unknown>;
     if (typeof opts !== 'object' || Array.isArray(opts)) throw invalidArgument('options', 'object', opts);
     const withDate = (x: Record<string, unknown>) => (typeof x.now === 'string' ? { ...x, now: new Date(x.now) } : x);
+    const hashes = Array.isArray(data.contentHashes) ? data.contentHashes : [];
+    const input = (ref: unknown, where: string, index: number) => resolve(checkInputRef(ref, where), data.call, index, hashes[index]);
     switch (data.call) {
       case 'validatePhoto':
-        return verifier.validatePhoto(await resolve(checkInputRef(data.input, 'input')), opts);
+        return verifier.validatePhoto(await input(data.input, 'input', 0), opts);
       case 'readIdCard':
-        return verifier.readIdCard(await resolve(checkInputRef(data.input, 'input')), withDate(opts));
+        return verifier.readIdCard(await input(data.input, 'input', 0), withDate(opts));
       case 'compareFaces': {
         if (!Array.isArray(data.frames)) throw invalidArgument('frames', 'an array of inputs', data.frames);
-        const frames = await Promise.all(data.frames.map((f, i) => resolve(checkInputRef(f, `frames[${i}]`))));
-        return verifier.compareFaces(await resolve(checkInputRef(data.idCard, 'idCard')), frames, opts);
+        const frames = await Promise.all(data.frames.map((f, i) => input(f, `frames[${i}]`, i + 1)));
+        return verifier.compareFaces(await input(data.idCard, 'idCard', 0), frames, opts);
       }
       case 'compressToSpec': {
-        const { buffer, ...result } = await verifier.compressToSpec(await resolve(checkInputRef(data.input, 'input')), opts);
+        const { buffer, ...result } = await verifier.compressToSpec(await input(data.input, 'input', 0), opts);
         const output = buffer.byteLength <= o.maxInlineBytes ? { base64: buffer.toString('base64'), bytes: buffer.byteLength } : o.storeOutput ? { ...(await o.storeOutput(id, buffer)), bytes: buffer.byteLength } : { bytes: buffer.byteLength, omitted: true };
         return { ...result, output };
       }
       case 'verifyApplicant': {
-        const [idCard, video, photo] = await Promise.all([data.idCard, data.video, data.photo].map((r, i) => resolve(checkInputRef(r, ['idCard', 'video', 'photo'][i]!))));
+        const [idCard, video, photo] = await Promise.all([data.idCard, data.video, data.photo].map((r, i) => input(r, ['idCard', 'video', 'photo'][i]!, i)));
         const r = await verifier.verifyApplicant({ idCard: idCard!, video: video!, photo: photo!, challengeDigits: data.challengeDigits, attempt: data.attempt, expected: data.expected }, withDate(opts));
         // The frames' JPEG bytes stay out of Redis.
         const liveness = r.steps.liveness && { ...r.steps.liveness, recording: { ...r.steps.liveness.recording, frames: r.steps.liveness.recording.frames.map(({ image: _, ...f }) => f) } };
@@ -185,6 +254,19 @@ export function createQueueWorker(options: QueueWorkerOptions): QueueWorker {
       }
       default:
         throw invalidArgument('call', QUEUE_CALLS.join(' | '), (data as { call?: unknown }).call);
+    }
+  }
+
+  /**
+   * A job that has ended for good keeps only its call, content hashes and token in Redis: the inputs
+   * (an inline photo, byte for byte), the expected number and name and the options go. A job to be retried keeps them.
+   */
+  async function forget(job: { data: unknown; updateData(data: unknown): Promise<void> }): Promise<void> {
+    const d = (job.data ?? {}) as Record<string, unknown>;
+    try {
+      await job.updateData({ call: d.call, contentHashes: d.contentHashes, token: d.token });
+    } catch (error) {
+      if (emitter.listenerCount('error') > 0) emitter.emit('error', error as Error);
     }
   }
 
@@ -197,16 +279,19 @@ export function createQueueWorker(options: QueueWorkerOptions): QueueWorker {
     async (job, token) => {
       const started = Date.now();
       const queueMs = Math.max(0, (job.processedOn ?? started) - (job.delay ? job.timestamp + job.delay : job.timestamp));
-      const call = typeof job.data?.call === 'string' ? (job.data.call as string) : job.name;
+      // Metrics are kept per known call: the sender controls job.data, and 300 made-up calls must not make 300 keys.
+      const known = (QUEUE_CALLS as readonly unknown[]).includes(job.data?.call);
+      const call = known ? (job.data.call as string) : INVALID_CALL;
+      const refs = known ? safeRefs(job.data) : [];
       active++;
       try {
         const data = job.data as QueueJobData;
-        if (data === null || typeof data !== 'object' || !(QUEUE_CALLS as readonly string[]).includes(data.call)) {
-          throw invalidArgument('job.data.call', QUEUE_CALLS.join(' | '), (data as { call?: unknown } | null)?.call);
-        }
+        if (!known) throw invalidArgument('job.data.call', QUEUE_CALLS.join(' | '), typeof job.data?.call === 'string' ? job.data.call : typeof job.data?.call);
         const result = await run(job.id!, data);
+        const stored = JSON.parse(JSON.stringify(o.keepIdentity ? result : withoutIdentity(result), jsonSafe));
+        await forget(job);
         record({ id: job.id!, call, status: 'completed', queueMs, workMs: Date.now() - started });
-        return JSON.parse(JSON.stringify(result, jsonSafe));
+        return stored;
       } catch (error) {
         const workMs = Date.now() - started;
         const code = isVerifyError(error) ? error.code : undefined;
@@ -216,12 +301,15 @@ export function createQueueWorker(options: QueueWorkerOptions): QueueWorker {
           record({ id: job.id!, call, status: 'handed-back', code, queueMs, workMs });
           throw new WaitingError();
         }
-        const message = error instanceof Error ? error.message : String(error);
+        // Stored in Redis and shown to producers: no server path, no input's name, no megabytes of an echoed value.
+        const message = shown(withoutPaths(error instanceof Error ? error.message : String(error), refs), MAX_REASON_CHARS);
         if (code !== undefined && !TRANSIENT_CODES.has(code)) {
+          await forget(job);
           record({ id: job.id!, call, status: 'dead-lettered', code, queueMs, workMs });
           throw new UnrecoverableError(`${code}: ${message}`);
         }
         const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+        if (last) await forget(job);
         record({ id: job.id!, call, status: last ? 'dead-lettered' : 'retried', code: code ?? 'UNEXPECTED', queueMs, workMs });
         throw new Error(`${code ?? 'UNEXPECTED'}: ${message}`);
       } finally {
@@ -273,6 +361,18 @@ export function createQueueWorker(options: QueueWorkerOptions): QueueWorker {
     return closing;
   };
   return emitter;
+}
+
+/** allowPaths.root, real (symlinks followed): a folder, or INVALID_ARGUMENT when the worker is created. */
+function realRoot(allow: { root?: unknown }): string {
+  if (typeof allow.root !== 'string' || allow.root.length === 0) throw invalidArgument('allowPaths.root', 'the path of a folder', allow.root);
+  try {
+    const real = realpathSync(allow.root);
+    if (statSync(real).isDirectory()) return real;
+  } catch {
+    // below
+  }
+  throw invalidArgument('allowPaths.root', 'the path of a folder that exists', allow.root);
 }
 
 function summary(values: readonly number[], count: number): Summary {

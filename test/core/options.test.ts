@@ -44,6 +44,17 @@ const MISUSE: Array<[string, () => unknown, RegExp]> = [
   ['a signal that is not one', () => validatePhoto(compliant, { signal: {} as never }), /Expected AbortSignal for signal/],
   ['createVerifier: workers out of range', () => createVerifier({ workers: 0 }), /Expected integer between 1 and 256 for workers/],
   ['loadModels: a model that does not exist', () => loadModels({ models: ['yolo' as never] }), /for models/],
+  // Keys that are Object.prototype's members must be unknown keys, not its functions (was: TypeError "r.test is not a function").
+  ...(['__proto__', 'constructor', 'toString', 'hasOwnProperty'] as const).flatMap((key): Array<[string, () => unknown, RegExp]> => [
+    [`an option named ${key}`, () => validatePhoto(compliant, JSON.parse(`{"${key}": 1}`)), new RegExp(`Unknown option ${key}`)],
+    [`a spec key named ${key}`, () => validatePhoto(compliant, { spec: JSON.parse(`{"${key}": 1}`) }), new RegExp(`Unknown option spec\\.${key}`)],
+    [`a nested spec key named ${key}`, () => defineSpec({ fileSize: JSON.parse(`{"${key}": 1}`) }), new RegExp(`Unknown option spec\\.fileSize\\.${key}`)],
+    [`verifyApplicant: a video option named ${key}`, () => verifyApplicant(submission, { video: JSON.parse(`{"${key}": 1}`) }), new RegExp(`Unknown option video\\.${key}`)],
+    [`createVerifier: an option named ${key}`, () => createVerifier(JSON.parse(`{"${key}": 1}`)), new RegExp(`Unknown option ${key}`)],
+    [`loadModels: a model named ${key}`, () => loadModels({ models: [key as never] }), /for models/],
+  ]),
+  // A value echoed in a message is cut: a 2 MB option or a base64 string is not repeated whole.
+  ['a 2 MB detector string', () => validatePhoto(compliant, { detector: 'x'.repeat(2_000_000) as never }), /^Expected .{0,200}"x{79}… \(2000002 characters\) of type string$/],
 ];
 
 describe('options are checked the sharp way', () => {
@@ -54,6 +65,13 @@ describe('options are checked the sharp way', () => {
     );
     expect(error).toMatchObject({ code: ErrorCode.INVALID_ARGUMENT });
     expect((error as Error).message).toMatch(message);
+  });
+
+  it('a base64 string given as a path is INPUT_NOT_FOUND with the string cut in the message, not 80,000 characters of it', async () => {
+    const base64 = Buffer.alloc(60_000, 7).toString('base64');
+    const error = (await validatePhoto(base64).catch((e: unknown) => e)) as { code: string; message: string };
+    expect(error.code).toBe(ErrorCode.INPUT_NOT_FOUND);
+    expect(error.message.length).toBeLessThan(200);
   });
 
   it('undefined values and null options are no options: the defaults hold', async () => {

@@ -16,7 +16,7 @@ import { TEXT, checkLabel, labelled, printable } from '../text.js';
 
 /** worker --redis URL: runs jobs until SIGTERM or SIGINT; exit 0 after a clean shutdown. */
 export async function worker(o: CliOptions): Promise<number> {
-  const w = createQueueWorker({ connection: o.redis!, queue: o.queue, workersPerProcess: o.workers });
+  const w = createQueueWorker({ connection: o.redis!, queue: o.queue, workersPerProcess: o.workers, ...(o.pathsUnder === undefined ? {} : { allowPaths: { root: o.pathsUnder } }) });
   w.on('error', (error) => console.error(`idphoto-verify worker: ${error.message}`));
   w.on('job', (e) => {
     if (o.json) console.log(JSON.stringify(e));

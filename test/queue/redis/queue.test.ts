@@ -77,7 +77,7 @@ function track(child: ChildProcess): Proc {
 
 /** A worker process (tsx on the sources, short locks), ready. */
 async function startWorker(queue: string, shutdownMs?: number): Promise<Proc> {
-  const args = ['--import', 'tsx', WORKER, redis.url, queue, ...(shutdownMs ? [String(shutdownMs)] : [])];
+  const args = ['--import', 'tsx', WORKER, redis.url, queue, shutdownMs ? String(shutdownMs) : '-'];
   const p = track(spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] }));
   await p.waitFor((l) => l.event === 'ready');
   return p;
@@ -212,8 +212,9 @@ describe('idphoto-verify/queue on a real Redis', () => {
   it('the CLI: enqueue check --wait on photos, worker stopped by SIGTERM exits 0 with nothing running', async () => {
     const queue = queueName();
     const before = tempDirs();
-    const worker = track(spawn(process.execPath, [CLI, 'worker', '--redis', redis.url, '--queue', queue, '--workers', '1', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] }));
-    const enqueue = spawnSync(process.execPath, [CLI, 'enqueue', 'check', fixture('photos/compliant.jpg'), fixture('photos/hat.jpg'), '--redis', redis.url, '--queue', queue, '--wait', '--json'], {
+    const worker = track(spawn(process.execPath, [CLI, 'worker', '--redis', redis.url, '--queue', queue, '--workers', '1', '--json', '--paths-under', fixture('photos')], { stdio: ['ignore', 'pipe', 'pipe'] }));
+    // --by-path: the worker reads them under its --paths-under folder.
+    const enqueue = spawnSync(process.execPath, [CLI, 'enqueue', 'check', fixture('photos/compliant.jpg'), fixture('photos/hat.jpg'), '--redis', redis.url, '--queue', queue, '--wait', '--json', '--by-path'], {
       encoding: 'utf8',
       timeout: 120_000,
     });
