@@ -52,18 +52,24 @@ export function releaseDir(path: string): void {
   observer?.({ op: 'release', kind: 'dir', path });
 }
 
-let swept = false;
+let sweeping: Promise<void> | undefined;
+
+/**
+ * Removes, once a process, the temp folders of this library that processes which died without cleaning up
+ * (SIGKILL, a power cut) left: an applicant's video given as bytes. Run when the library loads its models
+ * or starts a pool, and before the first private folder; never a live process's folder.
+ */
+export function sweepOnce(): Promise<void> {
+  sweeping ??= sweepOrphans();
+  return sweeping;
+}
 
 /**
  * A new private folder (mode 0700: applicant bytes are readable by this user only) in the system temp
- * folder, held until `removePrivateDir`. The first call sweeps folders left by processes that died
- * without cleaning up (SIGKILL, a power cut).
+ * folder, held until `removePrivateDir`.
  */
 export async function makePrivateDir(kind: 'video' | 'liveness'): Promise<string> {
-  if (!swept) {
-    swept = true;
-    await sweepOrphans();
-  }
+  await sweepOnce();
   const path = await mkdtemp(join(tmpdir(), `${PREFIX}${kind}-${process.pid}-`));
   holdDir(path);
   return path;

@@ -4,7 +4,6 @@
  * presentation-attack scores, quality, and (with the host's speech recogniser) the digits. The video is
  * decoded once (tracking.ts); each signal is a file of signals/.
  */
-import { join } from 'node:path';
 import { type CallScope, scoped } from '../core/call-scope.js';
 import { makePrivateDir, removePrivateDir } from '../core/cleanup.js';
 import { DEFAULTS as DEFAULT_VALUES } from '../core/defaults.js';
@@ -62,13 +61,13 @@ async function analyze(video: VideoInput, o: typeof DEFAULTS & AnalyzeReadingVid
     // The frames for compareFaces: keyframes only where every slot holds one (a fraction of a decode);
     // else the candidates of the 'sequential' decoding come from the tracking decode: the video is decoded once.
     const keyframes = (eo.decoding ?? 'auto') === 'auto' || eo.decoding === 'keyframes' ? planKeyframes(packets, span, eo.count) : undefined;
-    const candidates = keyframes ? undefined : spanCandidates(v, span, eo, tempDir);
-    const [fromKeyframes, { dense, sparse }] = await settled([
-      keyframes ? sharpestFrames(path, join(tempDir, 'keyframes.yuv'), v, span, eo, keyframes, runOptions) : undefined,
-      trackingFrames(path, v, span.start, length, o.fps, outside, join(tempDir, 'outside.rgb'), runOptions, candidates && { ...candidates, length: span.end - span.start }),
+    const candidates = keyframes ? undefined : spanCandidates(v, span, eo);
+    const [fromKeyframes, { dense, sparse, candidates: candidateBytes }] = await settled([
+      keyframes ? sharpestFrames(path, v, span, eo, keyframes, runOptions) : undefined,
+      trackingFrames(path, v, span.start, length, o.fps, outside, runOptions, candidates && { ...candidates, length: span.end - span.start }),
     ] as const);
     // ffmpeg decoded other keyframes than the container lists: the span, as extractFramesFromReadingVideo does then.
-    const frames = candidates ? await candidates.pick() : (fromKeyframes ?? (await sharpestFrames(path, join(tempDir, 'span.yuv'), v, span, eo, undefined, runOptions))!);
+    const frames = candidates ? await candidates.pick(candidateBytes![0]!, candidateBytes![1]!) : (fromKeyframes ?? (await sharpestFrames(path, v, span, eo, undefined, runOptions))!);
     recordingTimer.lap('frames');
     const recording: ReadingVideoFrames = { video: v, audio, span, frames, decoding: fromKeyframes ? 'keyframes' : 'sequential', timings: recordingTimer.timings };
     lap('decode');

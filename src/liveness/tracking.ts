@@ -2,7 +2,6 @@
  * The face through the reading: the frames it is tracked on (one ffmpeg decode) and the tracker that
  * follows it (detection every second, landmarks on every frame, an embedding every 0.3 s).
  */
-import { readFile } from 'node:fs/promises';
 import type { CallScope } from '../core/call-scope.js';
 import { ErrorCode, VerifyError } from '../core/errors.js';
 import { type Box, type Point, distance, iou } from '../core/geometry.js';
@@ -38,8 +37,8 @@ export interface DenseFrame extends RgbImage {
 /**
  * The frames the face is tracked on, upright and reduced inside ffmpeg, all from one decode: `fps` over
  * [start, start + length] through the pipe; with `outside`, a frame a second over the whole video (at most
- * 150 s) to a file; with `candidates`, compareFaces' candidate frames from the same span (extract-frames.ts
- * spanCandidates) to two more files. Before, the speech was decoded three times for these.
+ * 150 s) to a second pipe; with `candidates`, compareFaces' candidate frames from the same span (extract-frames.ts
+ * spanCandidates) to two more pipes. Before, the speech was decoded three times for these.
  */
 export async function trackingFrames(
   path: string,
@@ -48,10 +47,9 @@ export async function trackingFrames(
   length: number,
   fps: number,
   outside: boolean,
-  outsideFile: string,
   runOptions: { ffmpegPath?: string; timeoutMs: number; signal?: AbortSignal },
-  candidates?: { graph: (input: string) => string; outputs: string[]; length: number },
-): Promise<{ dense: DenseFrame[]; sparse?: DenseFrame[] }> {
+  candidates?: { graph: (input: string) => string; outputs: (fd: number) => string[]; limits: readonly number[]; length: number },
+): Promise<{ dense: DenseFrame[]; sparse?: DenseFrame[]; candidates?: Buffer[] }> {
   const k = Math.min(1, DENSE_MAX_SIDE / Math.max(v.width, v.height));
   const width = Math.max(2, Math.round((v.width * k) / 2) * 2);
   const height = Math.max(2, Math.round((v.height * k) / 2) * 2);
@@ -60,8 +58,9 @@ export async function trackingFrames(
   const whole = Math.min(v.durationS, MAX_DENSE_FRAMES);
   const wholeMax = Math.ceil(whole) + 2;
   const raw = (frames: number, to: string) => ['-frames:v', String(frames), '-f', 'rawvideo', '-pix_fmt', 'rgb24', to];
-  // The speech's frames at `fps` for the tracker ([d], the pipe); a frame a second over the whole video
-  // ([s], a file) with `outside`; compareFaces' candidates from the speech's frames with `candidates`.
+  // The speech's frames at `fps` for the tracker ([d], pipe 1); a frame a second over the whole video
+  // ([s], pipe 3) with `outside`; compareFaces' candidates from the speech's frames with `candidates`
+  // (the next two pipes). Pipes, not files: raw frames of the applicant are never left in a temp folder.
   // The scaler is named: a complex filtergraph otherwise scales softer than -vf (face sharpness 20% lower).
   const scaled = `scale=${width}:${height}:flags=bicubic`;
   // The candidates cover the whole speech; the tracker its first `length` seconds (at most 15 s).
@@ -77,10 +76,11 @@ export async function trackingFrames(
     '-v', 'error', ...input, '-an', '-sn', '-dn',
     '-filter_complex', graph,
     '-map', '[d]', ...raw(max, 'pipe:1'),
-    ...(outside ? ['-map', '[s]', ...raw(wholeMax, outsideFile)] : []),
-    ...(candidates?.outputs ?? []),
+    ...(outside ? ['-map', '[s]', ...raw(wholeMax, 'pipe:3')] : []),
+    ...(candidates?.outputs(outside ? 4 : 3) ?? []),
   ];
-  const { stdout } = await run(locate('ffmpeg', runOptions).path, args, { ...runOptions, maxOutputBytes: frameBytes * max + 1 });
+  const extraOutputs = [...(outside ? [frameBytes * wholeMax + 1] : []), ...(candidates?.limits ?? [])];
+  const { stdout, extra } = await run(locate('ffmpeg', runOptions).path, args, { ...runOptions, maxOutputBytes: frameBytes * max + 1, extraOutputs });
   const split = (bytes: Buffer, from: number, step: number): DenseFrame[] => {
     const frames: DenseFrame[] = [];
     for (let i = 0; (i + 1) * frameBytes <= bytes.byteLength; i++) frames.push({ data: bytes.subarray(i * frameBytes, (i + 1) * frameBytes), width, height, t: from + i * step });
@@ -88,7 +88,7 @@ export async function trackingFrames(
   };
   const dense = split(stdout, start, 1 / fps);
   if (dense.length === 0) throw new VerifyError(ErrorCode.NOT_A_VIDEO, 'No frame could be decoded over the speech.');
-  return { dense, sparse: outside ? split(await readFile(outsideFile), 0, 1) : undefined };
+  return { dense, sparse: outside ? split(extra[0]!, 0, 1) : undefined, candidates: candidates ? extra.slice(outside ? 1 : 0) : undefined };
 }
 
 export interface TrackedFrame {

@@ -2,12 +2,10 @@
  * extractFramesFromReadingVideo: the frames (and the facts) that verification needs from the video
  * an applicant records while reading digits aloud.
  */
-import { open, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import sharp from 'sharp';
 import { type CallControl, type CallScope, scoped, yieldToLoop } from '../core/call-scope.js';
 import { makePrivateDir, removePrivateDir } from '../core/cleanup.js';
-import { ErrorCode, VerifyError, invalidArgument } from '../core/errors.js';
+import { ErrorCode, VerifyError } from '../core/errors.js';
 import { rankingSharpness, rankingSharpnessGrey } from '../image/measures.js';
 import { PCM_RATE, type SpeechFacts, decodePcm, speechActivity } from './audio.js';
 import { BINARY_SCHEMA, type BinaryOptions, locate, run } from './ffmpeg.js';
@@ -121,12 +119,11 @@ async function extract(video: VideoInput, o: Resolved, scope: CallScope): Promis
     const megapixels = (v.storedWidth * v.storedHeight) / 1e6;
     const plan = keyframes ? undefined : want === 'auto' ? planBursts(packets, span, o.count, CANDIDATES_PER_SLOT, megapixels) : want === 'keyframe-bursts' ? burstPlan(packets, span, o.count) : undefined;
     let decoding: ReadingVideoFrames['decoding'] = keyframes ? 'keyframes' : plan ? 'keyframe-bursts' : 'sequential';
-    const out = join(tempDir, 'frames.yuv');
-    let frames = await sharpestFrames(path, out, v, span, o, keyframes ?? plan, runOptions);
+    let frames = await sharpestFrames(path, v, span, o, keyframes ?? plan, runOptions);
     if (!frames) {
       // ffmpeg decoded other keyframes than the container lists (a decoder's idea of a keyframe differs): decode the span.
       decoding = 'sequential';
-      frames = (await sharpestFrames(path, out, v, span, o, undefined, runOptions))!;
+      frames = (await sharpestFrames(path, v, span, o, undefined, runOptions))!;
     }
     lap('frames');
     return { video: v, audio, span, frames, decoding, timings };
@@ -224,26 +221,24 @@ export function extractOptions(options: ExtractFramesOptions): Resolved {
 /**
  * The candidates of the 'sequential' decoding as two more outputs of another ffmpeg run over the span
  * (analyzeReadingVideo's tracking decode, so that the video is decoded once): `graph(input)` turns the
- * span's frames (timestamps from 0 at its start) into them, `outputs` writes them to files in `dir`, and
- * `pick()` keeps the sharpest of each slot once ffmpeg is done.
+ * span's frames (timestamps from 0 at its start) into them, `outputs(fd)` writes them to the pipes fd and
+ * fd + 1 (`limits` their sizes), and `pick(full, scores)` keeps the sharpest of each slot once ffmpeg is done.
  */
-export function spanCandidates(v: VideoFacts, span: ReadingVideoFrames['span'], o: Resolved, dir: string) {
+export function spanCandidates(v: VideoFacts, span: ReadingVideoFrames['span'], o: Resolved) {
   const shape = candidateShape(v, o, { full: 'cfull', score: 'cscore', tmp: 'cs' });
   const length = Math.max(0.1, span.end - span.start);
   const wanted = o.count * CANDIDATES_PER_SLOT;
   const rate = wanted / length;
-  const yuvFile = join(dir, 'candidates.yuv');
-  const scoreFile = join(dir, 'candidates.grey');
-  const raw = (label: string, format: string, file: string) => ['-map', `[${label}]`, '-frames:v', String(wanted), '-f', 'rawvideo', '-pix_fmt', format, file];
+  const raw = (label: string, format: string, to: string) => ['-map', `[${label}]`, '-frames:v', String(wanted), '-f', 'rawvideo', '-pix_fmt', format, to];
   return {
     graph: (input: string) => `${input}fps=${rate.toFixed(4)},${shape.split}`,
-    outputs: [...raw('cfull', 'yuv420p', yuvFile), ...raw('cscore', 'gray', scoreFile)],
-    async pick(): Promise<ExtractedFrame[]> {
-      const scores = await readFile(scoreFile);
+    outputs: (fd: number) => [...raw('cfull', 'yuv420p', `pipe:${fd}`), ...raw('cscore', 'gray', `pipe:${fd + 1}`)],
+    limits: [wanted * shape.frameBytes + 1024, wanted * shape.scoreBytes + 1024] as const,
+    async pick(full: Buffer, scores: Buffer): Promise<ExtractedFrame[]> {
       const slotOf: number[] = [];
       const timeOf: number[] = [];
       evenSlots(Math.floor(scores.length / shape.scoreBytes), o.count, span.start, rate, slotOf, timeOf);
-      return pickSharpest(scores, slotOf, timeOf, yuvFile, shape, o);
+      return pickSharpest(scores, slotOf, timeOf, full, shape, o);
     },
   };
 }
@@ -269,26 +264,29 @@ function candidateShape(v: VideoFacts, o: Resolved, labels = { full: 'full', sco
 }
 type Shape = ReturnType<typeof candidateShape>;
 
-export async function sharpestFrames(path: string, out: string, v: VideoFacts, span: ReadingVideoFrames['span'], o: Resolved, plan: BurstPlan | KeyframePlan | undefined, runOptions: RunSettings): Promise<ExtractedFrame[] | undefined> {
+export async function sharpestFrames(path: string, v: VideoFacts, span: ReadingVideoFrames['span'], o: Resolved, plan: BurstPlan | KeyframePlan | undefined, runOptions: RunSettings): Promise<ExtractedFrame[] | undefined> {
   const shape = candidateShape(v, o);
   const { scoreBytes, split } = shape;
-  // YUV and grey out of ffmpeg, RGB made here for the frames kept (yuv.ts).
+  // YUV (pipe 3) and grey (pipe 1) out of ffmpeg, RGB made here for the frames kept (yuv.ts). Pipes, not
+  // files: the applicant's raw frames never sit in the temp folder.
   const tail = (frames: number) => [
     '-filter_complex_threads', '1',
-    '-map', '[full]', '-frames:v', String(frames), '-f', 'rawvideo', '-pix_fmt', 'yuv420p', out,
+    '-map', '[full]', '-frames:v', String(frames), '-f', 'rawvideo', '-pix_fmt', 'yuv420p', 'pipe:3',
     '-map', '[score]', '-frames:v', String(frames), '-f', 'rawvideo', '-pix_fmt', 'gray', 'pipe:1',
   ];
+  const fullBytes = (frames: number) => [frames * shape.frameBytes + 1024];
   const ffmpeg = locate('ffmpeg', runOptions).path;
   const slotOf: number[] = [];
   const timeOf: number[] = [];
   let scores: Buffer;
+  let full: Buffer[];
   if (plan && 'keyframes' in plan) {
     // Only keyframes are decoded (-skip_frame nokey), from the start to the span's end, each written
     // once (-vsync 0: no frame repeated to keep a constant rate); those inside the span are candidates.
-    ({ stdout: scores } = await run(
+    ({ stdout: scores, extra: full } = await run(
       ffmpeg,
       ['-v', 'error', '-skip_frame', 'nokey', '-an', '-sn', '-dn', '-t', plan.until.toFixed(3), '-i', path, '-filter_complex', `[0:v]${split}`, '-vsync', '0', ...tail(plan.decoded)],
-      { ...runOptions, maxOutputBytes: plan.decoded * scoreBytes + 1024 },
+      { ...runOptions, maxOutputBytes: plan.decoded * scoreBytes + 1024, extraOutputs: fullBytes(plan.decoded) },
     ));
     if (scores.length !== plan.decoded * scoreBytes) return undefined;
     for (const k of plan.keyframes) {
@@ -296,7 +294,7 @@ export async function sharpestFrames(path: string, out: string, v: VideoFacts, s
       timeOf[k.index] = k.time;
     }
   } else if (plan) {
-    ({ stdout: scores } = await run(ffmpeg, [...burstArgs(path, plan, split), ...tail(plan.frames)], { ...runOptions, maxOutputBytes: plan.frames * scoreBytes + 1024 }));
+    ({ stdout: scores, extra: full } = await run(ffmpeg, [...burstArgs(path, plan, split), ...tail(plan.frames)], { ...runOptions, maxOutputBytes: plan.frames * scoreBytes + 1024, extraOutputs: fullBytes(plan.frames) }));
     for (const burst of plan.bursts) {
       for (const timestamp of burst.timestamps) {
         slotOf.push(burst.slot);
@@ -307,7 +305,7 @@ export async function sharpestFrames(path: string, out: string, v: VideoFacts, s
     const length = Math.max(0.1, span.end - span.start);
     const wanted = o.count * CANDIDATES_PER_SLOT;
     const rate = wanted / length;
-    ({ stdout: scores } = await run(
+    ({ stdout: scores, extra: full } = await run(
       ffmpeg,
       [
         '-v', 'error',
@@ -321,11 +319,11 @@ export async function sharpestFrames(path: string, out: string, v: VideoFacts, s
         '-filter_complex', `[0:v]fps=${rate.toFixed(4)},${split}`,
         ...tail(wanted),
       ],
-      { ...runOptions, maxOutputBytes: wanted * scoreBytes + 1024 },
+      { ...runOptions, maxOutputBytes: wanted * scoreBytes + 1024, extraOutputs: fullBytes(wanted) },
     ));
     evenSlots(Math.floor(scores.length / scoreBytes), o.count, span.start, rate, slotOf, timeOf);
   }
-  return pickSharpest(scores, slotOf, timeOf, out, shape, o);
+  return pickSharpest(scores, slotOf, timeOf, full[0]!, shape, o);
 }
 
 /** Candidates decoded at `rate` from `start`, shared out into `count` slots in order. */
@@ -345,7 +343,7 @@ function evenSlots(decoded: number, count: number, start: number, rate: number, 
  * The sharpest candidate of each slot, by its scoring copy, read back from the file of full frames and
  * made RGB (and JPEG unless `format: 'raw'`).
  */
-async function pickSharpest(scores: Buffer, slotOf: number[], timeOf: number[], out: string, shape: Shape, o: Resolved): Promise<ExtractedFrame[]> {
+async function pickSharpest(scores: Buffer, slotOf: number[], timeOf: number[], full: Buffer, shape: Shape, o: Resolved): Promise<ExtractedFrame[]> {
   const { width, height, frameBytes, scoreWidth, scoreHeight, scoreBytes } = shape;
   const decoded = Math.min(slotOf.length, Math.floor(scores.length / scoreBytes));
   if (decoded === 0) throw new VerifyError(ErrorCode.NOT_A_VIDEO, 'No frame could be decoded from the video.');
@@ -358,15 +356,13 @@ async function pickSharpest(scores: Buffer, slotOf: number[], timeOf: number[], 
     if (!(score <= (best.get(slot)?.score ?? -1))) best.set(slot, { slot, index, timestamp: timeOf[index], score });
   }
   const chosen = [...best.values()].sort((a, b) => a.slot - b.slot);
-  const file = await open(out, 'r');
-  try {
+  {
     // One frame at a time (its RGB is made here, ~3 ms for 540×720), a turn of the event loop after each;
     // the JPEG encodes run on sharp's threads meanwhile.
     const frames: Array<Promise<ExtractedFrame>> = [];
     for (const c of chosen) {
-      const yuv = Buffer.alloc(frameBytes);
-      const { bytesRead } = await file.read(yuv, 0, frameBytes, c.index * frameBytes);
-      if (bytesRead !== frameBytes) throw new VerifyError(ErrorCode.FFMPEG_FAILED, `ffmpeg wrote ${c.index} whole frames, not the ${decoded} it scored.`);
+      const yuv = full.subarray(c.index * frameBytes, (c.index + 1) * frameBytes);
+      if (yuv.length !== frameBytes) throw new VerifyError(ErrorCode.FFMPEG_FAILED, `ffmpeg wrote ${Math.floor(full.length / frameBytes)} whole frames, not the ${decoded} it scored.`);
       const data = yuv420ToRgb(yuv, width, height);
       // Central part of the frame, where the face is: background blur does not count.
       const sharpness = Math.round(rankingSharpness({ data, width, height }, { x0: width / 4, y0: height / 6, x1: (width * 3) / 4, y1: (height * 5) / 6 }) * 10) / 10;
@@ -379,8 +375,6 @@ async function pickSharpest(scores: Buffer, slotOf: number[], timeOf: number[], 
       await yieldToLoop();
     }
     return await Promise.all(frames);
-  } finally {
-    await file.close();
   }
 }
 

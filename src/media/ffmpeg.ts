@@ -82,10 +82,17 @@ export interface RunOptions {
   stdin?: Uint8Array;
   /** Largest standard output kept, bytes; the process is killed past it. Default 256 MiB. */
   maxOutputBytes?: number;
+  /**
+   * More outputs as pipes, `pipe:3`, `pipe:4`, … in the arguments, each with its largest size in bytes: raw
+   * frames stay in this process's memory, never in a file an abrupt end (SIGKILL) would leave behind.
+   */
+  extraOutputs?: readonly number[];
 }
 
 export interface RunResult {
   stdout: Buffer;
+  /** What each of `extraOutputs` received, in order. */
+  extra: Buffer[];
   /** The last 8 KB of standard error. */
   stderr: string;
   durationMs: number;
@@ -123,7 +130,8 @@ export function run(binary: string, args: readonly string[], options: RunOptions
   const started = performance.now();
   return new Promise((resolve, reject) => {
     // Its own process group (detached), so that a kill reaches whatever it started too.
-    const child = spawn(binary, args, { stdio: ['pipe', 'pipe', 'pipe'], detached: process.platform !== 'win32', windowsHide: true });
+    const extraLimits = options.extraOutputs ?? [];
+    const child = spawn(binary, args, { stdio: ['pipe', 'pipe', 'pipe', ...extraLimits.map(() => 'pipe' as const)], detached: process.platform !== 'win32', windowsHide: true });
     running.add(child);
     if (child.pid !== undefined) holdProcess(child.pid);
     const chunks: Buffer[] = [];
@@ -154,6 +162,21 @@ export function run(binary: string, args: readonly string[], options: RunOptions
       }
       chunks.push(chunk);
     });
+    const extra = extraLimits.map((limit, i) => {
+      const got: Buffer[] = [];
+      let bytes = 0;
+      const stream = child.stdio[3 + i] as NodeJS.ReadableStream | null;
+      stream?.on('data', (chunk: Buffer) => {
+        bytes += chunk.length;
+        if (bytes > limit) {
+          terminate(new VerifyError(ErrorCode.FFMPEG_FAILED, `${name(binary)} produced more output than allowed on pipe ${3 + i}.`, { details: { maxOutputBytes: limit } }));
+          return;
+        }
+        got.push(chunk);
+      });
+      stream?.on('error', () => undefined);
+      return got;
+    });
     child.stderr!.on('data', (chunk: Buffer) => {
       stderr = (stderr + chunk.toString('utf8')).slice(-STDERR_TAIL);
     });
@@ -183,7 +206,7 @@ export function run(binary: string, args: readonly string[], options: RunOptions
           new VerifyError(ErrorCode.FFMPEG_FAILED, `${name(binary)} failed (${sig ?? `exit ${code}`}): ${lastLine(stderr)}`, { details: { exitCode: code, signal: sig, stderr, args: [...args] } }),
         );
       }
-      resolve({ stdout: Buffer.concat(chunks), stderr, durationMs: performance.now() - started });
+      resolve({ stdout: Buffer.concat(chunks), extra: extra.map((got) => Buffer.concat(got)), stderr, durationMs: performance.now() - started });
     });
   });
 }

@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { sweepOnce } from '../core/cleanup.js';
 import { ErrorCode, VerifyError, invalidArgument } from '../core/errors.js';
 import { yieldToLoop } from '../core/call-scope.js';
 import { type OnnxRuntimeName, type OnnxSession, createSession, getOnnxRuntime } from './onnx.js';
@@ -270,6 +271,8 @@ const LOAD_SCHEMA = {
 /** Loads and verifies the models (optional: the first call that needs one loads it); idempotent. */
 export async function loadModels(options: LoadModelsOptions = {}): Promise<LoadedModels> {
   options = checkOptions(options, LOAD_SCHEMA);
+  // What a killed process of this library left in the temp folder goes when the next one loads.
+  void sweepOnce();
   const names = options.models ?? DEFAULT_MODELS;
   const rt = await getRuntime(options.backend ?? 'auto');
   const results = await Promise.all(

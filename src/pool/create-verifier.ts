@@ -5,6 +5,7 @@
 import type { IdCardReading, ReadIdCardOptions } from '../card/types.js';
 import { availableParallelism } from 'node:os';
 import { DEFAULTS as DEFAULT_VALUES } from '../core/defaults.js';
+import { sweepOnce } from '../core/cleanup.js';
 import { invalidArgument } from '../core/errors.js';
 import { checkOptions, is } from '../core/options.js';
 import type { CompareFacesOptions, CompareFacesResult, FrameInput, PrepareCardOptions, PreparedCard, PreparedFrame, PrepareFramesOptions } from '../compare/types.js';
@@ -106,6 +107,7 @@ export interface Verifier {
  */
 export function createVerifier(options: VerifierOptions = {}): Verifier {
   options = checkOptions(options, VERIFIER_SCHEMA);
+  void sweepOnce(); // what a killed process left in the temp folder (cleanup.ts)
   const workers = options.workers ?? availableParallelism();
   const maxQueue = options.maxQueue ?? workers * DEFAULTS.queuePerWorker;
   const preload = options.preload ?? DEFAULTS.preload;

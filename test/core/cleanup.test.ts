@@ -62,9 +62,12 @@ describe('nothing is left behind however the process ends', () => {
     // A live process's folder (this test's) must survive the sweep.
     const mine = join(tmpdir(), `idphoto-video-${process.pid}-sweeptest`);
     mkdirSync(mine);
-    // The next process sweeps when it makes its first private folder.
-    const next = await startHost('plain');
+    // The next process sweeps when it loads its models, before any video call.
+    const index = new URL('../../src/index.ts', import.meta.url).href;
+    const loader = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', `const { loadModels } = await import(${JSON.stringify(index)}); await loadModels({ models: [] }); await new Promise((r) => setTimeout(r, 200));`], { encoding: 'utf8', timeout: 60_000 });
+    expect(loader.status, loader.stderr).toBe(0);
     expect(readdirSync(tmpdir())).not.toContain(dir.split('/').pop());
+    const next = await startHost('plain');
     expect(statSync(mine).isDirectory()).toBe(true);
     rmSync(mine, { recursive: true });
     const nextEnd = exited(next.child);
