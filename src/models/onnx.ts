@@ -4,6 +4,19 @@ import { throughGate } from '../core/native-gate.js';
 
 const require = createRequire(import.meta.url);
 
+/**
+ * onnxruntime-node 1.30's telemetry (Microsoft's 1DS SDK, on POSIX since 1.29) writes a device-id file
+ * (`.ses`) and `mat-debug-<pid>.log` into TMPDIR, reads /etc/machine-id and the host name, and tries to
+ * upload a ProcessInfo event, for every process. A library that handles applicants' photos offline must not:
+ * ORT_DISABLE_TELEMETRY=1 turns it off, and is read once, when the native runtime starts, from the process's
+ * real environment — so it is set here, in the thread that loads this module before any worker thread
+ * exists (a worker's process.env is a copy that native code never sees). A host that set it keeps its value.
+ */
+export function disableOnnxTelemetry(): void {
+  process.env.ORT_DISABLE_TELEMETRY ??= '1';
+}
+disableOnnxTelemetry();
+
 /** 'auto': onnxruntime-node when it is installed and loads (native, ~4× faster here), else onnxruntime-web (WebAssembly). */
 export type OnnxRuntimeName = 'auto' | 'node' | 'web';
 
@@ -49,6 +62,7 @@ export function getOnnxRuntime(preference: OnnxRuntimeName = 'auto'): OnnxRuntim
   if (!['auto', 'node', 'web'].includes(preference)) throw invalidArgument('onnxRuntime', "one of 'auto', 'node', 'web'", preference);
   if (chosen && (preference === 'auto' || chosen.preference === preference)) return chosen.runtime;
   let runtime: OnnxRuntime | undefined;
+  disableOnnxTelemetry(); // before the native runtime starts (in the main thread; the pool sets it before its threads)
   if (preference !== 'web') {
     try {
       // Optional dependency: its install script downloads CUDA files and fails offline, in which

@@ -50,6 +50,8 @@ interface Slot {
   dirs: Set<string>;
   /** Resolves when the thread says every call has ended after close. */
   drained?: () => void;
+  /** Being terminated: its gate is closed, so its call fails for that; the exit, not that failure, is the call's answer. */
+  ending?: boolean;
 }
 
 // close() gives running calls this long to stop at their next checkpoint (an ffmpeg gets 1.5 s after
@@ -217,6 +219,7 @@ export class WorkerPool {
 
   /** Terminates a thread between native runs (its gate closed and waited on first), and ends what it held. */
   private async endThread(slot: Slot): Promise<void> {
+    slot.ending = true;
     await closeGate(slot.gate);
     await slot.worker.terminate();
     this.releaseHeld(slot);
@@ -267,6 +270,7 @@ export class WorkerPool {
       case 'error': {
         const task = slot.task;
         if (!task || task.id !== message.id) return; // settled already (aborted, closed)
+        if (slot.ending && message.type === 'error') return; // the gate refused its next model run: onExit answers WORKER_EXITED
         slot.task = undefined;
         if (message.type === 'result') this.settle(task, undefined, reviveBuffers(message.value));
         else this.settle(task, deserializeError(message.error as SerializedError, task.callSite));

@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { disableOnnxTelemetry } from '../models/onnx.js';
 import type { WorkerConfig } from './protocol.js';
 
 const require = createRequire(import.meta.url);
@@ -16,6 +17,8 @@ export function workerFile(): URL {
 }
 
 export function startWorker(config: WorkerConfig): Worker {
+  // Before any thread can load onnxruntime-node: only the main thread's environment reaches native code.
+  disableOnnxTelemetry();
   // sharp's docs: on glibc Linux the main thread must load sharp before any worker does, so that
   // its shared libraries stay loaded until every thread is done.
   require('sharp');

@@ -59,13 +59,17 @@ afterAll(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
+let browserTmp: string | undefined;
+
 // Not skipped when the browser is missing: the test fails and says how to install it.
 async function launchChromium(): Promise<Browser> {
   if (!existsSync(CHROMIUM)) {
     throw new Error(`The report test needs Debian's chromium at ${CHROMIUM}: install it with \`apt-get install -y chromium\` (or set CHROMIUM_PATH).`);
   }
+  // Chromium keeps its own files (mat-debug-*.log, .ses) in TMPDIR: a folder of its own, removed with the browser.
+  browserTmp = mkdtempSync(join(tmpdir(), 'chromium-'));
   try {
-    return await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    return await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, env: { ...process.env, TMPDIR: browserTmp } });
   } catch (cause) {
     throw new Error(`Chromium at ${CHROMIUM} did not start; reinstall it with \`apt-get install -y chromium\`: ${(cause as Error).message}`, { cause });
   }
@@ -139,6 +143,7 @@ describe('the report in headless Chromium', () => {
   });
   afterAll(async () => {
     await browser?.close();
+    if (browserTmp) rmSync(browserTmp, { recursive: true, force: true });
   });
 
   it('opens from disk with no network, counts, filters and sorts its rows', async () => {
