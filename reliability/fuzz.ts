@@ -4,7 +4,10 @@
  * functions. Every call must resolve or reject with a coded VerifyError, within a hard bound, and
  * leave no process, temp folder or tensor behind. Exits 1 on any defect.
  *
- *   node --import tsx reliability/fuzz.ts [--cases N] [--seed S] [--only INDEX [--dump FILE]]
+ *   node --import tsx reliability/fuzz.ts [--cases N] [--seed S] [--only INDEX [--dump FILE]] [--boundary N | --boundary-only N]
+ *
+ * Then the boundary (reliability/boundary.ts): N seeded cases of the CLI's output paths and 3N attacker
+ * jobs on a real Redis (default N = 20; 0 skips it; --boundary-only N runs it alone).
  *
  * The same seed gives the same cases; each case depends only on (seed, index), so --only reruns one
  * (and --dump writes its bytes).
@@ -13,6 +16,7 @@ import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'nod
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { analyzeReadingVideo, compressToSpec, extractFramesFromReadingVideo, isVerifyError, loadModels, validatePhoto } from '../src/index.js';
+import { fuzzBoundary } from './boundary.js';
 import { childProcesses, ignoredChildren, option, printTable, privateTmpdir, quantile, settle, tempEntries, tensorCount } from './sample.js';
 
 // The library's own limit on a whole call, passed as `timeoutMs`.
@@ -35,6 +39,8 @@ const seed = Number(option(args, '--seed') ?? 1);
 const onlyArg = option(args, '--only');
 const only = onlyArg === undefined ? undefined : Number(onlyArg);
 const dump = option(args, '--dump');
+const boundaryOnly = option(args, '--boundary-only');
+const boundaryCases = Number(boundaryOnly ?? option(args, '--boundary') ?? 20);
 if (!Number.isInteger(cases) || cases < 1 || !Number.isInteger(seed) || (only !== undefined && !(Number.isInteger(only) && only >= 0))) {
   console.error('Usage: node --import tsx reliability/fuzz.ts [--cases N] [--seed S] [--only INDEX [--dump FILE]]');
   process.exit(2);
@@ -297,7 +303,7 @@ async function runCase(c: Case, inputDir: string, baseline: Baseline): Promise<v
 const tmp = privateTmpdir('fuzz');
 const inputDir = join(tmp.dir, 'inputs');
 mkdirSync(inputDir);
-const indices = only === undefined ? Array.from({ length: cases }, (_, i) => i) : [only];
+const indices = only !== undefined ? [only] : boundaryOnly !== undefined ? [] : Array.from({ length: cases }, (_, i) => i);
 
 console.log(`# Fuzz, seed ${seed}, ${only === undefined ? `${cases} cases` : `case ${only} only`}\n`);
 const ignored = ignoredChildren().map((c) => `${c.pid} ${c.comm}`).join(', ') || 'none';
@@ -332,6 +338,11 @@ for (const index of indices) {
   await runCase(c, inputDir, baseline);
   if (only === undefined && (index + 1) % 20 === 0) process.stderr.write(`${index + 1}/${cases} cases, ${defects.length} defects, ${Math.round((performance.now() - started) / 1000)} s\n`);
 }
+
+// The boundary: the CLI's output paths and the queue's job data, from the same seed.
+const PART_SEEDS: Record<string, number> = { cli: 1_000_003, queue: 2_000_003 };
+const boundary = only === undefined && boundaryCases > 0 ? await fuzzBoundary(boundaryCases, 3 * boundaryCases, (part, i) => caseRng(seed + PART_SEEDS[part]!, i)) : undefined;
+for (const d of boundary?.defects ?? []) defects.push({ index: -1, what: `${d.part}: ${d.what}`, message: `case ${d.index}: ${d.message}` });
 
 const endClean = await settle(() => stillRunning === 0 && childProcesses().length === 0 && tempEntries().length <= tempAtStart, END_SETTLE_MS);
 const leftovers: string[] = [];
@@ -397,6 +408,7 @@ else {
   console.log(`\nRerun one: node --import tsx reliability/fuzz.ts --seed ${seed} --only INDEX [--dump case.bin]`);
 }
 
+console.log(`Peak RSS: ${Math.round(process.resourceUsage().maxRSS / 1024)} MB${boundary ? ` (the boundary's part: ${boundary.peakRssMb} MB)` : ''}.\n`);
 const failed = defects.length > 0 || leftovers.length > 0;
 if (failed) console.log(`\nFAILED: ${defects.length} defects, ${leftovers.length} leftovers. Kept for inspection: ${tmp.dir}`);
 else {

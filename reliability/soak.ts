@@ -7,8 +7,14 @@
  *
  * small (default, for CI) takes about 2 minutes on 2 cores; full about 15 (both estimated from per-call times).
  */
-import { readFileSync, readdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { main } from '../src/cli/main.js';
+import { LEDGER } from '../src/cli/outputs.js';
+import { createQueueClient, createQueueWorker } from '../src/queue/index.js';
 import {
   analyzeReadingVideo,
   compareFaces,
@@ -45,12 +51,12 @@ const fixture = (p: string) => fileURLToPath(new URL(`../fixtures/${p}`, import.
 const bytes = (p: string) => readFileSync(fixture(p));
 
 type Scale = 'tiny' | 'small' | 'full';
-type FnName = 'validatePhoto' | 'compressToSpec' | 'compareFaces' | 'extractFramesFromReadingVideo' | 'analyzeReadingVideo' | 'verifyApplicant';
+type FnName = 'validatePhoto' | 'compressToSpec' | 'compareFaces' | 'extractFramesFromReadingVideo' | 'analyzeReadingVideo' | 'verifyApplicant' | 'cli fix' | 'queue job';
 const CALLS: Record<Scale, Record<FnName, number>> = {
   // Not in the usage line: it checks the harness itself, not the library.
-  tiny: { validatePhoto: 3, compressToSpec: 3, compareFaces: 3, extractFramesFromReadingVideo: 3, analyzeReadingVideo: 3, verifyApplicant: 2 },
-  small: { validatePhoto: 60, compressToSpec: 10, compareFaces: 10, extractFramesFromReadingVideo: 6, analyzeReadingVideo: 3, verifyApplicant: 2 },
-  full: { validatePhoto: 1000, compressToSpec: 100, compareFaces: 100, extractFramesFromReadingVideo: 30, analyzeReadingVideo: 10, verifyApplicant: 5 },
+  tiny: { validatePhoto: 3, compressToSpec: 3, compareFaces: 3, extractFramesFromReadingVideo: 3, analyzeReadingVideo: 3, verifyApplicant: 2, 'cli fix': 2, 'queue job': 3 },
+  small: { validatePhoto: 60, compressToSpec: 10, compareFaces: 10, extractFramesFromReadingVideo: 6, analyzeReadingVideo: 3, verifyApplicant: 2, 'cli fix': 3, 'queue job': 40 },
+  full: { validatePhoto: 1000, compressToSpec: 100, compareFaces: 100, extractFramesFromReadingVideo: 30, analyzeReadingVideo: 10, verifyApplicant: 5, 'cli fix': 20, 'queue job': 500 },
 };
 // The first calls of each function compile WASM kernels, JIT the JS and fill sharp's caches: the
 // baseline is taken after them. A fifth of the calls, at least 1, at most 10; not counted in `calls`.
@@ -80,6 +86,64 @@ const uprightBytes = readFileSync(upright);
 // card, a video of person A's photo over a voice (upright.mp4 shows someone else), a compliant photo.
 const submission = { idCard: card, video: fixture('videos/photo-voice.mp4'), photo: fixture('photos/compliant.jpg') };
 
+// ---- the boundary: the CLI writing into one folder again and again, the queue on a real Redis ----------
+const fixInputs = mkdtempSync(join(tmpdir(), 'soak-fix-in-'));
+for (const f of ['compliant.jpg', 'hat.jpg', 'no-face.jpg']) copyFileSync(fixture(`photos/${f}`), join(fixInputs, f));
+const fixOut = join(fixInputs, '..', `${basename(fixInputs)}-out`);
+/** `fix` into the same folder each time: it replaces its own files (its ledger), never adds one per run. */
+async function cliFix(): Promise<void> {
+  const [log, error] = [console.log, console.error];
+  console.log = console.error = () => undefined;
+  try {
+    const status = await main(['fix', fixInputs, '--out', fixOut, '--workers', '1', '--locale', 'en']);
+    if (status !== 1) throw new Error(`fix exited ${status}, not 1 (one photo passes, one still fails, one is refused)`);
+  } finally {
+    [console.log, console.error] = [log, error];
+  }
+}
+
+interface QueueRig {
+  worker: { close(): Promise<void>; ready(): Promise<void> };
+  client: ReturnType<typeof createQueueClient>;
+  redis: { url: string; stop(): Promise<void> };
+  usedMemory(): Promise<number>;
+  close(): Promise<void>;
+}
+let rig: QueueRig | undefined | null;
+/** A worker and a producer in this process on Debian's redis-server (null when it is not installed: the run says so). */
+async function queueRig(): Promise<QueueRig | null> {
+  if (rig !== undefined) return rig;
+  if (spawnSync('sh', ['-c', 'command -v redis-server']).status !== 0) return (rig = null);
+  const { startRedis } = await import('../test/queue/redis/server.js');
+  const { Redis } = await import('ioredis');
+  const redis = await startRedis();
+  const worker = createQueueWorker({ connection: redis.url, queue: 'soak', workersPerProcess: 1 });
+  const client = createQueueClient({ connection: redis.url, queue: 'soak' });
+  await worker.ready();
+  const r = new Redis(redis.url);
+  rig = {
+    worker,
+    client,
+    redis,
+    usedMemory: async () => Number(/used_memory:(\d+)/.exec(await r.info('memory'))![1]),
+    close: async () => {
+      r.disconnect();
+      await worker.close();
+      await client.close();
+      await redis.stop();
+    },
+  };
+  return rig;
+}
+/** One validatePhoto job with the photo inline (a new id each time: its options name the call), to its outcome. */
+async function queueJob(i: number): Promise<void> {
+  const q = await queueRig();
+  if (!q) return;
+  const { id } = await q.client.enqueue('validatePhoto', { input: photoBytes[i % photos.length]!, options: { filename: `soak-${i}.jpg` } });
+  const outcome = await q.client.outcome(id);
+  if (outcome.status !== 'completed' && !['UNSUPPORTED_FORMAT', 'CORRUPT_IMAGE'].includes(outcome.code)) throw new Error(`job ${id}: ${outcome.code} ${outcome.message}`);
+}
+
 const functions: Array<{ name: FnName; call: (i: number, calls: number) => Promise<unknown> }> = [
   // Paths and bytes in turn: paths open files, bytes do not.
   { name: 'validatePhoto', call: (i) => validatePhoto(i % 2 ? photoBytes[i % photos.length] : `${photoDir}/${photos[i % photos.length]}`) },
@@ -89,6 +153,8 @@ const functions: Array<{ name: FnName; call: (i: number, calls: number) => Promi
   { name: 'extractFramesFromReadingVideo', call: (i, calls) => extractFramesFromReadingVideo(i === calls >> 1 ? uprightBytes : upright) },
   { name: 'analyzeReadingVideo', call: () => analyzeReadingVideo(upright) },
   { name: 'verifyApplicant', call: () => verifyApplicant(submission) },
+  { name: 'cli fix', call: () => cliFix() },
+  { name: 'queue job', call: (i) => queueJob(i) },
 ];
 
 interface Run {
@@ -213,13 +279,35 @@ console.log(`Models: ${loaded.models.length} on ${loaded.backend}.\n`);
 
 const failures: string[] = [];
 const summary: Array<Array<string | number>> = [];
+let queueMemoryAtStart: number | undefined;
 for (const { name, call } of functions) {
   const calls = CALLS[scale][name];
+  if (name === 'queue job') queueMemoryAtStart = await (await queueRig())?.usedMemory();
   const run = await soak(name, call, calls);
   const broken = report(run);
   failures.push(...broken.map((b) => `${name}: ${b}`));
   summary.push([name, calls, Math.round(quantile(run.ms, 0.5)), broken.length ? `FAIL (${broken.join(', ')})` : 'ok']);
 }
+
+// What the boundary left: fix's folder holds this run's outputs and a ledger of them, nothing per run; Redis holds
+// the finished jobs without their inputs.
+const fixFiles = readdirSync(fixOut, { recursive: true }).map(String).sort();
+const ledgerLines = readFileSync(join(fixOut, LEDGER), 'utf8').trim().split('\n').length;
+console.log(`### What the boundary left\n`);
+const boundaryRows: Array<Array<string | number>> = [[`fix's --out after ${CALLS[scale]['cli fix']} runs`, `${fixFiles.join(', ')} (ledger: ${ledgerLines} lines)`]];
+if (fixFiles.length !== 5 || ledgerLines !== 3) failures.push(`cli fix: --out holds ${fixFiles.join(', ')} and a ledger of ${ledgerLines} lines, not one output of each kind`);
+const q = rig;
+if (q) {
+  const before = queueMemoryAtStart ?? 0;
+  const after = await q.usedMemory();
+  const jobs = CALLS[scale]['queue job'] + warmupCalls(CALLS[scale]['queue job'], scale);
+  const counts = await q.client.counts();
+  boundaryRows.push(['Redis used_memory per finished validatePhoto job', `${((after - before) / jobs / 1024).toFixed(1)} KB over ${jobs} jobs (${counts.completed} completed, ${counts.failed} failed)`]);
+  await q.close();
+} else boundaryRows.push(['the queue', 'skipped: no redis-server on PATH (scripts/ci-redis.sh installs it)']);
+printTable(['what', 'measured'], boundaryRows);
+rmSync(fixInputs, { recursive: true, force: true });
+rmSync(fixOut, { recursive: true, force: true });
 
 // Whatever was still running settles before the last look.
 const clean = await settle(() => childProcesses().length === 0 && tempEntries().length === 0, 3000);

@@ -65,7 +65,7 @@ export class OutputFolder {
   /**
    * Refuses the run (UsageError, before any work) when an output would be an input (through a symlink,
    * a hard link or another case of the name), or an existing entry this folder does not own (unless
-   * `overwrite`: then a regular file is replaced, never a folder).
+   * `overwrite`: then a regular file is replaced, never a folder or a symlink).
    */
   plan(outputs: readonly string[], inputs: readonly string[], overwrite: boolean, shown: (rel: string) => string): void {
     refuseInputs(inputs, outputs.map((rel) => join(this.root, rel)));
@@ -78,7 +78,7 @@ export class OutputFolder {
         continue; // a new file
       }
       if (this.owns(rel)) continue;
-      if (!overwrite || s.isDirectory()) foreign.push(rel);
+      if (!overwrite || !s.isFile()) foreign.push(rel);
     }
     if (foreign.length > 0) {
       const names = foreign.slice(0, 3).map((rel) => printable(shown(rel))).join(', ');

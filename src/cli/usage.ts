@@ -77,7 +77,7 @@ export const COMMANDS: Readonly<Record<CommandName, CommandDef>> = {
     args: 'check <files|folders|globs…> --redis URL',
     summary: 'Put a validatePhoto job on the queue for each photo, for workers on other machines; --wait prints each verdict as check does.',
     notes: [
-      'Photos up to 256 KiB travel in the job; larger ones, and all with --by-path, go by absolute path, which every worker must be able to read (shared storage) under its --paths-under folder. Enqueuing the same photo with the same options again adds no job: the id is made from the content.',
+      'Photos up to 256 KiB travel in the job; larger ones, and all with --by-path, go by absolute path, which every worker must be able to read (shared storage), under the folder its worker was given (worker --paths-under). Enqueuing the same photo with the same options again adds no job: the id is made from the content.',
       `Folders and globs take image files (${IMAGE_NAMES}); --all-files takes every file.`,
     ],
     exit: '0 enqueued (with --wait: every photo passes), 1 some fail or cannot be read, 2 usage or environment error.',

@@ -48,7 +48,11 @@ export interface QueueWorkerOptions {
   limiter?: { max: number; duration: number };
   /** The pool's other options: backend, onnxRuntime, preload. */
   pool?: Omit<VerifierOptions, 'workers' | 'maxQueue'>;
-  /** Turns a `{ key }` input into bytes or a path (an object store). Without it a key is INVALID_ARGUMENT. */
+  /**
+   * Turns a `{ key }` input into bytes or a path (an object store). Without it a key is INVALID_ARGUMENT.
+   * A key that does not exist should throw a VerifyError with INPUT_NOT_FOUND (final); any other error is
+   * taken for a passing fault of the store (UNEXPECTED, retried).
+   */
   resolveInput?: (ref: { key: string; sha256?: string }) => Promise<Uint8Array | string>;
   /**
    * `{ path }` inputs are read only under `root` (shared storage), symlinks followed and held inside it;
@@ -229,7 +233,8 @@ export function createQueueWorker(options: QueueWorkerOptions): QueueWorker {
     if (typeof opts !== 'object' || Array.isArray(opts)) throw invalidArgument('options', 'object', opts);
     const withDate = (x: Record<string, unknown>) => (typeof x.now === 'string' ? { ...x, now: new Date(x.now) } : x);
     const hashes = Array.isArray(data.contentHashes) ? data.contentHashes : [];
-    const input = (ref: unknown, where: string, index: number) => resolve(checkInputRef(ref, where), data.call, index, hashes[index]);
+    // Async: a malformed reference rejects like a missing file, so that Promise.all over several sees every failure (none unhandled).
+    const input = async (ref: unknown, where: string, index: number) => resolve(checkInputRef(ref, where), data.call, index, hashes[index]);
     switch (data.call) {
       case 'validatePhoto':
         return verifier.validatePhoto(await input(data.input, 'input', 0), opts);

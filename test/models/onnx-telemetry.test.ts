@@ -19,7 +19,7 @@ describe('onnxruntime-node telemetry', () => {
   ])('%s: nothing of it in TMPDIR', (_where, script) => {
     const dir = mkdtempSync(join(tmpdir(), 'ort-telemetry-'));
     try {
-      const env = { ...process.env, TMPDIR: dir };
+      const env: NodeJS.ProcessEnv = { ...process.env, TMPDIR: dir };
       delete env.ORT_DISABLE_TELEMETRY;
       const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', env, timeout: 120_000 });
       expect(run.status, run.stderr).toBe(0);
