@@ -153,7 +153,7 @@ try {
   ok(compareZh.status === 1 && /^✗ 不是同一人，相似度 [\d.]+（阈值 [\d.]+，误识率 0\.001），使用 1 帧$/m.test(compareZh.stdout) && !/[a-z]{3,}/.test(compareZh.stdout), `compare: one language, from LANG (${compareZh.stdout})`);
   const framesOut = join(dir, 'frames');
   const frames = run('frames', '--out', framesOut, '--count', '3', join(videos, 'upright.mp4'));
-  ok(frames.status === 0 && readdirSync(framesOut).length === 3, `frames writes 3 JPEGs (${frames.stderr})`);
+  ok(frames.status === 0 && readdirSync(framesOut).filter((f) => f.endsWith('.jpg')).length === 3, `frames writes 3 JPEGs (${frames.stderr})`);
   const verifyArgs = ['--id-card', join(faces, 'card-person-a.jpg'), '--video', join(videos, 'photo-voice.mp4'), '--photo', join(photos, 'compliant.jpg')];
   const verify = run('verify', '--json', ...verifyArgs);
   const v = JSON.parse(verify.stdout);
@@ -220,10 +220,25 @@ try {
   for (let waited = 0; waited < 60_000 && !(existsSync(interruptedOut) && readdirSync(interruptedOut).some((f) => f.endsWith('.jpg'))); waited += 50) await new Promise((r) => setTimeout(r, 50));
   child.kill('SIGINT');
   const code = await new Promise((r) => child.on('exit', (c, signal) => r(c ?? signal)));
-  const left = existsSync(interruptedOut) ? readdirSync(interruptedOut, { recursive: true }).filter((f) => f !== 'still-failing') : [];
+  // The ledger of what fix wrote (outputs.ts) is no photo.
+  const left = existsSync(interruptedOut) ? readdirSync(interruptedOut, { recursive: true }).filter((f) => f !== 'still-failing' && f !== '.idphoto-verify-outputs') : [];
   ok(code === 130, `Ctrl-C exits 130 (${code})`);
   ok(left.length < count && !left.some((f) => f.endsWith('.partial')), `Ctrl-C stops the run and leaves no partial file (${left.length} of ${count} written)`);
   ok(left.every((f) => f === 'not-fixed.txt' || readFileSync(join(interruptedOut, f)).subarray(-2).equals(Buffer.from([0xff, 0xd9]))), 'every file written is a whole JPEG');
+
+  // Ctrl-C in the middle of reading cards: the reads in flight are aborted (between recognised lines), not waited for.
+  const cardsDir = join(dir, 'cards');
+  mkdirSync(cardsDir);
+  for (let i = 0; i < 40; i++) copyFileSync(fileURLToPath(new URL('../../fixtures/cards/synthetic-portrait-0.jpg', import.meta.url)), join(cardsDir, `c${i}.jpg`));
+  const reader = spawn(process.execPath, [cli, 'card', '--json', cardsDir], { stdio: ['ignore', 'pipe', 'ignore'] });
+  let cardRows = 0;
+  reader.stdout.on('data', (d) => (cardRows += String(d).split('\n').length - 1));
+  for (let waited = 0; waited < 60_000 && cardRows === 0; waited += 20) await new Promise((r) => setTimeout(r, 20));
+  const sigint = performance.now();
+  reader.kill('SIGINT');
+  const cardCode = await new Promise((r) => reader.on('exit', (c, signal) => r(c ?? signal)));
+  const afterMs = Math.round(performance.now() - sigint);
+  ok(cardCode === 130 && afterMs < 3000 && cardRows < 40, `card: Ctrl-C exits 130 at once (${cardCode} after ${afterMs} ms, ${cardRows} of 40 read)`);
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
