@@ -74,4 +74,18 @@ for (const detector of ['ssd', 'tiny'] as const) {
   const whole = await time(() => validatePhoto(bytes, { detector }), Math.min(runs, 20));
   console.log(`\nvalidatePhoto with detector '${detector}': ${whole.toFixed(1)} ms (${(1000 / whole).toFixed(2)} photos/s); the default call takes ${(total / whole).toFixed(2)}× its time.`);
 }
+// Uploads without a face (a pixelated face, a landscape, a document): what they cost against a photo with one.
+const faceless: Array<[string, Buffer]> = [
+  ['fixtures/photos/no-face.jpg (a pixelated face)', readFileSync(new URL('../../fixtures/photos/no-face.jpg', import.meta.url))],
+  ['a blue wall (sharp-made)', await sharp({ create: { width: 480, height: 640, channels: 3, background: { r: 60, g: 120, b: 200 } } }).jpeg().toBuffer()],
+  ['noise (sharp-made)', await sharp(Buffer.from(Array.from({ length: 480 * 640 * 3 }, (_, i) => (i * 2654435761) >>> 24)), { raw: { width: 480, height: 640, channels: 3 } }).jpeg().toBuffer()],
+];
+const facelessRows: Array<Array<string>> = [];
+for (const [name, input] of faceless) {
+  await validatePhoto(input);
+  const ms = await time(() => validatePhoto(input), Math.min(runs, 20));
+  facelessRows.push([name, ms.toFixed(1), (ms / total).toFixed(2)]);
+}
+console.log('\nPhotos without a face (bound: ≤ 2× a photo with one):\n');
+printTable(['input', 'validatePhoto ms (median)', '× the compliant photo'], facelessRows);
 console.log(`Process memory after the runs: rss ${(process.memoryUsage().rss / 1048576).toFixed(0)} MB.`);

@@ -115,8 +115,9 @@ export class OutputFolder {
     this.temps.clear();
     const kept = [...this.entries.keys()].filter((rel) => this.owns(rel)).map((rel) => JSON.stringify(this.entries.get(rel)));
     const ledger = join(this.root, LEDGER);
+    if (kept.length === 0) return rmSync(ledger, { force: true }); // nothing of ours is left here
     const temp = `${ledger}.${randomBytes(6).toString('hex')}.partial`;
-    writeFileSync(temp, kept.length > 0 ? `${kept.join('\n')}\n` : '', { flag: 'wx' });
+    writeFileSync(temp, `${kept.join('\n')}\n`, { flag: 'wx' });
     renameSync(temp, ledger);
   }
 }

@@ -108,3 +108,33 @@ describe('readIdCard', () => {
     await expect(readIdCard(jpeg, { maxPixels: 1000 })).rejects.toMatchObject({ code: ErrorCode.IMAGE_TOO_LARGE });
   });
 });
+
+describe('readIdCard on pictures that are no card: bounded', () => {
+  // A 1024-px page of ~50 printed lines: fixtures/cards/text-lines.png (drawn by scripts/make-card-fixtures.ts) tiled.
+  async function pageOfText(): Promise<Buffer> {
+    const tile = await sharp(card('text-lines.png')).resize(512, 170).toBuffer();
+    const composite = [];
+    for (let y = 0; y < 1024; y += 170) for (let x = 0; x < 1024; x += 512) composite.push({ input: tile, left: x, top: y });
+    return sharp({ create: { width: 1024, height: 1024, channels: 3, background: '#ffffff' } }).composite(composite).jpeg().toBuffer();
+  }
+
+  it('stops at its timeoutMs and its signal between recognised lines, not seconds later', async () => {
+    const page = await pageOfText();
+    await readIdCard(page); // models loaded
+    let t = performance.now();
+    await expect(readIdCard(page, { timeoutMs: 150 })).rejects.toMatchObject({ code: ErrorCode.TIMEOUT });
+    expect(performance.now() - t).toBeLessThan(1500); // one model run past the deadline at most (was 3.9 s for 300 ms)
+    const stop = new AbortController();
+    setTimeout(() => stop.abort(), 150);
+    t = performance.now();
+    await expect(readIdCard(page, { signal: stop.signal })).rejects.toMatchObject({ code: ErrorCode.ABORTED });
+    expect(performance.now() - t).toBeLessThan(1500);
+  });
+
+  it('reads at most 40 of the lines of a page of text, and answers with a result', async () => {
+    const r = await readIdCard(await pageOfText());
+    expect(r.lines.length).toBeGreaterThan(0);
+    expect(r.lines.length).toBeLessThanOrEqual(40);
+    expect(r.timings.recognize).toBeDefined();
+  });
+});

@@ -1,11 +1,11 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { ErrorCode, LIVENESS_LIMITS, analyzeReadingVideo, spokenDigits } from '../../src/index.js';
+import { ErrorCode, LIVENESS_LIMITS, analyzeReadingVideo, extractFramesFromReadingVideo, spokenDigits } from '../../src/index.js';
 import { locate, runningProcesses } from '../../src/media/ffmpeg.js';
 import { tempDirsOf } from '../helpers.js';
 
@@ -132,6 +132,29 @@ describe('analyzeReadingVideo: bad input and resources', () => {
 
   it.each([[{ fps: 100 }], [{ challengeDigits: '38a6' }], [{ transcribe: 'whisper' }]])('refuses options %j', async (options) => {
     await expect(analyzeReadingVideo(video('photo-voice.mp4'), options as never)).rejects.toMatchObject({ code: ErrorCode.INVALID_ARGUMENT });
+  });
+
+  it("never writes the applicant's raw frames to its temp folder, only a video given as bytes (the frames come through pipes)", async () => {
+    const seen = new Set<string>();
+    const poll = setInterval(() => {
+      for (const dir of tempDirsOf(process.pid)) {
+        try {
+          for (const name of readdirSync(join(tmpdir(), dir))) seen.add(name);
+        } catch {
+          // removed meanwhile
+        }
+      }
+    }, 2);
+    try {
+      for (const file of ['photo-voice.mp4', 'variable-rate.mp4', 'browser-no-duration.webm', 'face-switch.mp4']) {
+        await analyzeReadingVideo(readFileSync(video(file)));
+        await analyzeReadingVideo(video(file), { decoding: 'sequential' });
+        for (const decoding of ['keyframes', 'keyframe-bursts', 'sequential'] as const) await extractFramesFromReadingVideo(readFileSync(video(file)), { decoding });
+      }
+    } finally {
+      clearInterval(poll);
+    }
+    expect([...seen]).toEqual(['input']);
   });
 
   it('leaves no tensor, process or temp folder behind, bytes in or path in', async () => {
