@@ -120,16 +120,16 @@ export async function detectFaces(image: PixelSource, options: DetectOptions = {
 
 // The views 'auto' looks at when UltraFace finds no face upright: a head rolled far comes upright in one.
 const ROLL_VIEWS_DEG = [45, -45] as const;
-// A face found in a turned view has its eye line within this of level there; a blob UltraFace takes for a
-// face (a pixelated one) gives points at any angle (no-face.jpg: 76°; rolled heads of ../shared/data: 7–38°).
+// A face found in a turned view has its eye line within this of level there: a blob UltraFace takes for a
+// face (the pixelated face of no-face.jpg) gives points at any angle, real rolled heads well inside it.
 const MAX_VIEW_ROLL_DEG = 45;
 
 /**
  * 'auto' where UltraFace finds no face: UltraFace again on the image turned ±45° (a head rolled past what
  * it sees upright), the face's fr_landmark points turned back, and the box and landmarks placed on the
- * image from them as for an upright face. Two more runs (~20–30 ms) where SSD's fallback cost 0.4–0.6 s
- * (a faceless upload set the p95): on 797 photos of ../shared/data UltraFace missed 13, SSD found a face
- * in 4 of those (eval/results/detectors.md has the detectors' recall).
+ * image from them as for an upright face. Two cheap runs where SSD's fallback cost several photos' time,
+ * so that faceless uploads do not set the p95 (bench:validate's faceless rows; recall in
+ * eval/results/validate-photo-auto.md and eval/results/detectors.md).
  */
 async function detectRolled(image: PixelSource, minConfidence: number, withLandmarks: boolean | 'box'): Promise<DetectedFace[]> {
   for (const turn of ROLL_VIEWS_DEG) {
