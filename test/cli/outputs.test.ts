@@ -9,7 +9,7 @@ import sharp from 'sharp';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { LEDGER } from '../../src/cli/outputs.js';
-import { printable } from '../../src/cli/text.js';
+import { jsonLine, printable } from '../../src/cli/text.js';
 import { photo } from '../helpers.js';
 import { capture } from './capture.js';
 
@@ -137,5 +137,14 @@ describe('names from outside are printed with their control characters escaped',
       expect(out.join('\n')).toContain('x\\x0a✓ forged-pass.jpg');
       vi.restoreAllMocks();
     }
+  });
+});
+
+describe('JSON lines are safe on a terminal too', () => {
+  it('write DEL, C1 controls and bidirectional overrides as \\u escapes: the same JSON value', () => {
+    const value = { file: 'gpj.\u202etxt.jpg', note: 'a\u007fb\u0085c\u2066d' };
+    const line = jsonLine(value);
+    expect(line).toBe('{"file":"gpj.\\u202etxt.jpg","note":"a\\u007fb\\u0085c\\u2066d"}');
+    expect(JSON.parse(line)).toEqual(value);
   });
 });

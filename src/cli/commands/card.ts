@@ -5,7 +5,7 @@ import { photosOf } from '../inputs.js';
 import type { CliOptions } from '../options.js';
 import { progress } from '../progress.js';
 import { runBulk } from '../runner.js';
-import { type Locale, TEXT, labelled, printable, withCode } from '../text.js';
+import { type Locale, TEXT, jsonLine, labelled, printable, withCode } from '../text.js';
 import { csvField } from './check.js';
 
 const CSV_COLUMNS = ['file', 'passed', 'side', 'rotation', 'name', 'sex', 'ethnicity', 'birthDate', 'address', 'idNumber', 'checksumValid', 'consistent', 'authority', 'validFrom', 'validTo', 'expired', 'reasons', 'error'] as const;
@@ -50,7 +50,7 @@ export async function card(targets: string[], o: CliOptions): Promise<number> {
         if ('error' in row) {
           failed++;
           const e = inputError(row.error as never, file);
-          if (o.json) bar.log(JSON.stringify({ file, passed: false, error: e }));
+          if (o.json) bar.log(jsonLine({ file, passed: false, error: e }));
           else if (o.csv) bar.log(CSV_COLUMNS.map((c) => (c === 'file' ? file : c === 'passed' ? 'false' : c === 'error' ? e.code : '')).map(csvField).join(','));
           else bar.log(`✗ ${printable(file)}\n    ${withCode(e.messages[o.locale], e.code, o.locale)}`);
           return;
@@ -58,7 +58,7 @@ export async function card(targets: string[], o: CliOptions): Promise<number> {
         const { reading } = row;
         const passed = !reading.reasons.some((r) => r.severity === 'error');
         if (!passed) failed++;
-        if (o.json) bar.log(JSON.stringify({ file, passed, ...reading }));
+        if (o.json) bar.log(jsonLine({ file, passed, ...reading }));
         else if (o.csv) bar.log(csvRow(file, passed, reading));
         else bar.log(cardLines(file, passed, reading, o.locale).join('\n'));
       },

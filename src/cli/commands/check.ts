@@ -6,7 +6,7 @@ import type { CliOptions } from '../options.js';
 import { progress } from '../progress.js';
 import { renderReport, type ReportRow } from '../report/render-report.js';
 import { runBulk } from '../runner.js';
-import { type Locale, TEXT, checkLabel, displayWidth, labelled, padEnd, printable, withCode } from '../text.js';
+import { type Locale, TEXT, checkLabel, displayWidth, jsonLine, labelled, padEnd, printable, withCode } from '../text.js';
 
 const CSV_HEADER = 'file,passed,failed_checks,error_code,message';
 
@@ -45,7 +45,7 @@ export async function check(targets: string[], o: CliOptions): Promise<number> {
         for (const c of row.result?.checks ?? []) {
           if (c.status === 'failed' && c.severity === 'error') failures.set(checkLabel(c.id, o.locale), (failures.get(checkLabel(c.id, o.locale)) ?? 0) + 1);
         }
-        if (o.json) bar.log(JSON.stringify(row.result ? { file: row.file, ...row.result } : row));
+        if (o.json) bar.log(jsonLine(row.result ? { file: row.file, ...row.result } : row));
         else if (o.csv) bar.log(csvRow(row, o.locale));
         else bar.log(textRow(row, o.locale));
       },

@@ -3,7 +3,7 @@ import { compareFaces, prepareCard } from '../../compare/compare-faces.js';
 import type { CompareFacesResult } from '../../compare/types.js';
 import { extractFramesFromReadingVideo } from '../../media/extract-frames.js';
 import type { CliOptions } from '../options.js';
-import { type Locale, TEXT } from '../text.js';
+import { type Locale, TEXT, jsonLine } from '../text.js';
 import { about } from './input-failure.js';
 
 /** A single "frame" with one of these names is a reading video, whose frames are compared. */
@@ -19,7 +19,7 @@ export async function compare(targets: string[], o: CliOptions): Promise<number>
   const compared = await compareFaces(prepared, frames);
   // The card's stages ran in prepareCard: their times belong to the comparison's, as a single call reports them.
   const r = { ...compared, timings: { ...prepared.timings, ...compared.timings } };
-  if (o.json) console.log(JSON.stringify(r));
+  if (o.json) console.log(jsonLine(r));
   else for (const line of compareLines(r, o.locale)) console.log(line);
   return r.match ? 0 : 1;
 }

@@ -7,7 +7,7 @@ import { type CliOptions, UsageError } from '../options.js';
 import { progress } from '../progress.js';
 import { runBulk } from '../runner.js';
 import { OutputFolder } from '../outputs.js';
-import { type Locale, TEXT, checkLabel, labelled, parenthesised, printable, withCode } from '../text.js';
+import { type Locale, TEXT, checkLabel, jsonLine, labelled, parenthesised, printable, withCode } from '../text.js';
 
 /** Where outputs that still fail go, inside --out: apart, so that nobody uploads them by mistake. */
 const STILL_FAILING = 'still-failing';
@@ -79,7 +79,7 @@ export async function fix(targets: string[], o: CliOptions): Promise<number> {
         if (o.json) {
           // `reason`: what not-fixed.txt says, in the run's language.
           const detail = r.kind === 'still-fails' ? { failedChecks: r.failed.map((c) => c.id), reason } : r.kind === 'refused' ? { error: r.error, reason } : {};
-          bar.log(JSON.stringify({ file, outcome: r.kind, passes: r.kind === 'pass', output: shown ?? null, ...detail }));
+          bar.log(jsonLine({ file, outcome: r.kind, passes: r.kind === 'pass', output: shown ?? null, ...detail }));
         } else {
           bar.log(textRow(file, r, shown, o.locale));
         }

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { extractFramesFromReadingVideo } from '../../media/extract-frames.js';
 import type { CliOptions } from '../options.js';
 import { OutputFolder } from '../outputs.js';
-import { TEXT, printable } from '../text.js';
+import { TEXT, jsonLine, printable } from '../text.js';
 import { about } from './input-failure.js';
 
 /** frames <video> --out DIR */
@@ -20,7 +20,7 @@ export async function frames(targets: string[], o: CliOptions): Promise<number> 
     folder.close();
   }
   const written = names.map((name) => join(out, name));
-  if (o.json) console.log(JSON.stringify({ video: r.video, audio: r.audio, span: r.span, frames: r.frames.map((f, i) => ({ path: written[i], timestamp: f.timestamp, width: f.width, height: f.height, sharpness: f.sharpness })) }));
+  if (o.json) console.log(jsonLine({ video: r.video, audio: r.audio, span: r.span, frames: r.frames.map((f, i) => ({ path: written[i], timestamp: f.timestamp, width: f.width, height: f.height, sharpness: f.sharpness })) }));
   else {
     console.log(TEXT.recording[o.locale](r.video.codec, r.video.width, r.video.height, r.video.durationS, r.audio.speechSeconds ?? 0));
     for (const path of written) console.log(`  ${printable(path)}`);

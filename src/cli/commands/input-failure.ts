@@ -2,7 +2,7 @@
 import type { VerifyError } from '../../core/errors.js';
 import { inputError, isInputError } from '../errors.js';
 import type { CliOptions } from '../options.js';
-import { labelled, printable, withCode } from '../text.js';
+import { jsonLine, labelled, printable, withCode } from '../text.js';
 
 /** A library error with the file it is about, when the command knows it. */
 export class InputFailure extends Error {
@@ -26,7 +26,7 @@ export async function about<T>(file: string, work: Promise<T>): Promise<T> {
 export function printInputFailure(failure: InputFailure, o: CliOptions): void {
   const error = inputError(failure.error, failure.file);
   if (o.json) {
-    console.log(JSON.stringify({ ...(failure.file === undefined ? {} : { file: failure.file }), passed: false, error }));
+    console.log(jsonLine({ ...(failure.file === undefined ? {} : { file: failure.file }), passed: false, error }));
     return;
   }
   const why = withCode(error.messages[o.locale], error.code, o.locale);

@@ -12,14 +12,14 @@ import { createQueueWorker } from '../../queue/worker.js';
 import { isInputError } from '../errors.js';
 import { photosOf } from '../inputs.js';
 import { type CliOptions, UsageError } from '../options.js';
-import { TEXT, checkLabel, labelled, printable } from '../text.js';
+import { TEXT, checkLabel, jsonLine, labelled, printable } from '../text.js';
 
 /** worker --redis URL: runs jobs until SIGTERM or SIGINT; exit 0 after a clean shutdown. */
 export async function worker(o: CliOptions): Promise<number> {
   const w = createQueueWorker({ connection: o.redis!, queue: o.queue, workersPerProcess: o.workers, ...(o.pathsUnder === undefined ? {} : { allowPaths: { root: o.pathsUnder } }) });
   w.on('error', (error) => console.error(`idphoto-verify worker: ${error.message}`));
   w.on('job', (e) => {
-    if (o.json) console.log(JSON.stringify(e));
+    if (o.json) console.log(jsonLine(e));
     else {
       const mark = { completed: '✓', retried: '↻', 'dead-lettered': '✗', 'handed-back': '↩' }[e.status];
       console.log(`${mark} ${e.call} ${e.id} ${e.status}${e.code ? ` ${e.code}` : ''} (${e.workMs} ms, queued ${e.queueMs} ms)`);
@@ -58,12 +58,12 @@ export async function enqueue(targets: string[], o: CliOptions): Promise<number>
       } catch (error) {
         if (!isInputError(error) && (error as NodeJS.ErrnoException).code !== 'ENOENT' && (error as NodeJS.ErrnoException).code !== 'EISDIR') throw error;
         unreadable++;
-        console.log(o.json ? JSON.stringify({ file, passed: false, error: { code: isInputError(error) ? error.code : 'INPUT_NOT_FOUND', message: (error as Error).message } }) : `✗ ${printable(file)}\n    ${TEXT.unreadable[o.locale]} (${isInputError(error) ? error.code : 'INPUT_NOT_FOUND'})`);
+        console.log(o.json ? jsonLine({ file, passed: false, error: { code: isInputError(error) ? error.code : 'INPUT_NOT_FOUND', message: (error as Error).message } }) : `✗ ${printable(file)}\n    ${TEXT.unreadable[o.locale]} (${isInputError(error) ? error.code : 'INPUT_NOT_FOUND'})`);
         continue;
       }
       const { id, duplicate } = queued;
       jobs.push({ file, id, duplicate });
-      if (!o.wait) console.log(o.json ? JSON.stringify({ file, id, duplicate }) : `${id}\t${printable(file)}${duplicate ? '\t(already queued)' : ''}`);
+      if (!o.wait) console.log(o.json ? jsonLine({ file, id, duplicate }) : `${id}\t${printable(file)}${duplicate ? '\t(already queued)' : ''}`);
     }
     const again = jobs.filter((j) => j.duplicate).length;
     console.error(`${jobs.length} job(s) enqueued${again ? ` (${again} already in the queue: the same photo and options)` : ''}.`);
@@ -73,12 +73,12 @@ export async function enqueue(targets: string[], o: CliOptions): Promise<number>
       const outcome = await client.outcome(id);
       if (outcome.status === 'failed') {
         failed++;
-        console.log(o.json ? JSON.stringify({ file, id, passed: false, error: { code: outcome.code, message: outcome.message } }) : `✗ ${printable(file)}\n    ${outcome.message} (${outcome.code})`);
+        console.log(o.json ? jsonLine({ file, id, passed: false, error: { code: outcome.code, message: outcome.message } }) : `✗ ${printable(file)}\n    ${outcome.message} (${outcome.code})`);
         continue;
       }
       const r = outcome.result as PhotoValidation;
       if (!r.passed) failed++;
-      if (o.json) console.log(JSON.stringify({ file, id, ...r }));
+      if (o.json) console.log(jsonLine({ file, id, ...r }));
       else {
         console.log(`${r.passed ? '✓' : '✗'} ${printable(file)}`);
         for (const c of r.checks) if (c.status === 'failed') console.log(`    ${c.severity === 'error' ? '' : TEXT.warning[o.locale]}${labelled(checkLabel(c.id, o.locale), c.message[o.locale], o.locale)}`);

@@ -6,7 +6,7 @@ import type { ApplicantVerification, VerifyReason } from '../../verify/types.js'
 import { verifyApplicant } from '../../verify/verify-applicant.js';
 import { isInputError, sniffNetpbm } from '../errors.js';
 import type { CliOptions } from '../options.js';
-import { type Locale, SIGNAL_LABELS, STEP_LABELS, TEXT, checkLabel, labelled, parenthesised, withCode } from '../text.js';
+import { type Locale, SIGNAL_LABELS, STEP_LABELS, TEXT, checkLabel, jsonLine, labelled, parenthesised, withCode } from '../text.js';
 import { compareReasons, compareSummary } from './compare.js';
 import { InputFailure } from './input-failure.js';
 
@@ -35,7 +35,7 @@ export async function verify(o: CliOptions): Promise<number> {
     // The frames' JPEG bytes are left out of the JSON.
     const { liveness, ...steps } = r.steps;
     const recording = liveness && { ...liveness.recording, frames: liveness.recording.frames.map(({ image: _, ...f }) => f) };
-    console.log(JSON.stringify({ ...r, digitsChecked: digits !== undefined && digits.status !== 'not-checked', steps: { ...steps, liveness: liveness && { ...liveness, recording } } }));
+    console.log(jsonLine({ ...r, digitsChecked: digits !== undefined && digits.status !== 'not-checked', steps: { ...steps, liveness: liveness && { ...liveness, recording } } }));
   } else {
     for (const line of verifyLines(r, o.locale, digitsUnchecked, o.requireDigits)) console.log(line);
   }
