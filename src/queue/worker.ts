@@ -160,6 +160,8 @@ export function createQueueWorker(options: QueueWorkerOptions): QueueWorker {
   if (o.connection === undefined) throw invalidArgument('connection', 'a Redis URL or ioredis options', o.connection);
   const { Worker, UnrecoverableError, WaitingError } = loadBullMQ();
   const workers = o.workersPerProcess ?? availableParallelism();
+  // Checked before any thread starts: a root that is no folder is the host's mistake, refused at once.
+  const root = o.allowPaths === undefined ? undefined : realRoot(o.allowPaths);
   const verifier: Verifier = createVerifier({ ...o.pool, workers, maxQueue: 0 });
   const emitter = new EventEmitter() as QueueWorker;
   const connections: RedisConnection[] = [];
@@ -184,7 +186,6 @@ export function createQueueWorker(options: QueueWorkerOptions): QueueWorker {
     emitter.emit('job', e);
   };
 
-  const root = o.allowPaths === undefined ? undefined : realRoot(o.allowPaths);
 
   /**
    * An input's bytes, checked against the hash taken when it was enqueued (a file replaced since would

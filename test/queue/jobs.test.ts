@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { codeOf } from '../../src/queue/client.js';
-import { canonical, checkInputRef, contentHash, inputsOf, jobIdOf } from '../../src/queue/jobs.js';
+import { REDACTED, canonical, checkInputRef, contentHash, inputsOf, jobIdOf, withoutIdentity, withoutPaths } from '../../src/queue/jobs.js';
+import { createQueueWorker } from '../../src/queue/worker.js';
 
 const photo = fileURLToPath(new URL('../../fixtures/photos/compliant.jpg', import.meta.url));
 
@@ -40,5 +41,18 @@ describe('queue jobs', () => {
     expect(codeOf('INPUT_EMPTY: The input is empty.')).toEqual({ code: 'INPUT_EMPTY', message: 'The input is empty.' });
     expect(codeOf('job stalled more than allowable limit')).toEqual({ code: 'STALLED', message: 'job stalled more than allowable limit' });
     expect(codeOf('something else')).toEqual({ code: 'UNKNOWN', message: 'something else' });
+  });
+
+  it('a worker whose allowPaths.root is no folder is refused at once, before it starts a thread or connects', () => {
+    for (const root of ['/nonexistent/uploads', photo, '']) {
+      expect(() => createQueueWorker({ connection: 'redis://127.0.0.1:1', allowPaths: { root } }), root).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+    }
+  });
+
+  it('results lose the identity data, keep verdicts and measurements; failure messages lose paths', () => {
+    const reading = { side: 'portrait', fields: { name: { value: '张三', confidence: 0.99 } }, idNumber: { value: '110101199003077777', valid: true }, lines: [{ text: '姓名张三', confidence: 0.9 }], reasons: [{ id: 'NAME_MISMATCH', measured: { name: '张三' } }] };
+    expect(withoutIdentity(reading)).toEqual({ side: 'portrait', fields: { name: { value: REDACTED, confidence: 0.99 } }, idNumber: { value: REDACTED, valid: true }, lines: [{ text: REDACTED, confidence: 0.9 }], reasons: [{ id: 'NAME_MISMATCH', measured: { name: REDACTED } }] });
+    expect(withoutPaths('Cannot read the input /srv/uploads/123/card.jpg: ENOENT (redis://r:6379/0, 0.42 applicants/s)', [{ key: 'uploads/abc' }])).toBe('Cannot read the input <path>: ENOENT (redis://r:6379/0, 0.42 applicants/s)');
+    expect(withoutPaths('key uploads/abc is missing', [{ key: 'uploads/abc' }])).toBe('key <input> is missing');
   });
 });
