@@ -72,8 +72,9 @@ const CLIENT_SCHEMA = {
   enqueueTimeoutMs: is.positiveInteger,
 } as const;
 
-// outcome() looks at the job's state at least this often, beside its events.
-const OUTCOME_POLL_MS = 1000;
+// outcome() looks at the job's state again after 1 s, then twice as long each time up to 10 s, beside its
+// events: a missed event costs seconds, and a producer waiting on thousands of jobs does not poll Redis hard.
+const OUTCOME_POLL_MS = { first: 1000, max: 10_000 } as const;
 
 // The words for a failure without a library code: the queue's own (a job whose worker died too often),
 // a fault outside the library (UNEXPECTED), a reason this version cannot read (UNKNOWN). Service-side: "try again".
@@ -199,7 +200,8 @@ export function createQueueClient(options: QueueClientOptions): QueueClient {
       if (!job) throw invalidArgument('id', 'the id of a job in this queue', id);
       await events.waitUntilReady();
       const deadline = Date.now() + timeoutMs;
-      // The job's events, and its state looked at again at least every OUTCOME_POLL_MS: an event that passed
+      let poll: number = OUTCOME_POLL_MS.first;
+      // The job's events, and its state looked at again now and then (OUTCOME_POLL_MS): an event that passed
       // before this listener was in place (a job finishing as it is asked about) must not cost the whole timeout.
       for (;;) {
         const state = await job.getState();
@@ -212,7 +214,8 @@ export function createQueueClient(options: QueueClientOptions): QueueClient {
         }
         const left = deadline - Date.now();
         if (left <= 0) throw new VerifyError(ErrorCode.TIMEOUT, `Job ${id} did not finish within ${timeoutMs} ms.`, { details: { id, timeoutMs } });
-        await job.waitUntilFinished(events, Math.min(left, OUTCOME_POLL_MS)).catch(() => undefined);
+        await job.waitUntilFinished(events, Math.min(left, poll)).catch(() => undefined);
+        poll = Math.min(OUTCOME_POLL_MS.max, poll * 2);
       }
     },
 
