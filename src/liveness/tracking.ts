@@ -11,9 +11,13 @@ import { locate, run } from '../media/ffmpeg.js';
 import { fivePoints, yawRatio } from '../models/align.js';
 import { detectFaces, landmarkBox, landmarksInBox, secondPerson } from '../models/detect.js';
 import { alignFace, embedOne } from '../models/embed.js';
+import { faceFrame } from './face-frame.js';
 
-// The dense frames are analysed this small: the face fills a third of a selfie video's width.
-const DENSE_MAX_SIDE = 320;
+// The dense frames are analysed this small: the face fills a third of a selfie video's width. The short
+// side, not the long one: a 1080×1920 portrait clip reduced to 320 px tall left an eye distance of 13 px,
+// too few for the mouth's motion and for sharpness (TOO_BLURRY on a sharp HD video, eval:liveness).
+const DENSE_SHORT_SIDE = 320;
+const DENSE_LONG_SIDE = 640;
 // At most this many dense frames (15 s at 10 fps).
 export const MAX_DENSE_FRAMES = 150;
 // Face detection every this many seconds (faces counted, box re-anchored); landmarks follow the face in between.
@@ -50,7 +54,7 @@ export async function trackingFrames(
   runOptions: { ffmpegPath?: string; timeoutMs: number; signal?: AbortSignal },
   candidates?: { graph: (input: string) => string; outputs: (fd: number) => string[]; limits: readonly number[]; length: number },
 ): Promise<{ dense: DenseFrame[]; sparse?: DenseFrame[]; candidates?: Buffer[] }> {
-  const k = Math.min(1, DENSE_MAX_SIDE / Math.max(v.width, v.height));
+  const k = Math.min(1, DENSE_SHORT_SIDE / Math.min(v.width, v.height), DENSE_LONG_SIDE / Math.max(v.width, v.height));
   const width = Math.max(2, Math.round((v.width * k) / 2) * 2);
   const height = Math.max(2, Math.round((v.height * k) / 2) * 2);
   const frameBytes = width * height * 3;
@@ -102,6 +106,8 @@ export interface TrackedFrame {
   box: Box | null;
   /** Inner-lip gap over the eye distance. */
   mouth: number | null;
+  /** The grey face in its own frame (face-frame.ts), on frames with landmarks. */
+  faceFrame: Uint8Array | null;
   /** Unit embedding, on detected frames with one face. */
   embedding?: Float32Array;
   /** Length of the raw embedding: a face-quality signal (embed.ts); profile and blurred faces run short. */
@@ -134,7 +140,7 @@ export async function trackFace(frames: DenseFrame[], fps: number, scope: CallSc
   let found: Point[] | null = null;
   for (let i = 0; i < frames.length; i++) {
     const image = frames[i]!;
-    const frame: TrackedFrame = { t: image.t, image, faces: -1, crowded: false, landmarks: null, box: null, mouth: null };
+    const frame: TrackedFrame = { t: image.t, image, faces: -1, crowded: false, landmarks: null, box: null, mouth: null, faceFrame: null };
     const due = i % detectEvery === 0 || (box === null && misses < SEARCH_FRAMES);
     const withinBudget = detections < MAX_DETECTIONS && (everFound || detections < GIVE_UP_AFTER);
     if (due && withinBudget) {
@@ -162,6 +168,7 @@ export async function trackFace(frames: DenseFrame[], fps: number, scope: CallSc
         frame.landmarks = landmarks;
         frame.box = box;
         frame.mouth = mouthOpening(landmarks);
+        frame.faceFrame = faceFrame(image, landmarks);
         if (i % embedEvery === 0) {
           frame.crop = await alignFace(image, landmarks);
           if (!crowded) {

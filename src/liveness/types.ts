@@ -23,6 +23,7 @@ export type LivenessCode =
   | 'NO_SOUND'
   | 'VOLUME_TOO_LOW'
   | 'LIP_MOVEMENT_TOO_SMALL'
+  | 'LIPS_OUT_OF_SYNC'
   | 'FACE_NOT_VISIBLE'
   | 'MULTIPLE_FACES'
   | 'FACE_CHANGED'
@@ -39,9 +40,22 @@ export interface SignalShapes {
     limit: { minSpeechSeconds: number; minSpeechDbfs: number };
   };
   lipSync: {
-    /** Mouth opening in eye distances (10th–90th percentile spread); correlation with the voice's level at the best lag within ±0.2 s. */
-    measured: { mouthRange: number; correlation: number; framesWithMouth: number };
-    limit: { minMouthRange: number; minLipCorrelation: number };
+    measured: {
+      /** How many times as far the mouth moves between frames as the face beside the nose, in the face's own frame (1: rigid); mean over the speech. */
+      mouthMotion: number;
+      /** z of the mouth's motion against the voice's level at the best lag, under independence (synchrony.ts). */
+      syncZ: number;
+      /** One-sided p-value of that lag, corrected for the lags tried. */
+      syncP: number;
+      /** The correlation at that lag. */
+      correlation: number;
+      /** That lag, seconds: + means the voice follows the mouth. */
+      syncLagS: number;
+      /** Inner-lip gap over the eye distance, 10th–90th percentile spread (reported). */
+      mouthRange: number;
+      framesWithMouth: number;
+    };
+    limit: { minMouthMotion: number; minSyncZ: number; syncLagsS: number };
   };
   faceConsistency: {
     measured: {
@@ -100,12 +114,16 @@ export const LIVENESS_LIMITS = Object.freeze({
   minSpeechSeconds: 1,
   /** Level of the voiced segments, dBFS (speech is typically −30 to −15). */
   minSpeechDbfs: -40,
-  /** Spread (10th to 90th percentile) of the mouth opening over the speech, in eye distances. */
-  minMouthRange: 0.05,
-  /** Correlation of mouth opening with the voice's loudness, best lag within ±0.2 s. */
-  minLipCorrelation: 0.1,
+  /** The mouth's motion over the rigid face's (1: a photo or a rigid face), chosen on the dev part of eval:liveness's corpus. */
+  minMouthMotion: 1.6,
+  /** z of the mouth's motion against the voice, best lag (chosen on the corpus's dev part). */
+  minSyncZ: 0,
+  /** Lags searched for synchrony, ± seconds: a live recording's voice and picture are this close. */
+  syncLagsS: 0.2,
   /** Share of sampled frames with exactly one face. */
   minOneFaceShare: 0.8,
+  /** Detections (a second apart) showing a second person before MULTIPLE_FACES: one was a false face in a real video. */
+  minFramesWithSecondFace: 2,
   /** Similarity of a frame's face to the video's own face below which it is another person (THRESHOLDS[1e-2]). */
   minSameFaceSimilarity: THRESHOLDS[1e-2],
   /** Mean luma of the face, 0–255. */
