@@ -43,7 +43,7 @@ export interface SignalShapes {
     measured: {
       /** How many times as far the mouth moves between frames as the face beside the nose, in the face's own frame (1: rigid); mean over the speech. */
       mouthMotion: number;
-      /** z of the mouth's motion against the voice's level at the best lag, under independence (synchrony.ts). */
+      /** z of the lips' opening against the level of the voice's 1–3 kHz band at the best lag, under independence (synchrony.ts). */
       syncZ: number;
       /** One-sided p-value of that lag, corrected for the lags tried. */
       syncP: number;
@@ -116,7 +116,7 @@ export const LIVENESS_LIMITS = Object.freeze({
   minSpeechDbfs: -40,
   /** The mouth's motion over the rigid face's (1: a photo or a rigid face), chosen on the dev part of eval:liveness's corpus. */
   minMouthMotion: 1.6,
-  /** z of the mouth's motion against the voice, best lag (chosen on the corpus's dev part). */
+  /** z of the lips' opening against the voice, best lag (chosen on the dev part of eval:liveness's corpus). */
   minSyncZ: 0,
   /** Lags searched for synchrony, ± seconds: a live recording's voice and picture are this close. */
   syncLagsS: 0.2,

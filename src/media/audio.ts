@@ -59,6 +59,46 @@ export function levelEnvelope(samples: Int16Array): Float64Array {
 
 export const ENVELOPE_RATE = RATE / FRAME;
 
+/**
+ * Level of each 20 ms frame of one band of the voice, dBFS (50 values a second): the samples through a
+ * band-pass of two 2nd-order high-pass and two 2nd-order low-pass sections (RBJ biquads, Butterworth Q).
+ */
+export function bandEnvelope(samples: Int16Array, lowHz: number, highHz: number): Float64Array {
+  let x: Float64Array = Float64Array.from(samples);
+  for (let pass = 0; pass < 2; pass++) x = biquad(biquad(x, 'highpass', lowHz), 'lowpass', highHz);
+  const frames = Math.floor(x.length / FRAME);
+  const db = new Float64Array(frames);
+  for (let f = 0; f < frames; f++) {
+    let sum = 0;
+    for (let i = f * FRAME; i < (f + 1) * FRAME; i++) sum += x[i]! * x[i]!;
+    db[f] = toDbfs(sum / FRAME);
+  }
+  return db;
+}
+
+function biquad(x: Float64Array, type: 'highpass' | 'lowpass', hz: number): Float64Array {
+  const w = (2 * Math.PI * hz) / RATE;
+  const cos = Math.cos(w);
+  const alpha = Math.sin(w) / (2 * Math.SQRT1_2);
+  const a0 = 1 + alpha;
+  const [b0, b1, b2] = type === 'lowpass' ? [(1 - cos) / 2, 1 - cos, (1 - cos) / 2] : [(1 + cos) / 2, -(1 + cos), (1 + cos) / 2];
+  const [n0, n1, n2, d1, d2] = [b0 / a0, b1 / a0, b2 / a0, (-2 * cos) / a0, (1 - alpha) / a0];
+  const y = new Float64Array(x.length);
+  let x1 = 0;
+  let x2 = 0;
+  let y1 = 0;
+  let y2 = 0;
+  for (let i = 0; i < x.length; i++) {
+    const v = n0 * x[i]! + n1 * x1 + n2 * x2 - d1 * y1 - d2 * y2;
+    x2 = x1;
+    x1 = x[i]!;
+    y2 = y1;
+    y1 = v;
+    y[i] = v;
+  }
+  return y;
+}
+
 /** Loudness and voiced segments of 16 kHz mono samples. */
 export function speechActivity(samples: Int16Array): SpeechFacts {
   const db = levelEnvelope(samples);

@@ -83,7 +83,22 @@ async function startWorker(queue: string, shutdownMs?: number): Promise<Proc> {
   return p;
 }
 
-const ffmpegs = () => spawnSync('sh', ['-c', 'pgrep -x ffmpeg || true'], { encoding: 'utf8' }).stdout.trim();
+// This run's ffmpeg processes only, told by a variable every process it starts inherits (and keeps when
+// orphaned): an evaluation running beside the tests on the same machine has its own ffmpegs.
+const TAG = `IDPHOTO_QUEUE_TEST=${process.pid}`;
+process.env.IDPHOTO_QUEUE_TEST = String(process.pid);
+const ffmpegs = () =>
+  spawnSync('sh', ['-c', 'pgrep -x ffmpeg || true'], { encoding: 'utf8' })
+    .stdout.split('\n')
+    .filter((pid) => pid && environOf(pid).includes(TAG))
+    .join(' ');
+function environOf(pid: string): string[] {
+  try {
+    return readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0');
+  } catch {
+    return []; // ended meanwhile
+  }
+}
 const tempDirs = () => readdirSync(tmpdir()).filter((d) => d.startsWith('idphoto-'));
 
 let redis: RedisServer;
