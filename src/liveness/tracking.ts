@@ -13,11 +13,14 @@ import { detectFaces, landmarkBox, landmarksInBox, secondPerson } from '../model
 import { alignFace, embedOne } from '../models/embed.js';
 import { faceFrame } from './face-frame.js';
 
-// The dense frames are analysed this small: the face fills a third of a selfie video's width. The short
-// side, not the long one: a 1080×1920 portrait clip reduced to 320 px tall left an eye distance of 13 px,
-// too few for the mouth's motion and for sharpness (TOO_BLURRY on a sharp HD video, eval:liveness).
-const DENSE_SHORT_SIDE = 320;
+// The dense frames are analysed this small: the face fills a third of a selfie video's width. In a
+// squarish frame (a face crop, the fixtures) 320 px on the long side. In an elongated one (9:16, 16:9)
+// 320 px on the short side: a 1080×1920 clip reduced to 320 px tall left 13 px between the eyes, too few
+// for the lips' motion (at 256 px wide still LIP_MOVEMENT_TOO_SMALL on a real speaker) and for sharpness
+// (TOO_BLURRY on a sharp HD video, eval:liveness).
+const DENSE_SIDE = 320;
 const DENSE_LONG_SIDE = 640;
+const SQUARISH = 1.25;
 // At most this many dense frames (15 s at 10 fps).
 export const MAX_DENSE_FRAMES = 150;
 // Face detection every this many seconds (faces counted, box re-anchored); landmarks follow the face in between.
@@ -54,7 +57,9 @@ export async function trackingFrames(
   runOptions: { ffmpegPath?: string; timeoutMs: number; signal?: AbortSignal },
   candidates?: { graph: (input: string) => string; outputs: (fd: number) => string[]; limits: readonly number[]; length: number },
 ): Promise<{ dense: DenseFrame[]; sparse?: DenseFrame[]; candidates?: Buffer[] }> {
-  const k = Math.min(1, DENSE_SHORT_SIDE / Math.min(v.width, v.height), DENSE_LONG_SIDE / Math.max(v.width, v.height));
+  const long = Math.max(v.width, v.height);
+  const short = Math.min(v.width, v.height);
+  const k = Math.min(1, long / short <= SQUARISH ? DENSE_SIDE / long : Math.min(DENSE_SIDE / short, DENSE_LONG_SIDE / long));
   const width = Math.max(2, Math.round((v.width * k) / 2) * 2);
   const height = Math.max(2, Math.round((v.height * k) / 2) * 2);
   const frameBytes = width * height * 3;

@@ -41,7 +41,7 @@ export interface SignalShapes {
   };
   lipSync: {
     measured: {
-      /** How many times as far the mouth moves between frames as the face beside the nose, in the face's own frame (1: rigid); mean over the speech. */
+      /** How fast the lips open and close beyond the nose's base against its bridge, eye distances a second, in the face's own frame (0: a rigid face); mean over the speech. */
       mouthMotion: number;
       /** z of the lips' opening against the level of the voice's 1–3 kHz band at the best lag, under independence (synchrony.ts). */
       syncZ: number;
@@ -114,10 +114,16 @@ export const LIVENESS_LIMITS = Object.freeze({
   minSpeechSeconds: 1,
   /** Level of the voiced segments, dBFS (speech is typically −30 to −15). */
   minSpeechDbfs: -40,
-  /** The mouth's motion over the rigid face's (1: a photo or a rigid face), chosen on the dev part of eval:liveness's corpus. */
-  minMouthMotion: 1.6,
-  /** z of the lips' opening against the voice, best lag (chosen on the dev part of eval:liveness's corpus). */
-  minSyncZ: 0,
+  /**
+   * The lips' own speed, eye distances a second (0: a photo or a rigid face). Chosen on the dev part of
+   * eval:liveness's corpus, midway between the fastest photo-type attack (0.07) and the slowest real speaker (0.11).
+   */
+  minMouthMotion: 0.09,
+  /**
+   * z of the lips' opening against the voice, best lag. Chosen on the dev part of eval:liveness's corpus, just
+   * under its lowest real speaker (−0.46): no more than "not positively related"; dubbed voices reach 1.6–2.4.
+   */
+  minSyncZ: -0.5,
   /** Lags searched for synchrony, ± seconds: a live recording's voice and picture are this close. */
   syncLagsS: 0.2,
   /** Share of sampled frames with exactly one face. */

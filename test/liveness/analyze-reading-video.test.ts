@@ -25,9 +25,8 @@ describe('analyzeReadingVideo: attacks and failures each fail the signal meant f
     expect(r.codes).toEqual(['LIP_MOVEMENT_TOO_SMALL']);
     const lips = r.signals.lipSync;
     expect(lips).toMatchObject({ status: 'failed', passed: false, limit: { minMouthMotion: LIVENESS_LIMITS.minMouthMotion, minSyncZ: LIVENESS_LIMITS.minSyncZ } });
-    // A still: the mouth moves exactly as the rest of the face does (not at all).
-    expect(lips.measured.mouthMotion).toBeLessThan(LIVENESS_LIMITS.minMouthMotion);
-    expect(Math.abs((lips.measured.mouthMotion as number) - 1)).toBeLessThan(0.3);
+    // A still: the lips move no more than the nose does (not at all).
+    expect(Math.abs(lips.measured.mouthMotion as number)).toBeLessThan(LIVENESS_LIMITS.minMouthMotion);
     expect(r.signals.speech).toMatchObject({ status: 'passed' });
     expect(r.signals.speech.measured.speechSeconds).toBeGreaterThan(2.5);
     expect(r.signals.faceConsistency).toMatchObject({ status: 'passed', measured: { oneFaceShare: 1 } });
