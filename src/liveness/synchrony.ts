@@ -36,23 +36,28 @@ export function synchrony(mouth: readonly number[], voice: readonly number[], ma
   }
   const n = mouth.length;
   // Bartlett's sum, over the lags where the autocorrelations are estimated with some precision.
+  const mx = centred(mouth);
+  const vx = centred(voice);
   let sum = 0;
-  for (let k = 1; k < Math.min(n / 4, 30); k++) sum += autocorrelation(mouth, k) * autocorrelation(voice, k);
+  for (let k = 1; k < Math.min(n / 4, 30); k++) sum += autocorrelation(mx, k) * autocorrelation(vx, k);
   const effectiveSamples = Math.max(4, n / (1 + 2 * Math.max(0, sum)));
   const z = Math.atanh(Math.max(-0.999, Math.min(0.999, correlation))) * Math.sqrt(effectiveSamples - 3);
   const p = 1 - (1 - upperTail(z)) ** (2 * maxLag + 1);
   return { correlation, lag, effectiveSamples, z, p };
 }
 
+function centred(x: readonly number[]): number[] {
+  const m = x.reduce((s, v) => s + v, 0) / x.length;
+  return x.map((v) => v - m);
+}
+
+/** Lag-k autocorrelation of a centred series. */
 function autocorrelation(x: readonly number[], k: number): number {
-  let m = 0;
-  for (const v of x) m += v;
-  m /= x.length;
   let num = 0;
   let den = 0;
   for (let i = 0; i < x.length; i++) {
-    den += (x[i]! - m) ** 2;
-    if (i + k < x.length) num += (x[i]! - m) * (x[i + k]! - m);
+    den += x[i]! ** 2;
+    if (i + k < x.length) num += x[i]! * x[i + k]!;
   }
   return den > 0 ? num / den : 0;
 }

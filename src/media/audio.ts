@@ -46,7 +46,7 @@ export async function decodePcm(path: string, options: PcmOptions): Promise<Int1
 }
 
 /** Level of each 20 ms frame, dBFS: the loudness envelope, 50 values a second. */
-export function levelEnvelope(samples: Int16Array): Float64Array {
+export function levelEnvelope(samples: ArrayLike<number>): Float64Array {
   const frames = Math.floor(samples.length / FRAME);
   const db = new Float64Array(frames);
   for (let f = 0; f < frames; f++) {
@@ -66,14 +66,7 @@ export const ENVELOPE_RATE = RATE / FRAME;
 export function bandEnvelope(samples: Int16Array, lowHz: number, highHz: number): Float64Array {
   let x: Float64Array = Float64Array.from(samples);
   for (let pass = 0; pass < 2; pass++) x = biquad(biquad(x, 'highpass', lowHz), 'lowpass', highHz);
-  const frames = Math.floor(x.length / FRAME);
-  const db = new Float64Array(frames);
-  for (let f = 0; f < frames; f++) {
-    let sum = 0;
-    for (let i = f * FRAME; i < (f + 1) * FRAME; i++) sum += x[i]! * x[i]!;
-    db[f] = toDbfs(sum / FRAME);
-  }
-  return db;
+  return levelEnvelope(x);
 }
 
 function biquad(x: Float64Array, type: 'highpass' | 'lowpass', hz: number): Float64Array {
