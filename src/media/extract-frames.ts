@@ -8,6 +8,7 @@ import { makePrivateDir, removePrivateDir } from '../core/cleanup.js';
 import { ErrorCode, VerifyError } from '../core/errors.js';
 import { rankingSharpness, rankingSharpnessGrey } from '../image/measures.js';
 import { PCM_RATE, type SpeechFacts, decodePcm, speechActivity } from './audio.js';
+import { SECOND_OPINION_BELOW_S, SILENT_PEAK_DBFS, modelSpeech } from './voice-activity.js';
 import { BINARY_SCHEMA, type BinaryOptions, locate, run } from './ffmpeg.js';
 import { type VideoInput, videoPath } from './input.js';
 import { type AudioFacts, type VideoFacts, probe } from './probe.js';
@@ -167,6 +168,11 @@ export async function readRecording(path: string, o: Resolved, runOptions: RunSe
   const pcm = facts.audio.present && 'pcm' in decodedAudio ? decodedAudio.pcm.subarray(0, Math.ceil((v.durationS + 1) * PCM_RATE)) : undefined;
   const packets = facts.packets!;
   const audio: ReadingVideoFrames['audio'] = { ...facts.audio, ...(pcm ? speechActivity(pcm) : undefined) };
+  // A voice the level cannot tell from a loud, steady background is heard by the model (voice-activity.ts).
+  if (pcm && audio.speechSeconds! < SECOND_OPINION_BELOW_S && audio.peakDbfs! > SILENT_PEAK_DBFS) {
+    const heard = await modelSpeech(pcm, runOptions.signal);
+    if (heard.speechSeconds > audio.speechSeconds!) Object.assign(audio, heard, { foundBy: 'model' });
+  }
   lap('audio');
 
   const speech = audio.segments ?? [];

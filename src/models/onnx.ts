@@ -32,7 +32,10 @@ export interface OnnxSession {
   release(): Promise<void>;
 }
 interface OnnxModule {
-  Tensor: new (type: 'float32', data: Float32Array, dims: readonly number[]) => OnnxTensor;
+  Tensor: {
+    new (type: 'float32', data: Float32Array, dims: readonly number[]): OnnxTensor;
+    new (type: 'int64', data: BigInt64Array, dims: readonly number[]): OnnxTensor;
+  };
   InferenceSession: { create(bytes: Uint8Array, options?: Record<string, unknown>): Promise<OnnxSession> };
   env: { wasm?: { numThreads?: number } };
 }

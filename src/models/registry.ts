@@ -28,7 +28,8 @@ export type ModelName =
   | 'faceRecognitionNet'
   | 'ocrDetection'
   | 'ocrRecognition'
-  | 'ocrDirection';
+  | 'ocrDirection'
+  | 'voiceActivity';
 
 /** Every model the registry knows (models/manifest.json). */
 export const MODEL_NAMES: readonly ModelName[] = [
@@ -46,14 +47,16 @@ export const MODEL_NAMES: readonly ModelName[] = [
   'ocrDetection',
   'ocrRecognition',
   'ocrDirection',
+  'voiceActivity',
 ];
 
 /**
  * What `loadModels()` loads when not told which: every model the library's calls use. face-api's
  * FaceRecognitionNet (6.2 MB) serves only the evaluation and the benchmarks' naive way; ask for it by name.
- * The OCR models (16.1 MB) load on the first card read, not with the face models.
+ * The OCR models (16.1 MB) load on the first card read, not with the face models; the voice-activity
+ * model (1.3 MB) on the first reading video whose speech the level alone does not find (media/voice-activity.ts).
  */
-export const DEFAULT_MODELS: readonly ModelName[] = MODEL_NAMES.filter((name) => name !== 'faceRecognitionNet' && !name.startsWith('ocr'));
+export const DEFAULT_MODELS: readonly ModelName[] = MODEL_NAMES.filter((name) => name !== 'faceRecognitionNet' && name !== 'voiceActivity' && !name.startsWith('ocr'));
 
 interface ManifestEntry {
   /** 'face-api': weights manifest + shards for a face-api network; 'graph': a tfjs graph model.json; 'onnx': one .onnx file. */

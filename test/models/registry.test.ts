@@ -27,12 +27,12 @@ describe('models', () => {
   it('loads every model from installed packages and models/, verified, on the WASM backend', async () => {
     const { backend, models } = await loadModels();
     expect(backend).toBe('wasm');
-    // By default every model the face calls use; the evaluation-only descriptor net and the OCR models only when asked for.
-    expect(models.map((m) => m.name)).toEqual(MODEL_NAMES.filter((n) => n !== 'faceRecognitionNet' && !n.startsWith('ocr')));
-    models.push(...(await loadModels({ models: ['faceRecognitionNet'] })).models);
+    // By default every model the face calls use; the evaluation-only descriptor net, the OCR models and the voice-activity model only when asked for.
+    expect(models.map((m) => m.name)).toEqual(MODEL_NAMES.filter((n) => n !== 'faceRecognitionNet' && n !== 'voiceActivity' && !n.startsWith('ocr')));
+    models.push(...(await loadModels({ models: ['faceRecognitionNet', 'voiceActivity'] })).models);
     for (const model of models) {
       expect(model.bytes).toBeGreaterThan(50_000);
-      expect(model.provenance).toMatch(/@vladmandic\/|faceplugin-face-recognition-js@0\.0\.1|@gutenye\/ocr-models@1\.4\.2/);
+      expect(model.provenance).toMatch(/@vladmandic\/|faceplugin-face-recognition-js@0\.0\.1|@gutenye\/ocr-models@1\.4\.2|@jjhbw\/silero-vad@1\.0\.3/);
     }
     // The ONNX embedding runs on onnxruntime-node when it installed, else on onnxruntime-web.
     expect(models.find((m) => m.name === 'faceEmbedding')!.runtime).toMatch(/^onnxruntime-(node|web)$/);
