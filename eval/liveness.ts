@@ -84,7 +84,7 @@ printTable(
 console.log('\n## The lip-sync measures beside their limits (LIVENESS_LIMITS)\n');
 const lips = (r: Row) => (r.r.signals.lipSync.status === 'skipped' ? undefined : r.r.signals.lipSync.measured);
 
-console.log(`mouthMotion ≥ ${LIVENESS_LIMITS.minMouthMotion} (the lips' own speed, eye distances a second); syncZ ≥ ${LIVENESS_LIMITS.minSyncZ} (at the best lag within ±${LIVENESS_LIMITS.syncLagsS} s). Quantiles over each set, dev part / test part.\n`);
+console.log(`mouthMotion ≥ ${LIVENESS_LIMITS.minMouthMotion} (the lips' own speed, eye distances a second); syncZ ≥ ${LIVENESS_LIMITS.minSyncZ} (at the best lag within ±${LIVENESS_LIMITS.syncLagsS} s), and not offsetSyncP < ${LIVENESS_LIMITS.maxOffsetSyncP} with offsetSyncZ > syncZ (the best lag ${LIVENESS_LIMITS.offsetLagsS[0]}–${LIVENESS_LIMITS.offsetLagsS[1]} s off). Quantiles over each set, dev part / test part.\n`);
 // What the dev part suggests, by the rules LIVENESS_LIMITS states: mouthMotion midway between the fastest
 // photo-type attack and the slowest real speaker; syncZ just under the lowest real speaker.
 {
@@ -103,19 +103,19 @@ const q = (list: number[], p: number) => {
   return s[Math.min(s.length - 1, Math.max(0, Math.round(p * (s.length - 1))))]!.toFixed(2);
 };
 printTable(
-  ['presentations', 'split', 'n', 'mouthMotion min / 5% / median / 95% / max', 'syncZ min / 5% / median / 95% / max'],
+  ['presentations', 'split', 'n', 'mouthMotion min / 5% / median / 95% / max', 'syncZ min / 5% / median / 95% / max', 'offsetSyncZ min / 5% / median / 95% / max'],
   kinds.flatMap((kind) =>
     (['dev', 'test'] as const).map((split) => {
       const m = rows.filter((r) => r.kind === kind && r.split === split).flatMap((r) => (lips(r) ? [lips(r)!] : []));
       const five = (xs: number[]) => [0, 0.05, 0.5, 0.95, 1].map((p) => q(xs, p)).join(' / ');
-      return [kind, split, m.length, five(m.map((x) => x.mouthMotion as number)), five(m.map((x) => x.syncZ as number))];
+      return [kind, split, m.length, five(m.map((x) => x.mouthMotion as number)), five(m.map((x) => x.syncZ as number)), five(m.map((x) => x.offsetSyncZ as number))];
     }),
   ),
 );
 
 console.log('\n## Every bona fide presentation\n');
 printTable(
-  ['video', 'split', 'speech s', 'mouthMotion', 'syncZ (p, lag s)', 'one face / lowest similarity', 'live score', 'luma / sharpness / eye px', 'codes'],
+  ['video', 'split', 'speech s', 'mouthMotion', 'syncZ (p, lag s)', 'offset z (p, lag s)', 'one face / lowest similarity', 'live score', 'luma / sharpness / eye px', 'codes'],
   rows.filter((r) => r.kind === 'bona fide').map((r) => {
     const s = r.r.signals;
     const l = lips(r);
@@ -123,6 +123,7 @@ printTable(
       r.id, r.split, s.speech.measured.speechSeconds ?? '–',
       l ? (l.mouthMotion as number) : 'skipped',
       l ? `${l.syncZ} (${l.syncP}, ${l.syncLagS})` : '–',
+      l ? `${l.offsetSyncZ} (${l.offsetSyncP}, ${l.offsetLagS})` : '–',
       `${s.faceConsistency.measured.oneFaceShare} / ${s.faceConsistency.measured.lowestSimilarity}`,
       String(s.presentationAttack.measured.liveScore ?? '–'),
       `${s.quality.measured.faceLuma} / ${s.quality.measured.faceSharpness} / ${s.quality.measured.eyeDistancePx}`,
@@ -134,7 +135,7 @@ printTable(
 console.log('\n## Attacks accepted\n');
 const accepted = rows.filter((r) => r.kind !== 'bona fide' && r.r.passed);
 if (accepted.length === 0) console.log('None.');
-else printTable(['attack', 'type', 'split', 'mouthMotion', 'syncZ', 'lowest similarity', 'live score'], accepted.map((r) => [r.id, r.kind, r.split, lips(r)?.mouthMotion ?? '–', lips(r)?.syncZ ?? '–', String(r.r.signals.faceConsistency.measured.lowestSimilarity), String(r.r.signals.presentationAttack.measured.liveScore ?? '–')]));
+else printTable(['attack', 'type', 'split', 'mouthMotion', 'syncZ', 'offsetSyncZ', 'lowest similarity', 'live score'], accepted.map((r) => [r.id, r.kind, r.split, lips(r)?.mouthMotion ?? '–', lips(r)?.syncZ ?? '–', lips(r)?.offsetSyncZ ?? '–', String(r.r.signals.faceConsistency.measured.lowestSimilarity), String(r.r.signals.presentationAttack.measured.liveScore ?? '–')]));
 
 // The presentation-attack model's score: reported only, here is why.
 console.log('\n## Presentation-attack score (fr_liveness.onnx, reported only): median over frames\n');

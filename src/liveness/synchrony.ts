@@ -28,22 +28,33 @@ export interface Synchrony {
 
 /** The synchrony test of `mouth` against `voice` (sampled together) over lags −maxLag…maxLag. */
 export function synchrony(mouth: readonly number[], voice: readonly number[], maxLag: number): Synchrony {
-  let correlation = -1;
-  let lag = 0;
-  for (let l = -maxLag; l <= maxLag; l++) {
-    const r = pearson(mouth, voice, l);
-    if (r > correlation) (correlation = r), (lag = l);
-  }
+  return synchronyAt(mouth, voice, Array.from({ length: 2 * maxLag + 1 }, (_, i) => i - maxLag));
+}
+
+/**
+ * The same test over any set of lags (samples): the lag whose correlation is most significant (each over
+ * its own overlap, n − |lag| samples), Šidák-corrected for the number of lags tried. With lags no live
+ * recording has (a voice 0.4–2 s late or early), it asks whether the voice fits the lips there instead.
+ */
+export function synchronyAt(mouth: readonly number[], voice: readonly number[], lags: readonly number[]): Synchrony {
   const n = mouth.length;
   // Bartlett's sum, over the lags where the autocorrelations are estimated with some precision.
   const mx = centred(mouth);
   const vx = centred(voice);
   let sum = 0;
   for (let k = 1; k < Math.min(n / 4, 30); k++) sum += autocorrelation(mx, k) * autocorrelation(vx, k);
-  const effectiveSamples = Math.max(4, n / (1 + 2 * Math.max(0, sum)));
-  const z = Math.atanh(Math.max(-0.999, Math.min(0.999, correlation))) * Math.sqrt(effectiveSamples - 3);
-  const p = 1 - (1 - upperTail(z)) ** (2 * maxLag + 1);
-  return { correlation, lag, effectiveSamples, z, p };
+  const inflation = 1 + 2 * Math.max(0, sum);
+  let best: Omit<Synchrony, 'p'> = { correlation: 0, lag: 0, effectiveSamples: 4, z: -Infinity };
+  for (const lag of lags) {
+    if (n - Math.abs(lag) < 5) continue;
+    const correlation = pearson(mouth, voice, lag);
+    const effectiveSamples = Math.max(4, (n - Math.abs(lag)) / inflation);
+    const z = Math.atanh(Math.max(-0.999, Math.min(0.999, correlation))) * Math.sqrt(effectiveSamples - 3);
+    if (z > best.z) best = { correlation, lag, effectiveSamples, z };
+  }
+  if (best.z === -Infinity) return { ...best, z: 0, p: 1 };
+  const p = 1 - (1 - upperTail(best.z)) ** lags.length;
+  return { ...best, p };
 }
 
 function centred(x: readonly number[]): number[] {

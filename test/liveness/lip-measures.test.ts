@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { FACE_FRAME, LOWER_LIP, NOSE_BASE, NOSE_BRIDGE, UPPER_LIP, faceFrame, verticalShift } from '../../src/liveness/face-frame.js';
-import { synchrony } from '../../src/liveness/synchrony.js';
+import { synchrony, synchronyAt } from '../../src/liveness/synchrony.js';
 
 // A seeded generator: the test's answer does not depend on the run.
 function random(seed: number): () => number {
@@ -41,6 +41,23 @@ describe('synchrony: a test of the mouth against the voice', () => {
     expect(s.lag).toBe(1);
     expect(s.z).toBeGreaterThan(4);
     expect(s.p).toBeLessThan(1e-3);
+  });
+
+  it('finds a voice shifted far off at the lags no live recording has, and is calibrated there too', () => {
+    const next = random(13);
+    const mouth = ar1(120, 0.6, next);
+    // The voice 8 samples late (0.8 s at 10 fps).
+    const voice = mouth.map((_, i) => (mouth[i - 8] ?? 0) + 0.3 * (next() - 0.5));
+    const far = [4, 5, 6, 7, 8, 9, 10, 11, 12].flatMap((l) => [l, -l]);
+    const off = synchronyAt(mouth, voice, far);
+    expect(off.lag).toBe(8);
+    expect(off.p).toBeLessThan(1e-3);
+    expect(off.z).toBeGreaterThan(synchrony(mouth, voice, 2).z);
+    // Unrelated series: p < 0.05 about 5% of the time over the far lags, as over the near ones.
+    let significant = 0;
+    for (let i = 0; i < 400; i++) if (synchronyAt(ar1(80, 0.8, next), ar1(80, 0.8, next), far).p < 0.05) significant++;
+    expect(significant / 400).toBeLessThan(0.1);
+    expect(significant / 400).toBeGreaterThan(0.005);
   });
 });
 
