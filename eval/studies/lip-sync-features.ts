@@ -15,6 +15,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { bandEnvelope, levelEnvelope } from '../../src/media/audio.js';
 import { synchrony } from '../../src/liveness/synchrony.js';
+import { pearson } from '../../src/core/stats.js';
 
 const fps = Number(process.env.FPS ?? 25);
 const DIR = `eval/out/sync-exp-${fps}`;
@@ -63,9 +64,10 @@ function levelAt(env: Float64Array, times: number[], t0: number, half: number): 
     return n ? s / n : -70;
   });
 }
-function pearsonAt(x: number[], y: number[]) { const n = x.length; const mx = x.reduce((a, b) => a + b, 0) / n, my = y.reduce((a, b) => a + b, 0) / n; let num = 0, dx = 0, dy = 0; for (let i = 0; i < n; i++) { num += (x[i]! - mx) * (y[i]! - my); dx += (x[i]! - mx) ** 2; dy += (y[i]! - my) ** 2; } return dx && dy ? num / Math.sqrt(dx * dy) : 0; }
 function diff(x: number[]): number[] { return x.slice(1).map((v, i) => v - x[i]!); }
 
+// Per video: id, kind, near z, best far z, its lag (LAGS=1 prints them).
+const lagInfo: string[][] = [];
 interface Row { id: string; kind: string; split: string; z: Record<string, number> }
 const rows: Row[] = [];
 for (const r of recs) {
@@ -101,7 +103,7 @@ for (const r of recs) {
   // pc best-of-3 both signs
   for (const ak of Object.keys(audio)) z[`pcmax/${ak}`] = Math.max(...['pc1', 'pc2', 'pc3'].map((p) => z[`${p}/${ak}`]!));
   // relative to off-sync circular lags
-  const circ = (m: number[], a: number[], l: number) => { const n = m.length; const b = a.map((_, i) => a[(i + l + n) % n]!); return pearsonAt(m, b); };
+  const circ = (m: number[], a: number[], l: number) => { const n = m.length; const b = a.map((_, i) => a[(i + l + n) % n]!); return pearson(m, b); };
   const n = times.length; const far = Math.round(1 / step);
   for (const ak of ['b13', 'full']) {
     const m = mouth.lm!, a = audio[ak]!;
@@ -139,8 +141,7 @@ for (const r of recs) {
     }
     z['outZ'] = best;
     z['outMinusIn'] = best - inS.z;
-    (globalThis as any).lagInfo ??= [];
-    (globalThis as any).lagInfo.push([r.id, r.kind, inS.z.toFixed(2), best.toFixed(2), bestLag.toFixed(2)]);
+    lagInfo.push([r.id, r.kind, inS.z.toFixed(2), best.toFixed(2), bestLag.toFixed(2)]);
   }
   // velocity
   z['dlm/dfull'] = synchrony(diff(mouth.lm!), diff(audio.full!), maxLag).z;
@@ -159,5 +160,5 @@ for (const k of keys) {
   const ap = (lim: number) => a.filter((y) => y >= lim).length / a.length;
   console.log(k.padEnd(14), auc.toFixed(3), [sb[0], q(b, 0.1), q(b, 0.5)].map((x) => x!.toFixed(2)).join('/'), '|', [q(a, 0.5), q(a, 0.9), q(a, 1)].map((x) => x.toFixed(2)).join('/'), '|', (ap(sb[0]!) * 100).toFixed(0) + '%', (ap(sb[1]!) * 100).toFixed(0) + '%');
 }
-if (process.env.LAGS) for (const l of (globalThis as any).lagInfo) console.log(l.join('\t'));
+if (process.env.LAGS) for (const l of lagInfo) console.log(l.join('\t'));
 if (process.env.SHOW) for (const r of bona) console.log(r.id.padEnd(42), r.z[process.env.SHOW]!.toFixed(2));

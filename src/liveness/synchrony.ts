@@ -33,7 +33,8 @@ export function synchrony(mouth: readonly number[], voice: readonly number[], ma
 
 /**
  * The same test over any set of lags (samples): the lag whose correlation is most significant (each over
- * its own overlap, n − |lag| samples), Šidák-corrected for the number of lags tried. With lags no live
+ * its own overlap, n − |lag| samples), Šidák-corrected for the number of lags asked (a lag with under 5
+ * samples of overlap is asked but not tried: conservative for a short clip). With lags no live
  * recording has (a voice 0.4–2 s late or early), it asks whether the voice fits the lips there instead.
  */
 export function synchronyAt(mouth: readonly number[], voice: readonly number[], lags: readonly number[]): Synchrony {

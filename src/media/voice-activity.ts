@@ -31,7 +31,7 @@ export async function speechProbabilities(samples: Int16Array, signal?: AbortSig
   const steps = Math.floor(samples.length / STEP);
   const out = new Float32Array(steps);
   const sr = new ort.Tensor('int64', BigInt64Array.of(BigInt(PCM_RATE)), [1]);
-  let state = new Float32Array(STATE_SIZE);
+  let state: Float32Array = new Float32Array(STATE_SIZE);
   const input = new Float32Array(CONTEXT + STEP);
   for (let i = 0; i < steps; i++) {
     // The last CONTEXT samples of the previous step, then this step.
@@ -43,7 +43,8 @@ export async function speechProbabilities(samples: Int16Array, signal?: AbortSig
       sr,
     });
     out[i] = (result.output!.data as Float32Array)[0]!;
-    state = Float32Array.from(result.stateN!.data as Float32Array);
+    // The next state, as the runtime returned it (a fresh array each run).
+    state = result.stateN!.data as Float32Array;
     if (i % 64 === 63) signal?.throwIfAborted();
   }
   return out;
