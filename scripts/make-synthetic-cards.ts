@@ -26,18 +26,18 @@ import { parseArgs } from 'node:util';
 import sharp, { type OverlayOptions } from 'sharp';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const CARD_W = 856;
-const CARD_H = 540;
-const PHOTO_W = 1280;
-const PHOTO_H = 960;
-const FONT = 'WenQuanYi Micro Hei';
+export const CARD_W = 856;
+export const CARD_H = 540;
+export const PHOTO_W = 1280;
+export const PHOTO_H = 960;
+export const FONT = 'WenQuanYi Micro Hei';
 const MONO = 'DejaVu Sans Mono,WenQuanYi Micro Hei Mono';
 const ROTATIONS = [0, 90, 180, 270] as const;
 const FACES = ['person-a.jpg', 'person-b.jpg', 'person-c.jpg'].map((f) => join(ROOT, 'fixtures', 'faces', f));
 
-type Rotation = (typeof ROTATIONS)[number];
+export type Rotation = (typeof ROTATIONS)[number];
 type Side = 'portrait' | 'emblem';
-type Rng = () => number;
+export type Rng = () => number;
 
 interface Region {
   code: string;
@@ -47,7 +47,7 @@ interface Region {
   district: string;
 }
 
-interface PortraitFields {
+export interface PortraitFields {
   name: string;
   sex: '男' | '女';
   ethnicity: string;
@@ -62,7 +62,7 @@ interface EmblemFields {
   validTo: string;
 }
 
-interface PhotoParams {
+export interface PhotoParams {
   tiltDeg: number;
   shear: number;
   blur: number;
@@ -76,7 +76,7 @@ type CardLabel = { side: 'portrait'; fields: PortraitFields; checksumValid: bool
 type Label = { file: string; rotation: Rotation } & PhotoParams & CardLabel;
 
 /** What a card must be; the rest is drawn from its PRNG. */
-interface CardPlan {
+export interface CardPlan {
   side: Side;
   rotation: Rotation;
   /** The face fixture of the portrait (person-a.jpg …); random when absent. */
@@ -86,6 +86,12 @@ interface CardPlan {
   glare?: boolean;
   blur?: number;
   widthFrac?: [number, number];
+  /** Portrait side: these fields as given (a rare-character name, an ethnicity), the rest drawn. */
+  fields?: Partial<PortraitFields>;
+  /** Portrait side: the number line printed as this instead of the number (a 22-digit string). */
+  printedNumber?: string;
+  /** SVG drawn over the card's contents, inside its outline (a watermark). */
+  overlay?: (rng: Rng) => string;
 }
 
 interface Card {
@@ -95,7 +101,7 @@ interface Card {
 
 // ---------------------------------------------------------------- random
 
-function mulberry32(seed: number): Rng {
+export function mulberry32(seed: number): Rng {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -107,15 +113,15 @@ function mulberry32(seed: number): Rng {
 }
 
 /** A seed for card i that depends only on the run's seed and i. */
-function cardSeed(seed: number, i: number): number {
+export function cardSeed(seed: number, i: number): number {
   const h = mulberry32((Math.imul(seed, 0x9e3779b1) ^ Math.imul(i + 1, 0x85ebca6b)) >>> 0);
   return Math.floor(h() * 4294967296);
 }
 
-const between = (rng: Rng, lo: number, hi: number) => lo + (hi - lo) * rng();
-const int = (rng: Rng, lo: number, hi: number) => lo + Math.floor(rng() * (hi - lo + 1));
-const pick = <T>(rng: Rng, items: readonly T[]): T => items[Math.floor(rng() * items.length)];
-const chance = (rng: Rng, p: number) => rng() < p;
+export const between = (rng: Rng, lo: number, hi: number) => lo + (hi - lo) * rng();
+export const int = (rng: Rng, lo: number, hi: number) => lo + Math.floor(rng() * (hi - lo + 1));
+export const pick = <T>(rng: Rng, items: readonly T[]): T => items[Math.floor(rng() * items.length)];
+export const chance = (rng: Rng, p: number) => rng() < p;
 const round = (x: number, digits: number) => Number(x.toFixed(digits));
 
 // ---------------------------------------------------------------- content tables
@@ -292,7 +298,7 @@ function makeIdNumber(rng: Rng, code: string, birth: Ymd, sex: '男' | '女', ba
   }
 }
 
-function makePortraitFields(rng: Rng, badCheck: boolean, forceX: boolean) {
+export function makePortraitFields(rng: Rng, badCheck: boolean, forceX: boolean) {
   const region = pick(rng, REGIONS);
   const name = makeName(rng);
   const sex = chance(rng, 0.5) ? ('男' as const) : ('女' as const);
@@ -311,7 +317,7 @@ function authorityOf(region: Region): string {
   return `${city}公安局${region.district.replace(/(新区|区)$/, '')}分局`;
 }
 
-function makeEmblemFields(rng: Rng): EmblemFields {
+export function makeEmblemFields(rng: Rng): EmblemFields {
   const from = randomDate(rng, { y: 2005, m: 1, d: 1 }, { y: 2024, m: 12, d: 31 });
   if (from.m === 2 && from.d === 29) from.d = 28;
   const r = rng();
@@ -323,11 +329,11 @@ function makeEmblemFields(rng: Rng): EmblemFields {
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
-function jitterHex(rng: Rng, rgb: [number, number, number], amount: number): string {
+export function jitterHex(rng: Rng, rgb: [number, number, number], amount: number): string {
   return '#' + rgb.map((c) => Math.max(0, Math.min(255, Math.round(c + between(rng, -amount, amount)))).toString(16).padStart(2, '0')).join('');
 }
 
-function text(x: number, y: number, s: string, size: number, fill: string, extra = '', family = FONT): string {
+export function text(x: number, y: number, s: string, size: number, fill: string, extra = '', family = FONT): string {
   return `<text x="${x.toFixed(1)}" y="${y.toFixed(1)}" font-family="${family}" font-size="${size}" fill="${fill}" ${extra}>${esc(s)}</text>`;
 }
 
@@ -368,7 +374,7 @@ function rosette(rng: Rng, colour: string): string {
 }
 
 /** The card's rounded shape with a faint tinted gradient and the guilloche; the contents go inside the clip. */
-function cardSvg(rng: Rng, contents: string): string {
+export function cardSvg(rng: Rng, contents: string): string {
   const tints: [number, number, number][] = [
     [232, 241, 250],
     [248, 236, 241],
@@ -393,7 +399,7 @@ function cardSvg(rng: Rng, contents: string): string {
 </svg>`;
 }
 
-function portraitContents(rng: Rng, f: PortraitFields, birth: Ymd): string {
+export function portraitContents(rng: Rng, f: PortraitFields, birth: Ymd): string {
   const label = jitterHex(rng, [0x5c, 0x9b, 0xd1], 10);
   const ink = jitterHex(rng, [0x18, 0x18, 0x1a], 8);
   const dx = between(rng, -4, 4);
@@ -453,7 +459,7 @@ function emblem(cx: number, cy: number): string {
     <rect x="${cx - 40}" y="${cy + 42}" width="80" height="6" fill="${gold}"/>`;
 }
 
-function emblemContents(rng: Rng, f: EmblemFields): string {
+export function emblemContents(rng: Rng, f: EmblemFields): string {
   const ink = jitterHex(rng, [0x1a, 0x1a, 0x1c], 8);
   const dx = between(rng, -4, 4);
   const dy = between(rng, -3, 3);
@@ -514,18 +520,21 @@ function glareSvg(rng: Rng): Buffer {
 }
 
 /** One side of a card as an 856 × 540 RGBA PNG (transparent outside the rounded corners), with its fields. */
-async function drawCard(rng: Rng, plan: CardPlan, glare: boolean): Promise<Card> {
+export async function drawCard(rng: Rng, plan: CardPlan, glare: boolean): Promise<Card> {
   let svg: string;
   let label: Card['label'];
   const overlays: OverlayOptions[] = [];
   if (plan.side === 'portrait') {
-    const { fields, birth, checksumValid } = makePortraitFields(rng, plan.badCheck ?? false, plan.forceX ?? false);
-    svg = cardSvg(rng, portraitContents(rng, fields, birth));
+    const made = makePortraitFields(rng, plan.badCheck ?? false, plan.forceX ?? false);
+    const { birth, checksumValid } = made;
+    const fields = { ...made.fields, ...plan.fields };
+    const printed = plan.printedNumber ? { ...fields, idNumber: plan.printedNumber } : fields;
+    svg = cardSvg(rng, portraitContents(rng, printed, birth) + (plan.overlay ? '\n' + plan.overlay(rng) : ''));
     overlays.push({ input: await portraitImage(rng, plan.face), left: 600, top: 70 });
     label = { side: 'portrait', fields, checksumValid };
   } else {
     const fields = makeEmblemFields(rng);
-    svg = cardSvg(rng, emblemContents(rng, fields));
+    svg = cardSvg(rng, emblemContents(rng, fields) + (plan.overlay ? '\n' + plan.overlay(rng) : ''));
     label = { side: 'emblem', fields };
   }
   if (glare) overlays.push({ input: glareSvg(rng), blend: 'atop' });
@@ -567,7 +576,7 @@ function profile(rng: Rng, n: number, minPeriod: number, maxPeriod: number, term
 }
 
 /** A desk-like raw RGB background: a base colour, a gentle gradient, irregular grain on wood, mild noise. */
-function deskBackground(rng: Rng): Buffer {
+export function deskBackground(rng: Rng): Buffer {
   const desk = pick(rng, DESKS);
   const base = desk.rgb.map((c) => c + between(rng, -8, 8));
   const gx = between(rng, -0.18, 0.18);
@@ -597,7 +606,7 @@ function deskBackground(rng: Rng): Buffer {
   return Buffer.from(px.buffer);
 }
 
-function choosePhoto(rng: Rng, plan: CardPlan): PhotoParams & { widthFrac: number } {
+export function choosePhoto(rng: Rng, plan: CardPlan): PhotoParams & { widthFrac: number } {
   const [lo, hi] = plan.widthFrac ?? [0.55, 0.8];
   const blurred = chance(rng, 0.5);
   const blurSigma = between(rng, 0.3, 1.2);
@@ -616,7 +625,7 @@ function choosePhoto(rng: Rng, plan: CardPlan): PhotoParams & { widthFrac: numbe
  * Puts the card on a desk (scaled, tilted, sheared, with a soft shadow), turns the photo clockwise by `rotation`,
  * blurs it if asked and encodes it as JPEG; `maxSide` shrinks the result to fit.
  */
-async function photograph(rng: Rng, card: Buffer, p: PhotoParams & { widthFrac: number }, rotation: Rotation, maxSide?: number): Promise<Buffer> {
+export async function photograph(rng: Rng, card: Buffer, p: PhotoParams & { widthFrac: number }, rotation: Rotation, maxSide?: number): Promise<Buffer> {
   const s = (p.widthFrac * PHOTO_W) / CARD_W;
   const t = (p.tiltDeg * Math.PI) / 180;
   const [c, n, k] = [Math.cos(t), Math.sin(t), p.shear];
@@ -648,7 +657,7 @@ async function photograph(rng: Rng, card: Buffer, p: PhotoParams & { widthFrac: 
 }
 
 /** Draws and photographs one card; returns the JPEG and its label (without the file name). */
-async function makeCard(rng: Rng, plan: CardPlan, overrides: Partial<PhotoParams> = {}, maxSide?: number) {
+export async function makeCard(rng: Rng, plan: CardPlan, overrides: Partial<PhotoParams> = {}, maxSide?: number) {
   const photo = { ...choosePhoto(rng, plan), ...overrides };
   const card = await drawCard(rng, plan, photo.glare);
   const jpeg = await photograph(rng, card.png, photo, plan.rotation, maxSide);
@@ -741,7 +750,10 @@ function parseCli() {
   return { out, count, seed, fixtures: values.fixtures ?? false };
 }
 
-const cli = parseCli();
-if (!FACES.every((f) => existsSync(f))) throw new Error('fixtures/faces/person-{a,b,c}.jpg are missing');
-if (cli.fixtures) await writeFixtures(cli.seed);
-else await writeSet(cli.out, cli.count, cli.seed);
+// Run as a script; imported (eval/card-corpus.ts), it only lends its drawing.
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const cli = parseCli();
+  if (!FACES.every((f) => existsSync(f))) throw new Error('fixtures/faces/person-{a,b,c}.jpg are missing');
+  if (cli.fixtures) await writeFixtures(cli.seed);
+  else await writeSet(cli.out, cli.count, cli.seed);
+}

@@ -5,6 +5,7 @@
  * address continued on the lines below it. Pure: lines in, fields out.
  */
 import type { Box } from '../core/geometry.js';
+import { ethnicGroup, isStampText, withoutStamps } from './card-text.js';
 import { type ParsedIdNumber, parseIdNumber } from './id-number.js';
 
 export interface CardLine {
@@ -21,8 +22,17 @@ export interface CardField {
   confidence: number;
 }
 
+/** The side's labels as found against where the card prints them. */
+export interface CardLayout {
+  found: string[];
+  missing: string[];
+  /** Labels found out of the card's order or column. */
+  outOfPlace: string[];
+}
+
 export interface CardFields {
   side: 'portrait' | 'emblem' | 'unknown';
+  layout: CardLayout;
   name?: CardField;
   sex?: CardField & { value: '男' | '女' };
   ethnicity?: CardField;
@@ -41,6 +51,36 @@ export interface CardFields {
 
 const LABELS = ['姓名', '性别', '民族', '出生', '住址', '公民身份号码', '签发机关', '有效期限'] as const;
 type Label = (typeof LABELS)[number];
+// Each side's labels top to bottom, as the card prints them (民族 on 性别's row).
+const PORTRAIT_LABELS: readonly Label[] = ['姓名', '性别', '民族', '出生', '住址', '公民身份号码'];
+const EMBLEM_LABELS: readonly Label[] = ['签发机关', '有效期限'];
+
+/** A field's value without an anti-copy stamp read into it (card-text.ts); undefined when nothing else is left. */
+function unstamped(field: CardField | undefined): CardField | undefined {
+  if (!field) return undefined;
+  const { value } = withoutStamps(field.value);
+  return value ? { ...field, value } : undefined;
+}
+
+/**
+ * The side's labels found and where: those missing, and those out of the card's order (a label above one
+ * the card prints above it, or 姓名 … 住址 and the number's label not starting in one column).
+ */
+function layoutOf(labelled: ReadonlyMap<Label, { line: CardLine }>, side: readonly Label[]): CardLayout {
+  const found = side.filter((l) => labelled.has(l));
+  const missing = side.filter((l) => !labelled.has(l));
+  const outOfPlace = new Set<Label>();
+  const rows = found.filter((l) => l !== '民族');
+  for (let i = 1; i < rows.length; i++) {
+    const [above, below] = [labelled.get(rows[i - 1]!)!.line.box, labelled.get(rows[i]!)!.line.box];
+    if (centreY(below) <= centreY(above)) outOfPlace.add(rows[i]!);
+  }
+  const lefts = rows.map((l) => labelled.get(l)!.line.box.x);
+  const height = Math.min(...rows.map((l) => labelled.get(l)!.line.box.height));
+  const column = Math.min(...lefts);
+  rows.forEach((l, i) => lefts[i]! - column > height * 2 && outOfPlace.add(l));
+  return { found, missing, outOfPlace: [...outOfPlace] };
+}
 
 const squeeze = (s: string) => s.replace(/[\s\u3000]+/g, '');
 const centreY = (b: Box) => b.y + b.height / 2;
@@ -104,7 +144,8 @@ export function cardFields(lines: readonly CardLine[], options: { now?: Date } =
     lines
       .filter((l) => l.box.height >= lineHeight * 0.6 && l.confidence >= 0.5)
       .map((l) => ({ ...l, text: squeeze(l.text), p: (l.chars ?? []).filter((c) => c.char.trim() !== '').map((c) => c.p) }))
-      .filter((l) => l.text.length > 0),
+      // A box that is only an anti-copy stamp (复印无效, 仅供报名使用) is not the card's.
+      .filter((l) => l.text.length > 0 && !isStampText(l.text)),
   );
   const labelled = new Map<Label, { rest: string; start: number; line: CardLine; index: number }>();
   // The labels are printed in a light colour and read less surely than the values ('好名', '名刘小合'
@@ -159,10 +200,10 @@ export function cardFields(lines: readonly CardLine[], options: { now?: Date } =
 
   const emblem = labelled.has('签发机关') || labelled.has('有效期限') || items.some((l) => /居民身份证|中华人民共和国/.test(l.text));
   const portrait = ['姓名', '出生', '住址', '公民身份号码'].some((l) => labelled.has(l as Label)) || items.some((l) => /^\d{17}[\dX]$/i.test(l.text));
-  const fields: CardFields = { side: portrait ? 'portrait' : emblem ? 'emblem' : 'unknown' };
+  const fields: CardFields = { side: portrait ? 'portrait' : emblem ? 'emblem' : 'unknown', layout: layoutOf(labelled, !portrait && emblem ? EMBLEM_LABELS : PORTRAIT_LABELS) };
 
   if (fields.side === 'emblem') {
-    const authority = valueOf('签发机关');
+    const authority = unstamped(valueOf('签发机关'));
     if (authority) fields.authority = authority;
     const validity = valueOf('有效期限');
     const m = validity && /(\d{4})[.\-年](\d{2})[.\-月](\d{2})日?[-—至~](长期|(\d{4})[.\-年](\d{2})[.\-月](\d{2}))/.exec(validity.value);
@@ -173,21 +214,24 @@ export function cardFields(lines: readonly CardLine[], options: { now?: Date } =
     return fields;
   }
 
-  const name = valueOf('姓名');
+  const name = unstamped(valueOf('姓名'));
   if (name) fields.name = name;
   const sex = valueOf('性别');
   if (sex && /^[男女]/.test(sex.value)) fields.sex = { value: sex.value[0] as '男' | '女', confidence: sex.confidence };
+  // One of GB 3304's 56 names: 鄂伦春复禁 (a stamp read after it) is 鄂伦春, 达翰尔 is 达斡尔, 蒙 is 蒙古.
   const ethnicity = valueOf('民族');
-  if (ethnicity) fields.ethnicity = ethnicity;
+  if (ethnicity) fields.ethnicity = { ...ethnicity, value: ethnicGroup(ethnicity.value)?.value ?? withoutStamps(ethnicity.value).value };
   const birth = valueOf('出生');
   const b = birth && /(\d{4})年(\d{1,2})月(\d{1,2})日?/.exec(birth.value);
   if (b && birth) fields.birthDate = { value: `${b[1]}-${b[2]!.padStart(2, '0')}-${b[3]!.padStart(2, '0')}`, confidence: birth.confidence };
 
-  // The number: on the row of its label, else any 18-character token of digits (and X) on the card.
+  // The number: the run of digits (and X) on the row of its label, else any run of 18 on the card. A run of
+  // another length (22 digits) is kept as read, for parseIdNumber to refuse: its first 18 are not a number.
   const numberLine = valueOf('公民身份号码');
-  const number = numberLine && /\d{17}[\dX]/i.test(numberLine.value)
-    ? { value: /\d{17}[\dX]/i.exec(numberLine.value)![0].toUpperCase(), confidence: numberLine.confidence }
-    : items.map((l) => ({ m: /\d{17}[\dX]/i.exec(l.text), l })).filter((x) => x.m).map((x) => ({ value: x.m![0].toUpperCase(), confidence: x.l.confidence }))[0];
+  const run = numberLine && /[\dX]{15,}/i.exec(numberLine.value);
+  const number = run && numberLine
+    ? { value: run[0].toUpperCase(), confidence: numberLine.confidence }
+    : items.map((l) => ({ m: /(?<![\dX])\d{17}[\dX](?![\dX])/i.exec(l.text), l })).filter((x) => x.m).map((x) => ({ value: x.m![0].toUpperCase(), confidence: x.l.confidence }))[0];
   if (number) fields.idNumber = number;
 
   // The address: its first line, then the lines below it that start under its value and lie above the number.
@@ -201,7 +245,7 @@ export function cardFields(lines: readonly CardLine[], options: { now?: Date } =
       .filter((l) => l.box.y > address.line.box.y + address.line.box.height * 0.5 && l.box.y + l.box.height <= limit && l.box.x >= left - address.line.box.height && !LABELS.some((x) => l.text.startsWith(x)) && !/^\d{17}[\dX]$/i.test(l.text))
       .sort((a, b) => a.box.y - b.box.y);
     for (const l of below) parts.push({ value: l.text, confidence: l.confidence });
-    if (parts.length) fields.address = { value: parts.map((p) => p.value).join(''), confidence: Math.min(...parts.map((p) => p.confidence)) };
+    if (parts.length) fields.address = unstamped({ value: parts.map((p) => p.value).join(''), confidence: Math.min(...parts.map((p) => p.confidence)) });
   }
 
   if (fields.idNumber) {

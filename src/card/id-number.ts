@@ -93,3 +93,68 @@ export function parseIdNumber(input: string, options: { now?: Date } = {}): Pars
   const sex = /^\d{17}/.test(value) ? (Number(value[16]) % 2 === 1 ? '男' : '女') : null;
   return { value, valid: reasons.length === 0, checksumValid, expectedCheckDigit, birthDate, sex, regionCode: region, reasons };
 }
+
+/** A character as the recogniser read it: its probability, and the runner-up at that step. */
+export interface ReadNumberChar {
+  char: string;
+  p: number;
+  alternative?: { char: string; p: number };
+}
+
+/** recoverIdNumber's result: the one valid number the reading allows, and the positions changed. */
+export interface RecoveredIdNumber {
+  value: string;
+  /** Indexes (0–17) whose character was replaced by the recogniser's runner-up or the printed birth date's digit. */
+  positions: number[];
+}
+
+// A character read below this probability may be a misread; at most this many of the least sure are
+// reconsidered, and at most two changed: a number with more doubt than that is left as read.
+const UNSURE = 0.9;
+const MOST_UNSURE = 4;
+const MOST_CHANGES = 2;
+
+/**
+ * The number a misread card carries, when its reading allows exactly one valid number: the characters read
+ * below UNSURE replaced by the recogniser's runner-up, and the birth-date digits (positions 6–13) by the
+ * printed birth date's, one or two at a time, the result valid (check character, date) and agreeing with
+ * the printed birth date and sex where they were read. Undefined when the number is valid as read, when
+ * nothing was read unsurely, or when two valid numbers are possible: then the reading's reason stands. A
+ * number read surely is never changed, so a card that truly carries a wrong check character is reported.
+ */
+export function recoverIdNumber(chars: readonly ReadNumberChar[], printed: { birthDate?: string; sex?: '男' | '女' }, options: { now?: Date } = {}): RecoveredIdNumber | undefined {
+  if (chars.length !== 18) return undefined;
+  const read = chars.map((c) => c.char.toUpperCase());
+  if (parseIdNumber(read.join(''), options).valid) return undefined;
+  const dateDigits = printed.birthDate?.replace(/-/g, '');
+  const options_: Array<{ at: number; char: string; p: number }> = [];
+  chars.forEach((c, at) => {
+    const alt = c.alternative?.char.toUpperCase();
+    if (c.p < UNSURE && alt && alt !== read[at] && (/\d/.test(alt) || (alt === 'X' && at === 17))) options_.push({ at, char: alt, p: c.p });
+    const printedDigit = dateDigits && at >= 6 && at < 14 ? dateDigits[at - 6] : undefined;
+    if (printedDigit && printedDigit !== read[at] && printedDigit !== alt && c.p < UNSURE) options_.push({ at, char: printedDigit, p: c.p });
+  });
+  const unsureAt = [...new Set(options_.sort((a, b) => a.p - b.p).map((o) => o.at))].slice(0, MOST_UNSURE);
+  const candidates = options_.filter((o) => unsureAt.includes(o.at));
+  const found = new Map<string, number[]>();
+  const tryChanges = (changes: typeof candidates) => {
+    const next = [...read];
+    for (const c of changes) next[c.at] = c.char;
+    const value = next.join('');
+    const parsed = parseIdNumber(value, options);
+    if (!parsed.valid) return;
+    if (printed.birthDate && parsed.birthDate !== printed.birthDate) return;
+    if (printed.sex && parsed.sex !== printed.sex) return;
+    if (!found.has(value)) found.set(value, changes.map((c) => c.at).sort((a, b) => a - b));
+  };
+  for (let i = 0; i < candidates.length; i++) {
+    tryChanges([candidates[i]!]);
+    if (MOST_CHANGES < 2) continue;
+    for (let j = i + 1; j < candidates.length; j++) if (candidates[j]!.at !== candidates[i]!.at) tryChanges([candidates[i]!, candidates[j]!]);
+  }
+  // The fewest changes win; two numbers at the fewest are a guess.
+  const fewest = Math.min(...[...found.values()].map((p) => p.length));
+  const best = [...found.entries()].filter(([, p]) => p.length === fewest);
+  if (best.length !== 1) return undefined;
+  return { value: best[0]![0], positions: best[0]![1] };
+}

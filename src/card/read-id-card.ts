@@ -8,7 +8,7 @@
 import { CALL_SCHEMA, type CallScope, scoped } from '../core/call-scope.js';
 import { DEFAULTS as DEFAULT_VALUES } from '../core/defaults.js';
 import { invalidArgument } from '../core/errors.js';
-import type { Box } from '../core/geometry.js';
+import { type Box, iou } from '../core/geometry.js';
 import { type Schema, checkOptions, is, withDefaults } from '../core/options.js';
 import { type Message, measuredFinding } from '../core/result.js';
 import { round } from '../core/stats.js';
@@ -17,9 +17,10 @@ import { type CardPortrait, findCardPortrait } from '../compare/card-portrait.js
 import { decodeImage } from '../compare/frames.js';
 import { type RgbImage, cropRgb, fromRgb, toRgb } from '../image/decode.js';
 import type { ImageInput } from '../image/input.js';
-import { resizeRgb } from '../models/detect.js';
+import { type DetectorName, detectFaces, resizeRgb } from '../models/detect.js';
 import { type ReadChar, type TextLine, detectText, lineUpsideDown, recognitionColumns, recognizeLine, separateNeighbours } from '../models/ocr.js';
 import { cardFields } from './fields.js';
+import { parseIdNumber, recoverIdNumber } from './id-number.js';
 import type { IdCardReading, IdCardReason, IdCardReasonCode, ReadIdCardOptions, ReadIdCardStage } from './types.js';
 
 /** readIdCard's options' rules. */
@@ -57,6 +58,10 @@ const MAX_RECOGNITION_COLUMNS = 6000;
 const DIRECTION_VOTES = 5;
 const SURE_VOTES = 3;
 
+// The portrait side's labels, top to bottom; this many of them missing is no card.
+const PORTRAIT_LABELS = ['姓名', '性别', '民族', '出生', '住址', '公民身份号码'];
+const LAYOUT_MISSING_ERROR = 3;
+
 /** The ID card in a photo: which side, which way up, its fields, the number checked, the portrait's box. */
 export async function readIdCard(image: ImageInput, options: ReadIdCardOptions = {}): Promise<IdCardReading> {
   const o: Resolved = withDefaults(DEFAULTS, checkOptions(options, CARD_READ_SCHEMA));
@@ -76,10 +81,11 @@ export async function readIdCard(image: ImageInput, options: ReadIdCardOptions =
 export async function readDecoded(
   image: RgbImage,
   scale: number,
-  o: { now?: Date; portrait?: boolean },
+  // `detector`: where no card's layout was read, the face search's (default UltraFace alone).
+  o: { now?: Date; portrait?: boolean; detector?: DetectorName },
   scope?: CallScope,
   lap: (stage: ReadIdCardStage) => void = () => {},
-): Promise<{ reading: IdCardReading; portrait?: CardPortrait; numberChars?: ReadChar[]; textLines: TextLine[] }> {
+): Promise<{ reading: IdCardReading; portrait?: CardPortrait; numberChars?: ReadChar[]; textLines: TextLine[]; facesOutside: number }> {
   const now = o.now ?? new Date();
   const reasons: IdCardReason[] = [];
   const orientation = await orient(image);
@@ -105,6 +111,21 @@ export async function readDecoded(
     const field = parsed[key];
     if (field) (reading.fields as Record<string, unknown>)[key] = { value: field.value, confidence: round(field.confidence, 3) };
   }
+  // A number read unsurely whose reading allows one valid number (the runner-up at an unsure character, the
+  // printed birth date's digit) is that number; the result says so (ID_NUMBER_CORRECTED, a warning).
+  const numberAsRead = parsed.idNumber && charsOf(lines, parsed.idNumber.value);
+  const recovered = parsed.idNumberCheck && !parsed.idNumberCheck.valid && numberAsRead
+    ? recoverIdNumber(numberAsRead, { birthDate: parsed.birthDate?.value, sex: parsed.sex?.value }, { now })
+    : undefined;
+  if (recovered && parsed.idNumber) {
+    reasons.push(reason('ID_NUMBER_CORRECTED', 'warning', { read: parsed.idNumber.value, positions: recovered.positions }, { corrected: recovered.value }, {
+      zh: `身份证号码识别不清，已按校验位和出生日期更正为 ${recovered.value}。`,
+      en: `The ID number was read unsurely (${parsed.idNumber.value}); its check character and birth date make it ${recovered.value}.`,
+    }));
+    reading.fields.idNumber = { value: recovered.value, confidence: round(parsed.idNumber.confidence, 3) };
+    const check = parseIdNumber(recovered.value, { now });
+    parsed.idNumberCheck = { ...check, consistent: parsed.birthDate || parsed.sex ? true : null };
+  }
   if (parsed.idNumberCheck) {
     const { reasons: numberReasons, ...number } = parsed.idNumberCheck;
     reading.idNumber = number;
@@ -120,17 +141,30 @@ export async function readDecoded(
   }
 
   let portrait: CardPortrait | undefined;
+  let facesOutside = 0;
   // The portrait is searched on the portrait side, and on a card whose text could not be read (a face tells a card from a blank).
   if (o.portrait !== false && reading.side !== 'emblem') {
-    const region = orientation && reading.side === 'portrait' ? portraitRegion(orientation.corners, image, rotation) : undefined;
-    // SSD (~0.3–0.9 s a view) only for a portrait side read as one, at its rotation; a picture whose text is no
-    // card's, or that has none, gets UltraFace alone at the four rotations (~40 ms).
-    portrait = await findCardPortrait(image, { detector: reading.side === 'portrait' ? 'auto' : 'ultraface', rotation: orientation ? rotation : undefined, region, scope });
+    const layout = orientation !== undefined && reading.side === 'portrait';
+    const region = layout ? portraitRegion(orientation.corners, image, rotation) : undefined;
+    // A portrait side read as one: the portrait only where its layout puts it (UltraFace, then SSD on that
+    // region). A picture whose text is no card's, or that has none, gets UltraFace alone at the four rotations
+    // (~40 ms), or the caller's detector (prepareCard: 'auto', SSD where UltraFace finds none).
+    portrait = await findCardPortrait(image, { detector: layout ? 'auto' : (o.detector ?? 'ultraface'), rotation: lines.length > 0 ? rotation : undefined, region, strict: layout, scope });
+    if (portrait) portrait = { ...portrait, onCard: layout };
+    if (layout) {
+      facesOutside = await otherFaces(image, rotation, portrait?.face.box);
+      if (facesOutside > 0) {
+        reasons.push(reason('FACE_OUTSIDE_CARD', 'warning', { faces: facesOutside }, { faces: 0 }, {
+          zh: '图片中除身份证上的人像外还有其他人脸，比对只使用身份证上的人像。请只拍摄身份证本身，四角完整。',
+          en: "There is a face in the picture besides the card's portrait; only the card's portrait is compared. Photograph the card alone, all four corners in view.",
+        }));
+      }
+    }
     lap('portrait');
     if (portrait) {
       const b = portrait.face.box;
       reading.portrait = { box: { x: round(b.x * scale, 1), y: round(b.y * scale, 1), width: round(b.width * scale, 1), height: round(b.height * scale, 1) }, score: round(portrait.face.score, 3) };
-      if (!orientation) reading.rotation = portrait.rotation;
+      if (lines.length === 0) reading.rotation = portrait.rotation;
     }
   }
 
@@ -142,6 +176,15 @@ export async function readDecoded(
     }
   } else if (reading.side === 'portrait') {
     if (!reading.fields.idNumber) reasons.push(unreadable(lines.length, 'no 18-character ID number'));
+    const { missing, outOfPlace } = parsed.layout;
+    if (missing.length > 0 || outOfPlace.length > 0) {
+      // Three labels of six not read, or one out of the card's order: paper with a name and a number on it, not a
+      // card. One or two: a field under glare or a finger, which the host may let pass.
+      const error = missing.length >= LAYOUT_MISSING_ERROR || outOfPlace.length > 0;
+      reasons.push(reason('CARD_LAYOUT', error ? 'error' : 'warning', { missing, outOfPlace }, { labels: PORTRAIT_LABELS }, error
+        ? { zh: '图片中的文字不符合身份证人像面的版式。请拍摄身份证原件的人像面。', en: "The picture's text is not laid out as an ID card's portrait side. Photograph the card itself, portrait side." }
+        : { zh: `身份证上的“${missing.join('、')}”未能识别。请避开反光和遮挡重新拍摄。`, en: `The card's ${missing.join(', ')} could not be read. Photograph it again without glare or fingers over it.` }));
+    }
     if (o.portrait !== false && !portrait) {
       reasons.push(reason('PORTRAIT_NOT_FOUND', 'warning', { portrait: false }, {}, { zh: '身份证上未找到人像。', en: 'No portrait was found on the ID card.' }));
     }
@@ -154,7 +197,37 @@ export async function readDecoded(
       }
     }
   }
-  return { reading, portrait, numberChars: reading.fields.idNumber && charsOf(lines, reading.fields.idNumber.value), textLines: lines };
+  const numberChars = recovered && numberAsRead ? numberAsRead.map((c, i) => (recovered.positions.includes(i) ? { char: recovered.value[i]!, p: c.p } : c)) : reading.fields.idNumber && charsOf(lines, reading.fields.idNumber.value);
+  return { reading, portrait, numberChars, textLines: lines, facesOutside };
+}
+
+// A face is another person's when UltraFace is this sure of it (its false faces on the cards' guilloche and
+// emblem score lower) and it is not the portrait (boxes overlapping by less than this).
+const OTHER_FACE_SCORE = 0.8;
+const SAME_FACE_IOU = 0.3;
+
+/**
+ * Faces in the picture that are not the card's portrait: a person holding the card, a second card. Looked for
+ * at the card's rotation and as the photo was taken (people stand upright in it), UltraFace only (~10–20 ms a view).
+ */
+async function otherFaces(image: RgbImage, rotation: IdCardReading['rotation'], portrait: Box | undefined): Promise<number> {
+  let most = 0;
+  for (const view of rotation === 0 ? [0] : [rotation, 0]) {
+    const upright = view === 0 ? image : await toRgb(fromRgb(image).rotate(view));
+    const own = portrait && (view === rotation ? portrait : unturnBox(portrait, image, rotation));
+    const faces = await detectFaces(upright, { detector: 'ultraface', minConfidence: OTHER_FACE_SCORE, landmarks: false });
+    most = Math.max(most, faces.filter((f) => !own || iou(f.box, own) < SAME_FACE_IOU).length);
+  }
+  return most;
+}
+
+/** A box of the image turned clockwise by `rotation`, in the image as given. */
+function unturnBox(b: Box, image: RgbImage, rotation: IdCardReading['rotation']): Box {
+  const [W, H] = [image.width, image.height];
+  if (rotation === 90) return { x: b.y, y: H - b.x - b.width, width: b.height, height: b.width };
+  if (rotation === 180) return { x: W - b.x - b.width, y: H - b.y - b.height, width: b.width, height: b.height };
+  if (rotation === 270) return { x: W - b.y - b.height, y: b.x, width: b.height, height: b.width };
+  return b;
 }
 
 /** The characters read (with their probabilities and runners-up) that make `value` on one line. */

@@ -42,7 +42,16 @@ export interface IdCardNumber extends Omit<ParsedIdNumber, 'reasons'> {
 }
 
 /** Why a card reading is not usable, or what it found wrong with the card. */
-export type IdCardReasonCode = 'CARD_NOT_FOUND' | 'CARD_UNREADABLE' | 'CARD_EXPIRED' | 'ID_NUMBER_INCONSISTENT' | 'PORTRAIT_NOT_FOUND' | IdNumberReasonCode;
+export type IdCardReasonCode =
+  | 'CARD_NOT_FOUND'
+  | 'CARD_UNREADABLE'
+  | 'CARD_EXPIRED'
+  | 'ID_NUMBER_INCONSISTENT'
+  | 'PORTRAIT_NOT_FOUND'
+  | 'FACE_OUTSIDE_CARD'
+  | 'CARD_LAYOUT'
+  | 'ID_NUMBER_CORRECTED'
+  | IdNumberReasonCode;
 
 /** One reason, in the Finding shape. */
 export type IdCardReason = Finding<IdCardReasonCode, Record<string, unknown>, Record<string, unknown>>;

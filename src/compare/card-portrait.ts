@@ -13,10 +13,15 @@ export interface CardPortrait {
   crop: RgbImage;
   /** Length of the face's raw embedding: high for an upright face (embed.ts). */
   norm: number;
+  /** Found where a card's layout, read, puts the portrait (readIdCard); false or absent: the image's most plausible face. */
+  onCard?: boolean;
 }
 
 // Raw embedding length of an upright, aligned face: ~3.4–4.0; a face turned 90° or 180°: ~1.5–2.3.
 const UPRIGHT_NORM = 3;
+// The card portrait's face is under half the text area's height (a 26 × 32 mm photo on a 54 mm card, its
+// text 40 mm tall); a face much larger than that, in the region, belongs to whoever holds the card.
+const PORTRAIT_MAX_HEIGHT = 0.65;
 
 /**
  * The portrait on a card photographed at any of the four right-angle rotations. Face detectors fire on
@@ -28,7 +33,19 @@ const UPRIGHT_NORM = 3;
 export async function findCardPortrait(
   image: RgbImage,
   // 'face-api' aligns from face-api's 68-point net as before fr_landmark, for eval/compare-faces.ts's comparison.
-  o: { detector: DetectorName; landmarks?: 'fr_landmark' | 'face-api'; scope?: CallScope; rotation?: 0 | 90 | 180 | 270; region?: Box },
+  o: {
+    detector: DetectorName;
+    landmarks?: 'fr_landmark' | 'face-api';
+    scope?: CallScope;
+    rotation?: 0 | 90 | 180 | 270;
+    region?: Box;
+    /**
+     * With `region` and `rotation` (a card's layout read): the portrait is looked for there alone, by UltraFace
+     * then SSD, and a face taller than PORTRAIT_MAX_HEIGHT of the region is not it. No face elsewhere is ever taken:
+     * a person holding someone else's card is not that card's portrait.
+     */
+    strict?: boolean;
+  },
 ): Promise<CardPortrait | undefined> {
   const faceApi = o.landmarks === 'face-api';
   let best: (CardPortrait & { plausibility: number }) | undefined;
@@ -45,21 +62,30 @@ export async function findCardPortrait(
   };
   // Where the card's layout puts the portrait (readIdCard: right of the text, at the rotation the text
   // gave): UltraFace on that region alone sees the face 2–3× larger than on the whole photo.
-  if (o.region && o.rotation !== undefined && !faceApi && o.detector !== 'ssd' && o.detector !== 'tiny') {
+  const strict = o.strict === true && o.region !== undefined && o.rotation !== undefined;
+  if (o.region && o.rotation !== undefined && !faceApi && (strict || (o.detector !== 'ssd' && o.detector !== 'tiny'))) {
     const upright = o.rotation === 0 ? image : await rotate(image, o.rotation);
     const left = Math.max(0, Math.floor(o.region.x));
     const top = Math.max(0, Math.floor(o.region.y));
     const width = Math.min(upright.width, Math.ceil(o.region.x + o.region.width)) - left;
     const height = Math.min(upright.height, Math.ceil(o.region.y + o.region.height)) - top;
     if (width >= 32 && height >= 32) {
-      const found = await detectFaces(await cropRgb(upright, { left, top, width, height }), { detector: 'ultraface', minConfidence: 0.5, landmarks: false });
-      const shifted = found.map((f) => ({ ...f, box: { ...f.box, x: f.box.x + left, y: f.box.y + top }, landmarks: f.landmarks.map((p) => ({ x: p.x + left, y: p.y + top })) }));
-      await consider(upright, shifted, o.rotation, 'ultraface');
-      if (best) {
-        const { plausibility: _, ...portrait } = best;
-        return portrait;
+      const crop = await cropRgb(upright, { left, top, width, height });
+      const maxHeight = PORTRAIT_MAX_HEIGHT * o.region.height;
+      // UltraFace (~10 ms) first; SSD (~0.3 s) on the region only when it finds nothing and the layout is sure.
+      for (const detector of strict ? (['ultraface', 'ssd'] as const) : (['ultraface'] as const)) {
+        const found = await detectFaces(crop, { detector, minConfidence: detector === 'ssd' ? 0.4 : 0.5, landmarks: false, maxSide: 1024 });
+        const shifted = found
+          .filter((f) => !strict || f.box.height <= maxHeight)
+          .map((f) => ({ ...f, box: { ...f.box, x: f.box.x + left, y: f.box.y + top }, landmarks: f.landmarks.map((p) => ({ x: p.x + left, y: p.y + top })) }));
+        await consider(upright, shifted, o.rotation, detector);
+        if (best) {
+          const { plausibility: _, ...portrait } = best;
+          return portrait;
+        }
       }
     }
+    if (strict) return undefined;
   }
   // 'auto': UltraFace at every rotation first (~10 ms a view), SSD (~0.3–0.9 s a view) only when UltraFace
   // found no face at any. Given the text's rotation (readIdCard), SSD looks at that view alone, once (no

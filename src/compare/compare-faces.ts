@@ -16,7 +16,8 @@ import type { ImageInput } from '../image/input.js';
 import { DETECTOR_NAMES, SECOND_PERSON_AREA } from '../models/detect.js';
 import { cosine, embedOne, normalize } from '../models/embed.js';
 import { CALIBRATED_FARS, THRESHOLDS } from './calibration.js';
-import { type CardPortrait, findCardPortrait } from './card-portrait.js';
+import { readDecoded } from '../card/read-id-card.js';
+import type { CardPortrait } from './card-portrait.js';
 import { faceQuality, rollDeg } from './face.js';
 import { checkedFrame, decodeImage, examineFrame, isPreparedFrame } from './frames.js';
 import type {
@@ -59,9 +60,11 @@ async function prepare(idCardImage: ImageInput, o: Resolved, scope: CallScope, t
   const { timings, lap } = timer;
   const card = await decodeImage(idCardImage, CARD_MAX_SIDE, o);
   lap('decodeCard');
-  const found = await findCardPortrait(card.image, { ...o, detector: o.cardDetector, scope });
+  // The card's text is read to find the card: its portrait is the face where the portrait side's layout puts
+  // it, never a face beside the card (its holder's). Without a card's layout, the image's most plausible face.
+  const { portrait, facesOutside } = await readDecoded(card.image, card.scale, { portrait: true, detector: o.cardDetector }, scope);
   lap('findCard');
-  return preparedFromPortrait(found, card.scale, o.flip, timer);
+  return preparedFromPortrait(portrait, card.scale, o.flip, timer, facesOutside);
 }
 
 /** The card prepared from a portrait already found (readIdCard's, at the rotation the text gave): embedded, not searched again. */
@@ -70,13 +73,14 @@ export async function preparedFromPortrait(
   scale: number,
   flip: boolean = DEFAULTS.flip,
   { timings, lap } = stageTimer<CompareStage>(),
+  facesOutsideCard = 0,
 ): Promise<PreparedCard> {
-  if (!found) return { kind: 'prepared-card', face: null, embedding: null, timings };
+  if (!found) return { kind: 'prepared-card', face: null, embedding: null, facesOutsideCard, timings };
   const { embedding } = await embedOne(found.crop, { flip });
   const quality = faceQuality(found.face, found.crop, scale, found.norm);
   lap('embedCard');
-  const face: CardFace = { box: scaleBox(found.face.box, scale), rotation: found.rotation, rollDeg: round(rollDeg(found.face.landmarks), 1), quality };
-  return { kind: 'prepared-card', face, embedding, timings };
+  const face: CardFace = { box: scaleBox(found.face.box, scale), rotation: found.rotation, rollDeg: round(rollDeg(found.face.landmarks), 1), quality, onCard: found.onCard === true };
+  return { kind: 'prepared-card', face, embedding, facesOutsideCard, timings };
 }
 
 function checkedCard(card: PreparedCard): PreparedCard {
@@ -138,7 +142,15 @@ async function compare(idCardImage: ImageInput | PreparedCard, selfieFrames: Rea
         zh: `身份证上的头像太小（两眼间距 ${quality.eyeDistancePx} 像素），请靠近拍摄身份证。`,
       }));
     }
-  } else {
+  }
+  const outside = card.facesOutsideCard ?? 0;
+  if (outside > 0) {
+    reasons.push(reason('FACE_OUTSIDE_CARD', 'warning', { faces: outside }, { faces: 0 }, {
+      en: "There is a face in the picture besides the card's portrait; only the card's portrait was compared. Photograph the card alone.",
+      zh: '身份证图片中除身份证上的人像外还有其他人脸，比对只使用身份证上的人像。请只拍摄身份证本身。',
+    }));
+  }
+  if (!idCardFace || !cardEmbedding) {
     reasons.push(reason('NO_FACE_ON_CARD', 'error', {}, {}, {
       en: 'No face was found on the ID card image. Photograph the side with the portrait, in focus and without glare.',
       zh: '身份证图片上未找到人像。请拍摄带照片的一面，保证清晰、无反光。',

@@ -43,6 +43,12 @@ export interface CompareFacesOptions extends CallControl {
 
 /** What each reason measured and held it against. */
 export interface CompareReasonShapes {
+  /**
+   * A face in the card image besides the card's portrait (its holder, another card): a warning, the portrait
+   * compared being the one the card's layout places. Not an error: "holding the card" uploads are common and
+   * their honest senders lose nothing; a host that wants the card alone can refuse on it.
+   */
+  FACE_OUTSIDE_CARD: { measured: { faces: number }; limit: { faces: 0 } };
   /** No face was found on the ID card image at any rotation. An error: no verdict. */
   NO_FACE_ON_CARD: { measured: Record<string, never>; limit: Record<string, never> };
   /** The card's portrait is so small that the comparison is unreliable. A warning. */
@@ -93,6 +99,12 @@ export interface CardFace {
   /** Roll of the face after that rotation, degrees (a card lying a little askew). */
   rollDeg: number;
   quality: FaceQuality;
+  /**
+   * Found where the portrait side's layout, read, puts the portrait. False: no card's layout was read (a bare
+   * portrait, such as the chip's photo, or a card too small or blurred to read), and the image's most plausible
+   * face was taken; a host that needs a card should read it (readIdCard, verifyApplicant's default).
+   */
+  onCard: boolean;
 }
 
 /**
@@ -106,6 +118,8 @@ export interface PreparedCard {
   readonly face: CardFace | null;
   /** Unit embedding of the portrait, 512 values; null without a face. */
   readonly embedding: Float32Array | null;
+  /** Faces in the image that are not the card's portrait (FACE_OUTSIDE_CARD); looked for when a card's layout was read. */
+  readonly facesOutsideCard: number;
   /** Milliseconds: decodeCard, findCard, embedCard. */
   readonly timings: Timings<'decodeCard' | 'findCard' | 'embedCard'>;
 }

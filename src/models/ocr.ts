@@ -246,6 +246,13 @@ export async function lineUpsideDown(image: RgbImage, box: Box): Promise<number>
 }
 
 /** ppocr_keys_v1's characters, and the space PP-OCR adds as its last class. */
+/** The characters the recogniser can read (ppocr_keys_v1: 6,622 and the space); a name with others is read without them. */
+export async function recognisedCharacters(): Promise<ReadonlySet<string>> {
+  characterSet ??= characters().then((c) => new Set(c));
+  return characterSet;
+}
+let characterSet: Promise<ReadonlySet<string>> | undefined;
+
 function characters(): Promise<string[]> {
   keys ??= modelFile('ocrRecognition', 'assets/ppocr_keys_v1.txt').then((bytes) => [...bytes.toString('utf8').split(/\r?\n/).filter((l) => l.length > 0), ' ']);
   return keys;

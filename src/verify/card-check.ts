@@ -14,13 +14,45 @@ import type { ApplicantSubmission, VerifyReason, VerifyReasonCode } from './type
 const UNSURE_CHAR = 0.9;
 
 /** The card step's reason codes in verifyApplicant (the emblem side, the number, the name, a card that cannot be read). */
-export type CardReasonCode = 'WRONG_CARD_SIDE' | 'ID_NUMBER_INVALID' | 'ID_NUMBER_MISMATCH' | 'NAME_MISMATCH' | 'CARD_UNREADABLE';
+export type CardReasonCode = 'WRONG_CARD_SIDE' | 'ID_NUMBER_INVALID' | 'ID_NUMBER_MISMATCH' | 'NAME_MISMATCH' | 'NAME_UNVERIFIED' | 'CARD_UNREADABLE' | 'CARD_LAYOUT' | 'FACE_OUTSIDE_CARD';
 
-/** Names compared as printed: spaces dropped, the dots between the parts of a transliterated name made one. */
-export const normalizeName = (name: string) => name.replace(/[\s\u3000]+/g, '').replace(/[·•・.．‧∙]/g, '·');
+// Without the recogniser's set (cardReasons called alone), every character counts as readable.
+const EVERY_CHARACTER = { has: () => true };
+
+const NAME_UNVERIFIED = {
+  zh: '登记的姓名含有系统无法识别的生僻字，姓名未能自动核对，需人工核对；本次验证不因此失败。',
+  en: "The registered name has characters the reader cannot recognise: it was not checked automatically and needs a person's check; the verification does not fail on it.",
+};
+
+/**
+ * Names compared as printed: compatibility forms folded (NFKC: full-width letters, compatibility ideographs),
+ * zero-width characters and spaces dropped, the dots between the parts of a transliterated name made one.
+ */
+export const normalizeName = (name: string) =>
+  name
+    .normalize('NFKC')
+    .replace(/[\u200b-\u200f\u2060\ufeff\u00ad]/g, '')
+    .replace(/[\s\u3000]+/g, '')
+    .replace(/[·•・.．‧∙]/g, '·');
+
+/**
+ * How the name read agrees with the expected one. 'same'. 'unreadable': the expected name has characters
+ * the recogniser cannot read (燊, 赟, 䶮: outside its 6,622), and the rest agree in order, each such
+ * character read as one other character or none (何鸿燊 read 何鸿, 禤小燊 read 榻小); at least one
+ * character the recogniser knows must be there to agree. 'different' otherwise.
+ */
+export function compareNames(read: string, expected: string, known: { has(c: string): boolean }): 'same' | 'unreadable' | 'different' {
+  const [r, e] = [normalizeName(read), normalizeName(expected)];
+  if (r === e) return 'same';
+  const chars = [...e];
+  const unknown = chars.filter((c) => !known.has(c));
+  if (unknown.length === 0 || unknown.length === chars.length) return 'different';
+  const pattern = chars.map((c) => (known.has(c) ? c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&') : '.?')).join('');
+  return new RegExp(`^${pattern}$`, 'u').test(r) ? 'unreadable' : 'different';
+}
 
 /** The card step's reasons. `numberChars`: the number's characters as read, for telling a misread from another number. */
-export function cardReasons(reading: IdCardReading, expected: ApplicantSubmission['expected'], numberChars?: readonly ReadChar[]): VerifyReason[] {
+export function cardReasons(reading: IdCardReading, expected: ApplicantSubmission['expected'], numberChars?: readonly ReadChar[], known: { has(c: string): boolean } = EVERY_CHARACTER): VerifyReason[] {
   const reasons: VerifyReason[] = [];
   const add = (id: CardReasonCode & VerifyReasonCode, severity: 'error' | 'warning', measured: Record<string, unknown>, limit: Record<string, unknown>, message: Message) =>
     reasons.push({ step: 'card', id, status: 'failed', passed: false, severity, measured, limit, message });
@@ -58,13 +90,23 @@ export function cardReasons(reading: IdCardReading, expected: ApplicantSubmissio
   }
   if (expected?.name !== undefined) {
     const name = reading.fields.name?.value;
-    if (name === undefined) unreadable('name');
-    else if (normalizeName(name) !== normalizeName(expected.name)) {
+    const agree = name === undefined ? undefined : compareNames(name, expected.name, known);
+    if (name === undefined) {
+      // A name of characters the recogniser cannot read at all may be read as nothing: not the applicant's fault.
+      if ([...normalizeName(expected.name)].some((c) => !known.has(c))) add('NAME_UNVERIFIED', 'warning', { name: null }, { expected: expected.name }, NAME_UNVERIFIED);
+      else unreadable('name');
+    } else if (agree === 'unreadable') {
+      add('NAME_UNVERIFIED', 'warning', { name, unreadableCharacters: [...normalizeName(expected.name)].filter((c) => !known.has(c)) }, { expected: expected.name }, NAME_UNVERIFIED);
+    } else if (agree === 'different') {
       add('NAME_MISMATCH', 'error', { name }, { expected: expected.name }, {
         zh: '身份证上的姓名与报名登记的姓名不一致。',
         en: 'The name on the ID card is not the name the applicant registered with.',
       });
     }
+  }
+  // The card's own: text that is not laid out as a card's (an error), a field not read, another face in the picture.
+  for (const r of reading.reasons) {
+    if (r.id === 'CARD_LAYOUT' || r.id === 'FACE_OUTSIDE_CARD') add(r.id, r.severity === 'error' ? 'error' : 'warning', r.measured, r.limit, r.message);
   }
   return reasons;
 }

@@ -3,6 +3,7 @@
  * liveness, the ID card against the video, the uploaded photo against the spec and against the card.
  */
 import { CARD_MAX_SIDE, CARD_READ_SCHEMA, readDecoded } from '../card/read-id-card.js';
+import { recognisedCharacters } from '../models/ocr.js';
 import { COMPARE_SCHEMA, compareFaces, prepareCard, preparedFromPortrait } from '../compare/compare-faces.js';
 import { decodeImage } from '../compare/frames.js';
 import type { PreparedCard } from '../compare/types.js';
@@ -86,7 +87,7 @@ export async function verifyApplicant(submission: ApplicantSubmission, options: 
   const { card, liveness, videoMatch, photo, photoMatch } = await scoped('verifyApplicant', { signal, timeoutMs: options.timeoutMs }, DEFAULTS.verify.timeoutMs, (scope) => runSteps(submission, options, scope, timings));
   timings.total = Math.round(performance.now() - started);
 
-  const reasons: VerifyReason[] = card ? cardReasons(card.reading, submission.expected, card.numberChars) : [];
+  const reasons: VerifyReason[] = card ? cardReasons(card.reading, submission.expected, card.numberChars, await recognisedCharacters()) : [];
   const failed = { status: 'failed', passed: false } as const;
   for (const s of Object.values(liveness.signals)) {
     for (const id of s.codes) reasons.push({ ...failed, step: 'liveness', id, severity: s.severity, measured: s.measured, limit: s.limit, message: s.message });

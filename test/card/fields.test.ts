@@ -82,7 +82,45 @@ describe('cardFields: the fields of an ID card from its text lines, by layout', 
   });
 
   it('no text, or text that is not a card: side unknown, no fields', () => {
-    expect(cardFields([])).toEqual({ side: 'unknown' });
-    expect(cardFields([line('欢迎光临', 10, 10)])).toEqual({ side: 'unknown' });
+    const none = { side: 'unknown', layout: { found: [], missing: ['姓名', '性别', '民族', '出生', '住址', '公民身份号码'], outOfPlace: [] } };
+    expect(cardFields([])).toEqual(none);
+    expect(cardFields([line('欢迎光临', 10, 10)])).toEqual(none);
+  });
+
+  it('keeps the layout: the mock card has every label in place; paper with a name and a number has four missing', () => {
+    expect(cardFields(MOCK_CARD, { now }).layout).toEqual({ found: ['姓名', '性别', '民族', '出生', '住址', '公民身份号码'], missing: [], outOfPlace: [] });
+    const paper = cardFields([line('姓名张三', 20, 20, 160), line('公民身份号码420102199003071234', 20, 120, 400)], { now });
+    expect(paper.side).toBe('portrait');
+    expect(paper.layout.missing).toEqual(['性别', '民族', '出生', '住址']);
+    // The number's label above the name's: not a card's order.
+    const upsideDown = cardFields([line('公民身份号码420102199003071234', 20, 20, 400), line('姓名张三', 20, 120, 160)], { now });
+    expect(upsideDown.layout.outOfPlace).toEqual(['公民身份号码']);
+  });
+
+  it('a run of 22 digits is no 18-character number: kept whole, and refused', () => {
+    const f = cardFields([...MOCK_CARD.slice(0, 6), line('公民身份号码', 225, 590, 171), line('4403051995060625611234', 429, 590, 460)], { now });
+    expect(f.idNumber?.value).toBe('4403051995060625611234');
+    expect(f.idNumberCheck?.reasons.map((r) => r.id)).toContain('ID_NUMBER_FORMAT');
+  });
+
+  it('anti-copy stamps read into fields are left out; the ethnicity is one of GB 3304', () => {
+    const f = cardFields([
+      line('姓名', 20, 20, 60),
+      line('金玉涛复禁', 90, 20, 160),
+      line('性别男民族鄂伦春复禁', 20, 70, 300),
+      line('出生1990年3月7日', 20, 120, 260),
+      line('住址湖北省武汉市复印无效洪山区', 20, 170, 360),
+      line('仅供报名使用', 300, 240, 200),
+      line('公民身份号码420102199003071234', 20, 300, 400),
+    ], { now });
+    expect(f.name?.value).toBe('金玉涛');
+    expect(f.ethnicity?.value).toBe('鄂伦春');
+    expect(f.address?.value).toBe('湖北省武汉市洪山区');
+    const ethnicity = (read: string) => cardFields([line('姓名张三', 20, 20, 160), line(`性别女民族${read}`, 20, 70, 200)]).ethnicity?.value;
+    expect(ethnicity('达翰尔')).toBe('达斡尔');
+    expect(ethnicity('蒙')).toBe('蒙古');
+    expect(ethnicity('基诺印止')).toBe('基诺');
+    expect(ethnicity('土家')).toBe('土家');
+    expect(ethnicity('土')).toBe('土');
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { idNumberCheckDigit, parseIdNumber } from '../../src/card/id-number.js';
+import { idNumberCheckDigit, parseIdNumber, recoverIdNumber } from '../../src/card/id-number.js';
 
 const now = new Date('2026-12-01T12:00:00Z');
 
@@ -53,5 +53,30 @@ describe('parseIdNumber (GB 11643-1999)', () => {
 
   it('a non-string is misuse', () => {
     expect(() => parseIdNumber(123 as never)).toThrow(/Expected string for idNumber/);
+  });
+});
+
+describe('recoverIdNumber: a misread number recovered from the reading, or left', () => {
+  const now = new Date('2026-12-01');
+  const VALID = '420111199003071239';
+  const asRead = (value: string, unsure: Record<number, [string, number]> = {}) =>
+    [...value].map((char, i) => (unsure[i] ? { char, p: unsure[i]![1], alternative: { char: unsure[i]![0], p: 1 - unsure[i]![1] } } : { char, p: 0.999 }));
+  it('the runner-up at the one unsure character, when it makes the only valid number', () => {
+    const misread = `${VALID.slice(0, 15)}5${VALID.slice(16)}`; // …1239 read …1539
+    expect(parseIdNumber(misread, { now }).valid).toBe(false);
+    expect(recoverIdNumber(asRead(misread, { 15: ['2', 0.55] }), { birthDate: '1990-03-07', sex: '男' }, { now })).toEqual({ value: VALID, positions: [15] });
+  });
+  it("a birth-date digit from the printed birth date (…255… read as …225…)", () => {
+    const misread = `${VALID.slice(0, 10)}08${VALID.slice(12)}`;
+    expect(recoverIdNumber(asRead(misread, { 11: ['6', 0.6] }), { birthDate: '1990-03-07' }, { now })).toEqual({ value: VALID, positions: [11] });
+  });
+  it('a number read surely is never changed: a card printed with a wrong check character stays wrong', () => {
+    const wrong = `${VALID.slice(0, 17)}5`;
+    expect(recoverIdNumber(asRead(wrong), { birthDate: '1990-03-07', sex: '男' }, { now })).toBeUndefined();
+  });
+  it('no recovery where the change would contradict the printed sex, or where two numbers are possible', () => {
+    const misread = `${VALID.slice(0, 15)}5${VALID.slice(16)}`;
+    expect(recoverIdNumber(asRead(misread, { 15: ['2', 0.55] }), { sex: '女' }, { now })).toBeUndefined();
+    expect(recoverIdNumber(asRead(VALID), {}, { now })).toBeUndefined();
   });
 });

@@ -40,7 +40,7 @@ describe('prepareCard: the card searched once, for several comparisons', () => {
   });
 
   it('refuses a forged prepared card', async () => {
-    await expect(compareFaces({ kind: 'prepared-card', face: null, embedding: new Float32Array(512), timings: {} }, framesOfA)).rejects.toMatchObject({ code: ErrorCode.INVALID_ARGUMENT });
+    await expect(compareFaces({ kind: 'prepared-card', face: null, facesOutsideCard: 0, embedding: new Float32Array(512), timings: {} }, framesOfA)).rejects.toMatchObject({ code: ErrorCode.INVALID_ARGUMENT });
   });
 });
 

@@ -1,8 +1,9 @@
 /** verifyApplicant's card step, pure: a reading and what the host expects in, reasons out. */
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { IdCardReading } from '../../src/card/types.js';
 import { idNumberCheckDigit, parseIdNumber } from '../../src/card/id-number.js';
-import { cardReasons, normalizeName } from '../../src/verify/card-check.js';
+import { recognisedCharacters } from '../../src/models/ocr.js';
+import { cardReasons, compareNames, normalizeName } from '../../src/verify/card-check.js';
 
 const VALID = '11010519491231002X';
 function reading(number: string, name = '张伟'): IdCardReading {
@@ -62,5 +63,40 @@ describe('cardReasons', () => {
   it('names compare without spaces, with the dots of transliterated names made one', () => {
     expect(normalizeName('买买提 · 艾力')).toBe(normalizeName('买买提•艾力'));
     expect(cardReasons(reading(VALID, '买买提·艾力'), { name: '买买提．艾力' })).toEqual([]);
+  });
+
+  it('normalises compatibility forms and zero-width characters on both sides', () => {
+    expect(normalizeName('张\u200b伟')).toBe('张伟');
+    expect(normalizeName('Ｌｉ\u3000Ｍｉｎｇ')).toBe('LiMing');
+  });
+});
+
+describe('compareNames: a name with characters the recogniser cannot read never costs an attempt', () => {
+  let known: ReadonlySet<string>;
+  beforeAll(async () => {
+    known = await recognisedCharacters();
+  });
+
+  it('the recogniser has none of the rare characters of the issue, and has the common ones', () => {
+    for (const c of '燊赟翀旻䶮㛃韪嬛邶禤芈') expect(known.has(c), c).toBe(false);
+    for (const c of '何鸿小华张伟') expect(known.has(c), c).toBe(true);
+  });
+
+  it('how the reads of 何鸿燊, 禤小燊 and 芈赟 compare', () => {
+    expect(compareNames('何鸿', '何鸿燊', known)).toBe('unreadable');
+    expect(compareNames('榻小', '禤小燊', known)).toBe('unreadable');
+    expect(compareNames('何鸿', '何鸿', known)).toBe('same');
+    // The characters it knows must agree, in their places.
+    expect(compareNames('何红', '何鸿燊', known)).toBe('different');
+    expect(compareNames('张伟', '何鸿燊', known)).toBe('different');
+    // A name of only unreadable characters cannot be told from any other: not 'unreadable' by default.
+    expect(compareNames('华', '芈赟', known)).toBe('different');
+  });
+
+  it('in cardReasons: NAME_UNVERIFIED, a warning, where NAME_MISMATCH was an error', () => {
+    const r = cardReasons(reading(VALID, '何鸿'), { name: '何鸿燊' }, undefined, known);
+    expect(r.map((x) => [x.id, x.severity])).toEqual([['NAME_UNVERIFIED', 'warning']]);
+    expect(r[0]!.measured).toMatchObject({ unreadableCharacters: ['燊'] });
+    expect(ids(cardReasons(reading(VALID, '何红'), { name: '何鸿燊' }, undefined, known))).toEqual(['NAME_MISMATCH']);
   });
 });
