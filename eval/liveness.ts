@@ -18,6 +18,7 @@ import { parseArgs } from 'node:util';
 import { LIVENESS_LIMITS, type ReadingVideoAnalysis, analyzeReadingVideo } from '../src/index.js';
 import { requireData, printTable } from './data.js';
 import { ATTACK_TYPES, type AttackType, bonaFideVideos, makeCorpus, readCorpus } from './liveness-corpus.js';
+import { upperBound95 as upperBound } from './metrics.js';
 
 requireData();
 const { values } = parseArgs({ options: { sample: { type: 'string' }, floors: { type: 'boolean', default: false }, existing: { type: 'boolean', default: false }, out: { type: 'string' }, json: { type: 'string' } } });
@@ -163,28 +164,4 @@ if (values.floors) {
 
 function pct(v: number): string {
   return `${(v * 100).toFixed(v > 0 && v < 0.1 ? 1 : 0)}%`;
-}
-
-/** Clopper–Pearson two-sided 95% upper bound of a proportion with `k` errors in `n` (bisection on the binomial tail). */
-export function upperBound(k: number, n: number): number {
-  if (k >= n) return 1;
-  // The p at which P(X ≤ k | n, p) = 0.025.
-  let lo = k / n;
-  let hi = 1;
-  for (let i = 0; i < 60; i++) {
-    const mid = (lo + hi) / 2;
-    if (binomialCdf(k, n, mid) > 0.025) lo = mid;
-    else hi = mid;
-  }
-  return hi;
-}
-
-function binomialCdf(k: number, n: number, p: number): number {
-  let term = (1 - p) ** n;
-  let sum = term;
-  for (let i = 1; i <= k; i++) {
-    term *= ((n - i + 1) / i) * (p / (1 - p));
-    sum += term;
-  }
-  return sum;
 }

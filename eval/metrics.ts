@@ -165,3 +165,27 @@ export function equalErrorRate(genuine: readonly Scored[], impostor: readonly Sc
 
 /** A rate as a percentage with one decimal; 'n/a' for NaN. */
 export const pct = (v: number): string => (Number.isFinite(v) ? `${(v * 100).toFixed(1)}%` : 'n/a');
+
+/** Clopper–Pearson two-sided 95% upper bound of a proportion with `k` errors in `n` (bisection on the binomial tail). */
+export function upperBound95(k: number, n: number): number {
+  if (k >= n) return 1;
+  // The p at which P(X ≤ k | n, p) = 0.025.
+  let lo = k / n;
+  let hi = 1;
+  for (let i = 0; i < 60; i++) {
+    const mid = (lo + hi) / 2;
+    if (binomialCdf(k, n, mid) > 0.025) lo = mid;
+    else hi = mid;
+  }
+  return hi;
+}
+
+function binomialCdf(k: number, n: number, p: number): number {
+  let term = (1 - p) ** n;
+  let sum = term;
+  for (let i = 1; i <= k; i++) {
+    term *= ((n - i + 1) / i) * (p / (1 - p));
+    sum += term;
+  }
+  return sum;
+}

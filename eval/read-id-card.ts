@@ -54,6 +54,8 @@ await readIdCard(join(dir, cards[0]!.file), { now: NOW, portrait: !values['no-po
 
 const tally = { side: 0, rotation: 0, portrait: 0, emblem: 0, emblemSide: 0, invalid: 0, invalidReported: 0, valid: 0, falseChecksum: 0, portraitFound: 0 };
 const fieldHits: Record<string, number> = {};
+// Warnings a clean card must not get: another face, a layout not a card's, a number corrected.
+const raised = { FACE_OUTSIDE_CARD: 0, CARD_LAYOUT: 0, ID_NUMBER_CORRECTED: 0 };
 const fieldTotals: Record<string, number> = {};
 const times: number[] = [];
 const stages: Record<string, number[]> = {};
@@ -80,6 +82,12 @@ for (const label of cards) {
   }
   tally.portrait++;
   if (r.portrait) tally.portraitFound++;
+  for (const id of ['FACE_OUTSIDE_CARD', 'CARD_LAYOUT', 'ID_NUMBER_CORRECTED'] as const) {
+    if (r.reasons.some((x) => x.id === id)) {
+      raised[id]++;
+      misses.push(`${label.file}: ${id} raised on a clean card (${JSON.stringify(r.reasons.find((x) => x.id === id)!.measured)})`);
+    }
+  }
   const checksumReported = r.reasons.some((x) => x.id === 'ID_NUMBER_CHECKSUM');
   if (label.checksumValid === false) {
     tally.invalid++;
@@ -112,6 +120,7 @@ console.log(`| rotation right | ${pct(tally.rotation, cards.length)} |`);
 console.log(`| wrong check character reported | ${pct(tally.invalidReported, tally.invalid)} |`);
 console.log(`| valid number reported wrong (a misread) | ${pct(tally.falseChecksum, tally.valid)} |`);
 if (!values['no-portrait']) console.log(`| portrait found (portrait side) | ${pct(tally.portraitFound, tally.portrait)} |`);
+for (const [id, n] of Object.entries(raised)) console.log(`| ${id} raised on a clean portrait side | ${pct(n, tally.portrait)} |`);
 console.log(`| mock card (../shared/data) | ${mock} |`);
 console.log(`| time a card, one thread | ${ms(times)} |`);
 for (const [stage, xs] of Object.entries(stages)) console.log(`| · ${stage} | ${ms(xs)} |`);

@@ -33,6 +33,10 @@ export interface CardLayout {
 export interface CardFields {
   side: 'portrait' | 'emblem' | 'unknown';
   layout: CardLayout;
+  /** The portrait side's own text block (its labelled lines and the number's), pixels of the lines given. */
+  textBox?: Box;
+  /** A page with both sides: side is 'portrait', and the emblem side's fields are here too. */
+  bothSides?: true;
   name?: CardField;
   sex?: CardField & { value: '男' | '女' };
   ethnicity?: CardField;
@@ -45,6 +49,11 @@ export interface CardFields {
   validFrom?: CardField;
   /** 'YYYY-MM-DD', or '长期' (no end). */
   validTo?: CardField;
+  /**
+   * The ethnicity's boxes when it was not read as one of GB 3304's names: each with the text read before the
+   * value in it (性别女民族 in one box), and the label's box (for a value not read at all).
+   */
+  ethnicitySource?: { label: Box; boxes: Array<{ box: Box; before: string }> };
   /** The number checked (GB 11643-1999), and whether the printed birth date and sex agree with it. */
   idNumberCheck?: ParsedIdNumber & { consistent: boolean | null };
 }
@@ -63,24 +72,55 @@ function unstamped(field: CardField | undefined): CardField | undefined {
 }
 
 /**
- * The side's labels found and where: those missing, and those out of the card's order (a label above one
- * the card prints above it, or 姓名 … 住址 and the number's label not starting in one column).
+ * The side's labels found and where: those missing, and those out of the card's places. The portrait side
+ * prints its rows at one pitch: 姓名, 性别 (民族 on its row), 出生 and 住址 one pitch apart, and the number's
+ * row at the foot, more than four pitches below 姓名 (an address of up to three lines between). The pitch is
+ * estimated from the rows found (the median of their spacings over their places); a label more than
+ * ROW_TOLERANCE of a pitch off its place, 民族 off 性别's row, a number's row above its place, or a label
+ * outside the label column is out of place. A name and a number typed on paper are neither far enough apart
+ * nor at the card's pitch. The emblem side: its two labels in order.
  */
 function layoutOf(labelled: ReadonlyMap<Label, { line: CardLine }>, side: readonly Label[]): CardLayout {
   const found = side.filter((l) => labelled.has(l));
   const missing = side.filter((l) => !labelled.has(l));
   const outOfPlace = new Set<Label>();
+  const box = (l: Label) => labelled.get(l)!.line.box;
   const rows = found.filter((l) => l !== '民族');
-  for (let i = 1; i < rows.length; i++) {
-    const [above, below] = [labelled.get(rows[i - 1]!)!.line.box, labelled.get(rows[i]!)!.line.box];
-    if (centreY(below) <= centreY(above)) outOfPlace.add(rows[i]!);
+  if (side === PORTRAIT_LABELS) {
+    const place = (l: Label) => ROW_OF[l] ?? 0;
+    const ranked = rows.filter((l) => l !== '公民身份号码');
+    const spacings: number[] = [];
+    for (let i = 0; i < ranked.length; i++) {
+      for (let j = i + 1; j < ranked.length; j++) spacings.push((centreY(box(ranked[j]!)) - centreY(box(ranked[i]!))) / (place(ranked[j]!) - place(ranked[i]!)));
+    }
+    const mid = <T>(xs: T[]) => xs[Math.floor(xs.length / 2)];
+    const lineHeight = Math.min(...rows.map((l) => box(l).height));
+    const pitch = spacings.length > 0 ? mid(spacings.sort((x, y) => x - y))! : lineHeight * PITCH_OVER_HEIGHT;
+    // Where row 0 lies: the median of the rows' own estimates.
+    const origin = mid(ranked.map((l) => centreY(box(l)) - place(l) * pitch).sort((x, y) => x - y));
+    if (pitch <= 0) ranked.slice(1).forEach((l) => outOfPlace.add(l));
+    else if (origin !== undefined) {
+      for (const l of ranked) if (Math.abs(centreY(box(l)) - (origin + place(l) * pitch)) > ROW_TOLERANCE * pitch) outOfPlace.add(l);
+      if (labelled.has('公民身份号码') && centreY(box('公民身份号码')) - origin < NUMBER_ROW_MIN * pitch) outOfPlace.add('公民身份号码');
+    }
+    if (labelled.has('民族') && labelled.has('性别') && !sameRow(box('民族'), box('性别'))) outOfPlace.add('民族');
+  } else {
+    for (let i = 1; i < rows.length; i++) if (centreY(box(rows[i]!)) <= centreY(box(rows[i - 1]!))) outOfPlace.add(rows[i]!);
   }
-  const lefts = rows.map((l) => labelled.get(l)!.line.box.x);
-  const height = Math.min(...rows.map((l) => labelled.get(l)!.line.box.height));
+  const lefts = rows.map((l) => box(l).x);
+  const height = Math.min(...rows.map((l) => box(l).height));
   const column = Math.min(...lefts);
   rows.forEach((l, i) => lefts[i]! - column > height * 2 && outOfPlace.add(l));
-  return { found, missing, outOfPlace: [...outOfPlace] };
+  return { found, missing, outOfPlace: side.filter((l) => outOfPlace.has(l)) };
 }
+
+// The portrait side's rows, in pitches below 姓名's; the number's is at least NUMBER_ROW_MIN (the repo's
+// cards put it at 6.8, the mock card of ../shared/data at 5.5).
+const ROW_OF: Partial<Record<Label, number>> = { 姓名: 0, 性别: 1, 民族: 1, 出生: 2, 住址: 3 };
+const NUMBER_ROW_MIN = 4.5;
+const ROW_TOLERANCE = 0.4;
+// With one row only, the pitch from the line height: 1.8–2 line heights on the cards measured.
+const PITCH_OVER_HEIGHT = 1.9;
 
 const squeeze = (s: string) => s.replace(/[\s\u3000]+/g, '');
 const centreY = (b: Box) => b.y + b.height / 2;
@@ -135,6 +175,37 @@ function fuzzyLabel(text: string, label: string): number {
 
 /** Reads the card's fields from its upright text lines; `now` dates the number's birth-date rule. */
 export function cardFields(lines: readonly CardLine[], options: { now?: Date } = {}): CardFields {
+  const halves = bothSides(lines);
+  if (halves) {
+    const [front, back] = [oneSide(halves.portrait, options), oneSide(halves.emblem, options)];
+    if (front.side === 'portrait' && back.side === 'emblem') {
+      const { authority, validFrom, validTo } = back;
+      return { ...front, ...(authority && { authority }), ...(validFrom && { validFrom }), ...(validTo && { validTo }), bothSides: true };
+    }
+  }
+  return oneSide(lines, options);
+}
+
+const EMBLEM_WORDS = /签发机关|有效期限|居民身份证|中华人民共和国/;
+const PORTRAIT_WORDS = /姓名|性别|民族|出生|住址|公民身份号码|^\d{17}[\dX]$/i;
+
+/**
+ * A page with both sides (the photocopy offices ask for): at least two lines of each side's own words. Each
+ * line goes with the side whose nearest such line is nearer (centre to centre): the two cards lie apart,
+ * one above the other or side by side.
+ */
+function bothSides(lines: readonly CardLine[]): { portrait: CardLine[]; emblem: CardLine[] } | undefined {
+  const text = (l: CardLine) => squeeze(l.text);
+  const front = lines.filter((l) => PORTRAIT_WORDS.test(text(l)));
+  const back = lines.filter((l) => EMBLEM_WORDS.test(text(l)) && !PORTRAIT_WORDS.test(text(l)));
+  if (front.length < 2 || back.length < 2) return undefined;
+  const centre = (b: Box) => ({ x: b.x + b.width / 2, y: b.y + b.height / 2 });
+  const nearest = (l: CardLine, set: readonly CardLine[]) => Math.min(...set.map((a) => Math.hypot(centre(a.box).x - centre(l.box).x, centre(a.box).y - centre(l.box).y)));
+  const portrait = lines.filter((l) => front.includes(l) || (!back.includes(l) && nearest(l, front) <= nearest(l, back)));
+  return { portrait, emblem: lines.filter((l) => !portrait.includes(l)) };
+}
+
+function oneSide(lines: readonly CardLine[], options: { now?: Date }): CardFields {
   // Fragments are left out: a region much lower than the card's lines, or read below even odds (a
   // stroke of the background pattern read as '身' or '-').
   // The reference: the lower quartile of the lines of two characters or more (the emblem side's titles are twice as high as its lines).
@@ -221,6 +292,16 @@ export function cardFields(lines: readonly CardLine[], options: { now?: Date } =
   // One of GB 3304's 56 names: 鄂伦春复禁 (a stamp read after it) is 鄂伦春, 达翰尔 is 达斡尔, 蒙 is 蒙古.
   const ethnicity = valueOf('民族');
   if (ethnicity) fields.ethnicity = { ...ethnicity, value: ethnicGroup(ethnicity.value)?.value ?? withoutStamps(ethnicity.value).value };
+  // Where it was read, for reading it again against the 56 names (read-id-card.ts) when it is not one of them.
+  const ethnicityLabel = labelled.get('民族');
+  if (ethnicityLabel && (!ethnicity || ethnicGroup(ethnicity.value)?.exact !== true)) {
+    const line = ethnicityLabel.line;
+    const after = items.filter((l) => l !== line && sameRow(l.box, line.box) && l.box.x > line.box.x && !LABELS.some((x) => l.text.startsWith(x))).sort((a, b) => a.box.x - b.box.x);
+    fields.ethnicitySource = {
+      label: line.box,
+      boxes: [...(ethnicityLabel.rest ? [{ box: line.box, before: line.text.slice(0, ethnicityLabel.start) }] : []), ...after.slice(0, 1).map((l) => ({ box: l.box, before: '' }))],
+    };
+  }
   const birth = valueOf('出生');
   const b = birth && /(\d{4})年(\d{1,2})月(\d{1,2})日?/.exec(birth.value);
   if (b && birth) fields.birthDate = { value: `${b[1]}-${b[2]!.padStart(2, '0')}-${b[3]!.padStart(2, '0')}`, confidence: birth.confidence };
@@ -233,6 +314,15 @@ export function cardFields(lines: readonly CardLine[], options: { now?: Date } =
     ? { value: run[0].toUpperCase(), confidence: numberLine.confidence }
     : items.map((l) => ({ m: /(?<![\dX])\d{17}[\dX](?![\dX])/i.exec(l.text), l })).filter((x) => x.m).map((x) => ({ value: x.m![0].toUpperCase(), confidence: x.l.confidence }))[0];
   if (number) fields.idNumber = number;
+  // The side's own text block: its labels' lines and the number's.
+  const own = [...labelled.values()].map((l) => l.line.box);
+  const numberBox = items.find((l) => number && l.text.toUpperCase().includes(number.value))?.box;
+  if (numberBox) own.push(numberBox);
+  if (own.length >= 2) {
+    const [x0, y0] = [Math.min(...own.map((b) => b.x)), Math.min(...own.map((b) => b.y))];
+    const [x1, y1] = [Math.max(...own.map((b) => b.x + b.width)), Math.max(...own.map((b) => b.y + b.height))];
+    fields.textBox = { x: x0, y: y0, width: x1 - x0, height: y1 - y0 };
+  }
 
   // The address: its first line, then the lines below it that start under its value and lie above the number.
   const address = labelled.get('住址');

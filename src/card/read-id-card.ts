@@ -18,8 +18,9 @@ import { decodeImage } from '../compare/frames.js';
 import { type RgbImage, cropRgb, fromRgb, toRgb } from '../image/decode.js';
 import type { ImageInput } from '../image/input.js';
 import { type DetectorName, detectFaces, resizeRgb } from '../models/detect.js';
-import { type ReadChar, type TextLine, detectText, lineUpsideDown, recognitionColumns, recognizeLine, separateNeighbours } from '../models/ocr.js';
-import { cardFields } from './fields.js';
+import { type ReadChar, type TextLine, type TextRegion, detectText, recognisedCharacters, lineUpsideDown, recognitionColumns, recognizeLine, separateNeighbours } from '../models/ocr.js';
+import { ETHNIC_GROUPS, isStampText, withoutStamps } from './card-text.js';
+import { type CardFields, cardFields } from './fields.js';
 import { parseIdNumber, recoverIdNumber } from './id-number.js';
 import type { IdCardReading, IdCardReason, IdCardReasonCode, ReadIdCardOptions, ReadIdCardStage } from './types.js';
 
@@ -47,6 +48,10 @@ const READ_SIDE = 1024;
 const DETECT_SIDE = 640;
 // A region is a line (for the angle and the card's extent) when it is this elongated.
 const LINE_ELONGATION = 2.5;
+// Two directions of lines this far apart (degrees) are two texts, not one card's lines on a bent card; the
+// second is read too when it weighs this much of the first.
+const DIRECTION_APART = 16;
+const SECOND_DIRECTION_WEIGHT = 0.25;
 // Tilts below this are not levelled: a resampling costs more than it gives.
 const MIN_SKEW_DEG = 0.5;
 // What is read of a picture's text, at most: a card has fewer than 20 text boxes and about 3,000 columns
@@ -88,16 +93,39 @@ export async function readDecoded(
 ): Promise<{ reading: IdCardReading; portrait?: CardPortrait; numberChars?: ReadChar[]; textLines: TextLine[]; facesOutside: number }> {
   const now = o.now ?? new Date();
   const reasons: IdCardReason[] = [];
-  const orientation = await orient(image);
+  const directions = await orient(image);
   lap('orient');
+  let orientation = directions[0];
   let lines: TextLine[] = [];
   let rotation: IdCardReading['rotation'] = 0;
-  if (orientation) {
-    const read = await readLevelled(image, orientation, lap, scope);
-    lines = read.lines;
-    rotation = read.rotation;
+  let parsed = cardFields([], { now });
+  let levelled: RgbImage | undefined;
+  let toImage: ((q: { x: number; y: number }) => { x: number; y: number }) | undefined;
+  // The lines' main direction is read first. A second direction (text stamped across the card at a slant,
+  // 仅供报名使用 repeated) is read too when the first gives no card's side, or fewer of its labels: the card's
+  // own text is the text that reads as a card.
+  // Where a stamp was seen (a second direction, or a stamp's words read) and the card is not read whole, it is
+  // read again with the faint ink whitened, and the reading with more of the card's labels kept.
+  const better = (fields: CardFields) => fields.layout.found.length - fields.layout.outOfPlace.length > parsed.layout.found.length - parsed.layout.outOfPlace.length;
+  const whole = () => parsed.side !== 'unknown' && parsed.layout.missing.length === 0 && parsed.layout.outOfPlace.length === 0 && parsed.idNumberCheck?.valid === true;
+  for (const direction of directions) {
+    const read = await readLevelled(image, direction, lap, scope);
+    const fields = cardFields(read.lines, { now });
+    if (direction === directions[0] || better(fields)) [orientation, lines, rotation, parsed, levelled, toImage] = [direction, read.lines, read.rotation, fields, read.card, read.toImage];
+    if (whole()) break;
   }
-  const parsed = cardFields(lines, { now });
+  const stamped = directions.length > 1 || lines.some((l) => isStampText(l.text) || withoutStamps(l.text).removed);
+  if (orientation && stamped && !whole()) {
+    const read = await readLevelled(image, orientation, lap, scope, true);
+    const fields = cardFields(read.lines, { now });
+    if (better(fields) || (fields.layout.found.length === parsed.layout.found.length && fields.idNumberCheck?.valid === true && parsed.idNumberCheck?.valid !== true)) {
+      [lines, rotation, parsed, levelled, toImage] = [read.lines, read.rotation, fields, read.card, read.toImage];
+    }
+  }
+  if (levelled && parsed.ethnicitySource) {
+    const listed = await ethnicityFromList(levelled, parsed.ethnicitySource);
+    if (listed) parsed.ethnicity = listed;
+  }
   const reading: IdCardReading = {
     side: parsed.side,
     rotation,
@@ -107,6 +135,7 @@ export async function readDecoded(
     lines: lines.map((l) => ({ text: l.text, confidence: round(l.confidence, 3) })),
     timings: {},
   };
+  if (parsed.bothSides) reading.bothSides = true;
   for (const key of ['name', 'sex', 'ethnicity', 'birthDate', 'address', 'idNumber', 'authority', 'validFrom', 'validTo'] as const) {
     const field = parsed[key];
     if (field) (reading.fields as Record<string, unknown>)[key] = { value: field.value, confidence: round(field.confidence, 3) };
@@ -145,7 +174,11 @@ export async function readDecoded(
   // The portrait is searched on the portrait side, and on a card whose text could not be read (a face tells a card from a blank).
   if (o.portrait !== false && reading.side !== 'emblem') {
     const layout = orientation !== undefined && reading.side === 'portrait';
-    const region = layout ? portraitRegion(orientation.corners, image, rotation) : undefined;
+    // The region from the portrait side's own text (its labels and number), in the image: not the whole
+    // picture's text, which on a page with both sides, or beside a sign, is more than the card's.
+    const b = parsed.textBox;
+    const corners = b && toImage ? [{ x: b.x, y: b.y }, { x: b.x + b.width, y: b.y }, { x: b.x + b.width, y: b.y + b.height }, { x: b.x, y: b.y + b.height }].map(toImage) : orientation?.corners;
+    const region = layout && corners ? portraitRegion(corners, image, rotation) : undefined;
     // A portrait side read as one: the portrait only where its layout puts it (UltraFace, then SSD on that
     // region). A picture whose text is no card's, or that has none, gets UltraFace alone at the four rotations
     // (~40 ms), or the caller's detector (prepareCard: 'auto', SSD where UltraFace finds none).
@@ -188,7 +221,8 @@ export async function readDecoded(
     if (o.portrait !== false && !portrait) {
       reasons.push(reason('PORTRAIT_NOT_FOUND', 'warning', { portrait: false }, {}, { zh: '身份证上未找到人像。', en: 'No portrait was found on the ID card.' }));
     }
-  } else {
+  }
+  if (reading.side === 'emblem' || reading.bothSides) {
     const to = reading.fields.validTo?.value;
     if (to && to !== '长期') {
       reading.expired = to < now.toISOString().slice(0, 10);
@@ -276,26 +310,43 @@ interface Orientation {
 }
 
 /**
- * The direction the card's lines run, on a 640-px view: the area-weighted mean of the line regions'
- * axes (doubled angles, so that 89° and −89° agree), and the corners of the region they cover.
- * Undefined when the image has no text lines.
+ * The directions the picture's lines run, on a 480-px view, the main one first: each the area-weighted
+ * mean of its lines' axes (doubled angles, so that 89° and −89° agree), and the corners of the region its
+ * lines cover. A second direction is given when lines at least DIRECTION_APART from the main one weigh
+ * SECOND_DIRECTION_WEIGHT of it: text stamped across the card. Empty when the image has no text lines.
  */
-async function orient(image: RgbImage): Promise<Orientation | undefined> {
+async function orient(image: RgbImage): Promise<Orientation[]> {
   const k = Math.min(1, ORIENT_SIDE / Math.max(image.width, image.height));
   const view = k < 1 ? await resizeRgb(image, Math.max(1, Math.round(image.width * k)), Math.max(1, Math.round(image.height * k))) : image;
   const lines = (await detectText(view, { maxSide: ORIENT_SIDE })).filter((r) => r.elongation >= LINE_ELONGATION);
-  if (lines.length === 0) return undefined;
-  let [c, s] = [0, 0];
-  for (const r of lines) {
-    const w = r.width * r.height;
-    c += w * Math.cos((r.angleDeg * Math.PI) / 90);
-    s += w * Math.sin((r.angleDeg * Math.PI) / 90);
+  if (lines.length === 0) return [];
+  const weight = (r: TextRegion) => r.width * r.height;
+  // Angles mod 180 as points on the doubled circle; the distance between two lines' directions in degrees.
+  const apart = (a: number, b: number) => Math.abs(((a - b + 270) % 180) - 90);
+  // The densest direction: the line whose ±DIRECTION_APART/2 neighbourhood weighs most.
+  const near = (angle: number, set: readonly TextRegion[]) => set.filter((r) => apart(r.angleDeg, angle) < DIRECTION_APART / 2);
+  const mass = (set: readonly TextRegion[]) => set.reduce((a, r) => a + weight(r), 0);
+  const peak = (set: readonly TextRegion[]) => set.reduce((best, r) => (mass(near(r.angleDeg, set)) > mass(near(best.angleDeg, set)) ? r : best), set[0]!);
+  const first = near(peak(lines).angleDeg, lines);
+  const rest = lines.filter((r) => !first.includes(r) && first.every((f) => apart(f.angleDeg, r.angleDeg) >= DIRECTION_APART / 2));
+  const groups = [first];
+  if (rest.length > 0) {
+    const second = near(peak(rest).angleDeg, rest);
+    if (mass(second) >= SECOND_DIRECTION_WEIGHT * mass(first)) groups.push(second);
   }
-  const angleDeg = (Math.atan2(s, c) * 90) / Math.PI;
-  const skewDeg = angleDeg - 90 * Math.round(angleDeg / 90);
-  const [x0, y0] = [Math.min(...lines.map((r) => r.x)) / k, Math.min(...lines.map((r) => r.y)) / k];
-  const [x1, y1] = [Math.max(...lines.map((r) => r.x + r.width)) / k, Math.max(...lines.map((r) => r.y + r.height)) / k];
-  return { angleDeg, skewDeg, corners: [{ x: x0, y: y0 }, { x: x1, y: y0 }, { x: x1, y: y1 }, { x: x0, y: y1 }] };
+  // One direction: every line, as before (a card's own lines a few degrees apart on a bent card).
+  return (groups.length === 1 ? [lines] : groups).map((group) => {
+    let [c, s] = [0, 0];
+    for (const r of group) {
+      c += weight(r) * Math.cos((r.angleDeg * Math.PI) / 90);
+      s += weight(r) * Math.sin((r.angleDeg * Math.PI) / 90);
+    }
+    const angleDeg = (Math.atan2(s, c) * 90) / Math.PI;
+    const skewDeg = angleDeg - 90 * Math.round(angleDeg / 90);
+    const [x0, y0] = [Math.min(...group.map((r) => r.x)) / k, Math.min(...group.map((r) => r.y)) / k];
+    const [x1, y1] = [Math.max(...group.map((r) => r.x + r.width)) / k, Math.max(...group.map((r) => r.y + r.height)) / k];
+    return { angleDeg, skewDeg, corners: [{ x: x0, y: y0 }, { x: x1, y: y0 }, { x: x1, y: y1 }, { x: x0, y: y1 }] };
+  });
 }
 
 /**
@@ -303,7 +354,14 @@ async function orient(image: RgbImage): Promise<Orientation | undefined> {
  * and brought to READ_SIDE, its lines detected (on a DETECT_SIDE view), turned 180° when the direction classifier says the
  * lines are upside down, then recognised.
  */
-async function readLevelled(image: RgbImage, orientation: Orientation, lap: (stage: ReadIdCardStage) => void, scope?: CallScope): Promise<{ lines: TextLine[]; rotation: IdCardReading['rotation'] }> {
+async function readLevelled(
+  image: RgbImage,
+  orientation: Orientation,
+  lap: (stage: ReadIdCardStage) => void,
+  scope?: CallScope,
+  // Faint ink (a stamp printed over the card, half transparent) whitened before the lines are found and read.
+  inkOnly = false,
+): Promise<{ lines: TextLine[]; rotation: IdCardReading['rotation']; card: RgbImage; toImage: (q: { x: number; y: number }) => { x: number; y: number } }> {
   const quarter = Math.round(orientation.angleDeg / 90) * 90;
   const turn = Math.abs(orientation.skewDeg) < MIN_SKEW_DEG ? -quarter : -orientation.angleDeg;
   // Only the text area (and a margin that the turn cannot carry it out of) is turned, not the whole photo.
@@ -321,6 +379,7 @@ async function readLevelled(image: RgbImage, orientation: Orientation, lap: (sta
   const area = boundsWithMargin(moved, turned, 0.08);
   const k = Math.min(1, READ_SIDE / Math.max(area.width, area.height));
   let card = await cropRgb(turned, area, k < 1 ? { width: Math.round(area.width * k), height: Math.round(area.height * k) } : undefined);
+  if (inkOnly) card = withoutFaintInk(card);
   scope?.check();
   let regions = await detectText(card, { maxSide: DETECT_SIDE });
   regions = regions.filter((r) => r.height >= 8 && r.width >= r.height * 0.6);
@@ -352,7 +411,81 @@ async function readLevelled(image: RgbImage, orientation: Orientation, lap: (sta
   }
   lap('recognize');
   const rotation = ((((flipped ? 180 : 0) - quarter) % 360) + 360) % 360;
-  return { lines, rotation: rotation as IdCardReading['rotation'] };
+  // A point of the levelled card back in the image as given: unflipped, unscaled, out of the crop, turned back.
+  const [kx, ky] = [card.width / area.width, card.height / area.height];
+  const toImage = (q: { x: number; y: number }) => {
+    const u = flipped ? { x: card.width - q.x, y: card.height - q.y } : q;
+    const p = { x: area.left + u.x / kx, y: area.top + u.y / ky };
+    if (turn === 0) return p;
+    const [dx, dy] = [p.x - ncx, p.y - ncy];
+    return { x: around.left + cx + dx * Math.cos(t) + dy * Math.sin(t), y: around.top + cy - dx * Math.sin(t) + dy * Math.cos(t) };
+  };
+  return { lines, rotation: rotation as IdCardReading['rotation'], card, toImage };
+}
+
+// A name of the list is taken when it is this many times likelier than the next (log ratio).
+const LIST_MARGIN = Math.log(4);
+
+/**
+ * The ethnicity read again against GB 3304's 56 names when it was not read as one of them (畲 read 鑫, 仡佬 as
+ * 佬, a value not read at all): each box it was read from, or the space right of its label, scored for every
+ * name by the recogniser's CTC likelihood; the likeliest taken when LIST_MARGIN ahead of the next.
+ */
+async function ethnicityFromList(card: RgbImage, source: NonNullable<CardFields['ethnicitySource']>): Promise<{ value: string; confidence: number } | undefined> {
+  const { label } = source;
+  const boxes = source.boxes.length > 0
+    ? source.boxes
+    : [
+        // The label's own box (its value read as nothing in it), and the space to its right.
+        { box: label, before: '民族' },
+        { box: { x: label.x + label.width, y: label.y - 0.1 * label.height, width: 4 * label.height, height: 1.2 * label.height }, before: '' },
+      ];
+  const known = await recognisedCharacters();
+  // Each box is one place the value may be: the likeliest name of the likeliest box, against that box's next.
+  let best: { name: string; score: number; second: number } | undefined;
+  for (const { box, before } of boxes) {
+    const x = Math.max(0, box.x);
+    const clipped = { x, y: Math.max(0, box.y), width: Math.min(card.width - x, box.width), height: Math.min(card.height - Math.max(0, box.y), box.height) };
+    if (clipped.width < 4 || clipped.height < 4) continue;
+    const line = await recognizeLine(card, clipped, ETHNIC_GROUPS.map((g) => before + g));
+    // A name with a character the recogniser lacks (仫佬) is a candidate only where something was read in that
+    // character's place (么佬): a character read as nothing could be any name's, and is no evidence for it.
+    const value = [...line.text.replace(/[\s\u3000]+/g, '').slice(before.length)];
+    const ranked = line.scores!
+      .map((score, i) => ({ name: ETHNIC_GROUPS[i]!, score }))
+      .filter(({ name }) => ![...name].some((c) => !known.has(c)) || value.length === [...name].length)
+      .sort((p, q) => q.score - p.score);
+    if (ranked[0] && (!best || ranked[0].score > best.score)) best = { ...ranked[0], second: ranked[1]?.score ?? -Infinity };
+  }
+  // Its confidence: its share of the likelihood against the next name.
+  return best && best.score - best.second >= LIST_MARGIN ? { value: best.name, confidence: 1 / (1 + Math.exp(best.second - best.score)) } : undefined;
+}
+
+// Ink is darker than this share of the way from the darkest ink (2nd percentile of each pixel's darkest
+// channel) to the card (its 90th): the card's black values at ~0, its blue labels at ~0.3; a stamp printed
+// half transparent over the card, grey, red or blue, at 0.5 or more.
+const FAINT_INK = 0.42;
+
+/** The image with every pixel lighter than FAINT_INK made the card's colour: what is left is the card's own ink. */
+function withoutFaintInk(image: RgbImage): RgbImage {
+  const n = image.width * image.height;
+  const darkest = new Uint8Array(n);
+  const histogram = new Uint32Array(256);
+  for (let i = 0; i < n; i++) {
+    const v = Math.min(image.data[3 * i]!, image.data[3 * i + 1]!, image.data[3 * i + 2]!);
+    darkest[i] = v;
+    histogram[v]!++;
+  }
+  const level = (q: number) => {
+    let seen = 0;
+    for (let v = 0; v < 256; v++) if ((seen += histogram[v]!) >= q * n) return v;
+    return 255;
+  };
+  const [ink, card] = [level(0.02), level(0.9)];
+  const limit = ink + FAINT_INK * (card - ink);
+  const out = Buffer.from(image.data);
+  for (let i = 0; i < n; i++) if (darkest[i]! > limit) out[3 * i] = out[3 * i + 1] = out[3 * i + 2] = 255;
+  return { data: out, width: image.width, height: image.height };
 }
 
 /** The bounding box of the points, grown by `margin` of its size on every side, inside the image. */

@@ -71,6 +71,11 @@ export interface IdCardReading {
   idNumber?: IdCardNumber;
   /** The portrait's face box, pixels of the image as given after `rotation` is applied. Portrait side only. */
   portrait?: { box: Box; score: number };
+  /**
+   * A page with both sides on it (a photocopy): `side` is 'portrait', and `fields` holds the emblem side's
+   * authority and validity too (and `expired`). Absent otherwise.
+   */
+  bothSides?: true;
   /** Emblem side: validTo is before `now`. Absent when validTo was not read or is 长期. */
   expired?: boolean;
   /** What is wrong, each an error (decides) or a warning; empty when the card read cleanly and its number holds. */

@@ -20,6 +20,8 @@ export interface TextLine {
   box: Box;
   /** Each character read, with its probability and the runner-up class at that step. */
   chars: ReadChar[];
+  /** With `candidates` (recognizeLine): each candidate's log-likelihood, in their order. */
+  scores?: number[];
 }
 
 export interface ReadChar {
@@ -176,7 +178,12 @@ export function recognitionColumns(box: { width: number; height: number }): numb
 }
 
 /** The text of one line: the box cut out at 48 px high, CTC greedy decoding. */
-export async function recognizeLine(image: RgbImage, box: Box): Promise<TextLine> {
+/**
+ * The line in `box` read. `candidates`: texts the line may be, each scored by its CTC log-likelihood
+ * (`scores`, in their order): reading against a closed list (the 56 ethnic groups) rather than choosing
+ * each character alone.
+ */
+export async function recognizeLine(image: RgbImage, box: Box, candidates?: readonly string[]): Promise<TextLine> {
   const session = await useOnnxModel('ocrRecognition');
   const { ort } = getOnnxRuntime();
   const dictionary = await characters();
@@ -216,7 +223,55 @@ export async function recognizeLine(image: RgbImage, box: Box): Promise<TextLine
     previous = best;
   }
   const text = chars.map((c) => c.char).join('');
-  return { text, confidence: chars.length ? chars.reduce((a, c) => a + c.p, 0) / chars.length : 0, box, chars };
+  const line: TextLine = { text, confidence: chars.length ? chars.reduce((a, c) => a + c.p, 0) / chars.length : 0, box, chars };
+  if (candidates) line.scores = candidates.map((candidate) => ctcLogLikelihood(probs, steps!, classes!, candidate, dictionary));
+  return line;
+}
+
+// A character the recogniser does not have (仫) stands for whatever it reads there, at this cost in log
+// probability: a candidate with it is preferred only where its other characters fit better.
+const UNKNOWN_CHARACTER_LOG_COST = Math.log(0.1);
+
+/**
+ * log P(text | the line's CTC output): the forward algorithm over the blank-extended text, summed over every
+ * alignment. A character outside the dictionary is scored as the most probable non-blank class at each step,
+ * at UNKNOWN_CHARACTER_LOG_COST.
+ */
+export function ctcLogLikelihood(probs: Float32Array, steps: number, classes: number, text: string, dictionary: readonly string[]): number {
+  const index = ctcIndex(dictionary);
+  const symbols = [...text].map((c) => index.get(c) ?? -1);
+  // The extended sequence: blank, s1, blank, s2, …, blank.
+  const ext: number[] = [0];
+  for (const s of symbols) ext.push(s, 0);
+  const emit = (t: number, c: number) => {
+    const row = t * classes;
+    if (c >= 0) return Math.log(Math.max(probs[row + c]!, 1e-30));
+    let best = 0;
+    for (let k = 1; k < classes; k++) if (probs[row + k]! > best) best = probs[row + k]!;
+    return Math.log(Math.max(best, 1e-30)) + UNKNOWN_CHARACTER_LOG_COST;
+  };
+  const logAdd = (a: number, b: number) => (a === -Infinity ? b : b === -Infinity ? a : Math.max(a, b) + Math.log1p(Math.exp(-Math.abs(a - b))));
+  let alpha = new Array<number>(ext.length).fill(-Infinity);
+  alpha[0] = emit(0, ext[0]!);
+  if (ext.length > 1) alpha[1] = emit(0, ext[1]!);
+  for (let t = 1; t < steps; t++) {
+    const next = new Array<number>(ext.length).fill(-Infinity);
+    for (let s = 0; s < ext.length; s++) {
+      let a = alpha[s]!;
+      if (s >= 1) a = logAdd(a, alpha[s - 1]!);
+      // Skipping a blank is allowed between two different symbols (two unknown ones count as different).
+      if (s >= 2 && ext[s] !== 0 && (ext[s] !== ext[s - 2] || ext[s] === -1)) a = logAdd(a, alpha[s - 2]!);
+      if (a !== -Infinity) next[s] = a + emit(t, ext[s]!);
+    }
+    alpha = next;
+  }
+  return ext.length > 1 ? logAdd(alpha[ext.length - 1]!, alpha[ext.length - 2]!) : alpha[0]!;
+}
+
+let indexCache: { dictionary: readonly string[]; index: Map<string, number> } | undefined;
+function ctcIndex(dictionary: readonly string[]): Map<string, number> {
+  if (indexCache?.dictionary !== dictionary) indexCache = { dictionary, index: new Map(dictionary.map((c, i) => [c, i + 1])) };
+  return indexCache.index;
 }
 
 // The direction classifier's input: 48 px high, at most 192 wide (right-padded), as PaddleOCR's cls.
