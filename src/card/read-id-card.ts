@@ -48,6 +48,8 @@ const READ_SIDE = 1024;
 const DETECT_SIDE = 640;
 // A region is a line (for the angle and the card's extent) when it is this elongated.
 const LINE_ELONGATION = 2.5;
+// The portrait side has at least this many lines (name, sex, birth, address, number and their labels).
+const CARD_LINES = 6;
 // Two directions of lines this far apart (degrees) are two texts, not one card's lines on a bent card; the
 // second is read too when it weighs this much of the first.
 const DIRECTION_APART = 16;
@@ -182,7 +184,8 @@ export async function readDecoded(
     // A portrait side read as one: the portrait only where its layout puts it (UltraFace, then SSD on that
     // region). A picture whose text is no card's, or that has none, gets UltraFace alone at the four rotations
     // (~40 ms), or the caller's detector (prepareCard: 'auto', SSD where UltraFace finds none).
-    portrait = await findCardPortrait(image, { detector: layout ? 'auto' : (o.detector ?? 'ultraface'), rotation: lines.length > 0 ? rotation : undefined, region, strict: layout, scope });
+    // Without a card's layout the text's rotation is no guide (a passport's Latin lines): the face's four views decide.
+    portrait = await findCardPortrait(image, { detector: layout ? 'auto' : (o.detector ?? 'ultraface'), rotation: layout ? rotation : undefined, region, strict: layout, scope });
     if (portrait) portrait = { ...portrait, onCard: layout };
     if (layout) {
       facesOutside = await otherFaces(image, rotation, portrait?.face.box);
@@ -197,7 +200,7 @@ export async function readDecoded(
     if (portrait) {
       const b = portrait.face.box;
       reading.portrait = { box: { x: round(b.x * scale, 1), y: round(b.y * scale, 1), width: round(b.width * scale, 1), height: round(b.height * scale, 1) }, score: round(portrait.face.score, 3) };
-      if (lines.length === 0) reading.rotation = portrait.rotation;
+      if (!layout) reading.rotation = portrait.rotation;
     }
   }
 
@@ -316,9 +319,16 @@ interface Orientation {
  * SECOND_DIRECTION_WEIGHT of it: text stamped across the card. Empty when the image has no text lines.
  */
 async function orient(image: RgbImage): Promise<Orientation[]> {
-  const k = Math.min(1, ORIENT_SIDE / Math.max(image.width, image.height));
-  const view = k < 1 ? await resizeRgb(image, Math.max(1, Math.round(image.width * k)), Math.max(1, Math.round(image.height * k))) : image;
-  const lines = (await detectText(view, { maxSide: ORIENT_SIDE })).filter((r) => r.elongation >= LINE_ELONGATION);
+  let k = 1;
+  let lines: TextRegion[] = [];
+  // A card filling a third of the photo keeps its lines several pixels high at 480 px; one held in a hand in
+  // a portrait photo may not, and is looked for again at twice the size when fewer lines than a card's are found.
+  for (const side of [ORIENT_SIDE, 2 * ORIENT_SIDE]) {
+    if (side > ORIENT_SIDE && (lines.length >= CARD_LINES || Math.max(image.width, image.height) <= ORIENT_SIDE * 1.5)) break;
+    k = Math.min(1, side / Math.max(image.width, image.height));
+    const view = k < 1 ? await resizeRgb(image, Math.max(1, Math.round(image.width * k)), Math.max(1, Math.round(image.height * k))) : image;
+    lines = (await detectText(view, { maxSide: side })).filter((r) => r.elongation >= LINE_ELONGATION);
+  }
   if (lines.length === 0) return [];
   const weight = (r: TextRegion) => r.width * r.height;
   // Angles mod 180 as points on the doubled circle; the distance between two lines' directions in degrees.
@@ -334,8 +344,11 @@ async function orient(image: RgbImage): Promise<Orientation[]> {
     const second = near(peak(rest).angleDeg, rest);
     if (mass(second) >= SECOND_DIRECTION_WEIGHT * mass(first)) groups.push(second);
   }
-  // One direction: every line, as before (a card's own lines a few degrees apart on a bent card).
-  return (groups.length === 1 ? [lines] : groups).map((group) => {
+  // One direction: every line, as before (a card's own lines a few degrees apart on a bent card). Each
+  // direction's lines then fall into places (clusters of lines near each other): a card's text and the print
+  // on its holder's clothes are two, read largest first.
+  const places = (groups.length === 1 ? [lines] : groups).flatMap((group) => clusters(group).filter((c, i, all) => i === 0 || mass(c) >= SECOND_PLACE_WEIGHT * mass(all[0]!)));
+  return places.map((group) => {
     let [c, s] = [0, 0];
     for (const r of group) {
       c += weight(r) * Math.cos((r.angleDeg * Math.PI) / 90);
@@ -347,6 +360,26 @@ async function orient(image: RgbImage): Promise<Orientation[]> {
     const [x1, y1] = [Math.max(...group.map((r) => r.x + r.width)) / k, Math.max(...group.map((r) => r.y + r.height)) / k];
     return { angleDeg, skewDeg, corners: [{ x: x0, y: y0 }, { x: x1, y: y0 }, { x: x1, y: y1 }, { x: x0, y: y1 }] };
   });
+}
+
+// Lines closer than this many line heights (box to box) are one place's text: a card's rows are ~1.9
+// apart and its number ~3 below the address; the two cards of a photocopy page ~3 apart.
+const SAME_PLACE_GAP = 4;
+// A second place is read too when its lines weigh this much of the first's.
+const SECOND_PLACE_WEIGHT = 0.3;
+
+/** The regions grouped by nearness (single linkage: a gap under SAME_PLACE_GAP line heights), heaviest first. */
+function clusters(regions: readonly TextRegion[]): TextRegion[][] {
+  const heights = regions.map((r) => Math.min(r.width, r.height)).sort((a, b) => a - b);
+  const gap = SAME_PLACE_GAP * heights[Math.floor(heights.length / 2)]!;
+  const apart = (a: Box, b: Box) => Math.max(0, a.x - (b.x + b.width), b.x - (a.x + a.width), 0) + Math.max(0, a.y - (b.y + b.height), b.y - (a.y + a.height));
+  const group = regions.map((_, i) => i);
+  const root = (i: number): number => (group[i] === i ? i : (group[i] = root(group[i]!)));
+  for (let i = 0; i < regions.length; i++) for (let j = i + 1; j < regions.length; j++) if (apart(regions[i]!, regions[j]!) < gap) group[root(i)] = root(j);
+  const out = new Map<number, TextRegion[]>();
+  regions.forEach((r, i) => out.set(root(i), [...(out.get(root(i)) ?? []), r]));
+  const weight = (c: readonly TextRegion[]) => c.reduce((a, r) => a + r.width * r.height, 0);
+  return [...out.values()].sort((a, b) => weight(b) - weight(a));
 }
 
 /**

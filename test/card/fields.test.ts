@@ -123,4 +123,19 @@ describe('cardFields: the fields of an ID card from its text lines, by layout', 
     expect(ethnicity('土家')).toBe('土家');
     expect(ethnicity('土')).toBe('土');
   });
+
+  it('a page with both sides: the portrait side and the emblem side read apart and returned together', () => {
+    const back = [
+      line('中华人民共和国', 240, 760, 300),
+      line('居民身份证', 240, 820, 300),
+      line('签发机关上海市公安局静安分局', 90, 960, 420),
+      line('有效期限2015.03.01-2035.03.01', 90, 1010, 420),
+    ];
+    const f = cardFields([...MOCK_CARD, ...back], { now });
+    expect(f).toMatchObject({ side: 'portrait', bothSides: true, name: { value: '刘小合' }, idNumber: { value: '440305199506062561' } });
+    expect(f.authority?.value).toBe('上海市公安局静安分局');
+    expect(f.validTo?.value).toBe('2035-03-01');
+    expect(f.layout.outOfPlace).toEqual([]);
+    expect(cardFields(MOCK_CARD, { now }).bothSides).toBeUndefined();
+  });
 });
