@@ -172,7 +172,8 @@ export async function makeCorpus(out: string, perType: number, seed: number): Pr
   const people = holders();
   for (const [t, type] of CORPUS_TYPES.entries()) {
     mkdirSync(join(out, type), { recursive: true });
-    const count = type === 'ethnicity' ? Math.max(perType, ETHNIC_GROUPS.length) : type === 'long-number' ? Math.ceil(perType / 2) : perType;
+    // Every ethnic group once in a full corpus; a sample (CI) takes the first few.
+    const count = type === 'ethnicity' && perType >= 40 ? Math.max(perType, ETHNIC_GROUPS.length) : type === 'long-number' ? Math.ceil(perType / 2) : perType;
     for (let i = 0; i < count; i++) {
       const rng = mulberry32(cardSeed(seed + 1000 * t, i));
       const file = join(type, `${String(i + 1).padStart(3, '0')}.jpg`);

@@ -48,8 +48,18 @@ const READ_SIDE = 1024;
 const DETECT_SIDE = 640;
 // A region is a line (for the angle and the card's extent) when it is this elongated.
 const LINE_ELONGATION = 2.5;
-// The portrait side has at least this many lines (name, sex, birth, address, number and their labels).
+// The portrait side has at least this many lines (name, sex, birth, address, number and their labels); fewer,
+// over less than this share of the picture, is a card too small to see at 480 px.
 const CARD_LINES = 6;
+const SMALL_TEXT = 0.1;
+
+/** The area of the regions' bounding box. */
+function textArea(regions: readonly TextRegion[]): number {
+  if (regions.length === 0) return 0;
+  const [x0, y0] = [Math.min(...regions.map((r) => r.x)), Math.min(...regions.map((r) => r.y))];
+  const [x1, y1] = [Math.max(...regions.map((r) => r.x + r.width)), Math.max(...regions.map((r) => r.y + r.height))];
+  return (x1 - x0) * (y1 - y0);
+}
 // Two directions of lines this far apart (degrees) are two texts, not one card's lines on a bent card; the
 // second is read too when it weighs this much of the first.
 const DIRECTION_APART = 16;
@@ -110,14 +120,36 @@ export async function readDecoded(
   // read again with the faint ink whitened, and the reading with more of the card's labels kept.
   const better = (fields: CardFields) => fields.layout.found.length - fields.layout.outOfPlace.length > parsed.layout.found.length - parsed.layout.outOfPlace.length;
   const whole = () => parsed.side !== 'unknown' && parsed.layout.missing.length === 0 && parsed.layout.outOfPlace.length === 0 && parsed.idNumberCheck?.valid === true;
+  const reads: Array<{ direction: Orientation; read: Awaited<ReturnType<typeof readLevelled>>; fields: CardFields }> = [];
   for (const direction of directions) {
     const read = await readLevelled(image, direction, lap, scope);
     const fields = cardFields(read.lines, { now });
+    reads.push({ direction, read, fields });
     if (direction === directions[0] || better(fields)) [orientation, lines, rotation, parsed, levelled, toImage] = [direction, read.lines, read.rotation, fields, read.card, read.toImage];
     if (whole()) break;
   }
+  // A page with both cards apart (a photocopy): the other side is another place's text. Read, the two are
+  // parsed together (the other's lines set below the first's), the portrait side's place kept for its portrait.
+  if ((parsed.side === 'portrait' || parsed.side === 'emblem') && !parsed.bothSides) {
+    const other = parsed.side === 'portrait' ? 'emblem' : 'portrait';
+    for (const direction of directions) {
+      if (direction === orientation) continue;
+      const done = reads.find((r) => r.direction === direction);
+      const read = done?.read ?? (await readLevelled(image, direction, lap, scope));
+      const fields = done?.fields ?? cardFields(read.lines, { now });
+      if (fields.side !== other) continue;
+      const mine = { direction: orientation!, read: { lines, rotation, card: levelled!, toImage: toImage! } };
+      const [front, back] = other === 'emblem' ? [mine, { direction, read }] : [{ direction, read }, mine];
+      const below = Math.max(...front.read.lines.map((l) => l.box.y + l.box.height)) + BETWEEN_SIDES;
+      const joined = [...front.read.lines, ...back.read.lines.map((l) => ({ ...l, box: { ...l.box, y: l.box.y + below } }))];
+      const both = cardFields(joined, { now });
+      if (!both.bothSides) continue;
+      [orientation, lines, rotation, parsed, levelled, toImage] = [front.direction, joined, front.read.rotation, both, front.read.card, front.read.toImage];
+      break;
+    }
+  }
   const stamped = directions.length > 1 || lines.some((l) => isStampText(l.text) || withoutStamps(l.text).removed);
-  if (orientation && stamped && !whole()) {
+  if (orientation && stamped && !whole() && !parsed.bothSides) {
     const read = await readLevelled(image, orientation, lap, scope, true);
     const fields = cardFields(read.lines, { now });
     if (better(fields) || (fields.layout.found.length === parsed.layout.found.length && fields.idNumberCheck?.valid === true && parsed.idNumberCheck?.valid !== true)) {
@@ -324,7 +356,7 @@ async function orient(image: RgbImage): Promise<Orientation[]> {
   // A card filling a third of the photo keeps its lines several pixels high at 480 px; one held in a hand in
   // a portrait photo may not, and is looked for again at twice the size when fewer lines than a card's are found.
   for (const side of [ORIENT_SIDE, 2 * ORIENT_SIDE]) {
-    if (side > ORIENT_SIDE && (lines.length >= CARD_LINES || Math.max(image.width, image.height) <= ORIENT_SIDE * 1.5)) break;
+    if (side > ORIENT_SIDE && (lines.length >= CARD_LINES || textArea(lines) >= SMALL_TEXT * k * k * image.width * image.height || Math.max(image.width, image.height) <= ORIENT_SIDE * 1.5)) break;
     k = Math.min(1, side / Math.max(image.width, image.height));
     const view = k < 1 ? await resizeRgb(image, Math.max(1, Math.round(image.width * k)), Math.max(1, Math.round(image.height * k))) : image;
     lines = (await detectText(view, { maxSide: side })).filter((r) => r.elongation >= LINE_ELONGATION);
@@ -367,6 +399,8 @@ async function orient(image: RgbImage): Promise<Orientation[]> {
 const SAME_PLACE_GAP = 4;
 // A second place is read too when its lines weigh this much of the first's.
 const SECOND_PLACE_WEIGHT = 0.3;
+// Two places' lines parsed together are set this far apart (pixels of the levelled cards).
+const BETWEEN_SIDES = 1000;
 
 /** The regions grouped by nearness (single linkage: a gap under SAME_PLACE_GAP line heights), heaviest first. */
 function clusters(regions: readonly TextRegion[]): TextRegion[][] {
