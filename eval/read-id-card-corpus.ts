@@ -138,6 +138,7 @@ for (const type of ['stamp', 'ethnicity', 'rare-name', 'long-number'] as const) 
   for (const label of of(type)) {
     const r = await read(label);
     const f = r.fields;
+    countField('colour cards', 'CARD_PHOTOCOPY raised', r.reasons.some((x) => x.id === 'CARD_PHOTOCOPY'));
     if (type === 'stamp' || type === 'ethnicity') {
       const keys = type === 'stamp' ? (['name', 'ethnicity', 'address', 'idNumber'] as const) : (['ethnicity'] as const);
       for (const key of keys) {
@@ -166,6 +167,9 @@ for (const type of ['stamp', 'ethnicity', 'rare-name', 'long-number'] as const) 
 for (const label of of('both-sides')) {
   const r = await read(label);
   const both = r.bothSides === true;
+  const grey = /grey/.test(label.note ?? '');
+  const photocopy = r.reasons.some((x) => x.id === 'CARD_PHOTOCOPY');
+  countField('both-sides', grey ? 'CARD_PHOTOCOPY raised on a grey copy' : 'CARD_PHOTOCOPY raised on a colour copy', photocopy);
   countField('both-sides', 'read as both sides', both);
   if (!both) misses.push(`${label.file} (${label.note}): side ${r.side}, not both`);
   for (const key of ['name', 'idNumber', 'address', 'authority', 'validTo'] as const) {

@@ -55,7 +55,7 @@ await readIdCard(join(dir, cards[0]!.file), { now: NOW, portrait: !values['no-po
 const tally = { side: 0, rotation: 0, portrait: 0, emblem: 0, emblemSide: 0, invalid: 0, invalidReported: 0, valid: 0, falseChecksum: 0, portraitFound: 0 };
 const fieldHits: Record<string, number> = {};
 // Warnings a clean card must not get: another face, a layout not a card's, a number corrected.
-const raised = { FACE_OUTSIDE_CARD: 0, CARD_LAYOUT: 0, ID_NUMBER_CORRECTED: 0 };
+const raised = { FACE_OUTSIDE_CARD: 0, CARD_LAYOUT: 0, ID_NUMBER_CORRECTED: 0, CARD_PHOTOCOPY: 0 };
 const fieldTotals: Record<string, number> = {};
 const times: number[] = [];
 const stages: Record<string, number[]> = {};
@@ -82,7 +82,7 @@ for (const label of cards) {
   }
   tally.portrait++;
   if (r.portrait) tally.portraitFound++;
-  for (const id of ['FACE_OUTSIDE_CARD', 'CARD_LAYOUT', 'ID_NUMBER_CORRECTED'] as const) {
+  for (const id of ['FACE_OUTSIDE_CARD', 'CARD_LAYOUT', 'ID_NUMBER_CORRECTED', 'CARD_PHOTOCOPY'] as const) {
     if (r.reasons.some((x) => x.id === id)) {
       raised[id]++;
       misses.push(`${label.file}: ${id} raised on a clean card (${JSON.stringify(r.reasons.find((x) => x.id === id)!.measured)})`);

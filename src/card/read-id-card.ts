@@ -112,6 +112,8 @@ export async function readDecoded(
   let rotation: IdCardReading['rotation'] = 0;
   let parsed = cardFields([], { now });
   let levelled: RgbImage | undefined;
+  // The card was read with its faint ink whitened: its colour is not measured on that crop.
+  let whitened = false;
   let toImage: ((q: { x: number; y: number }) => { x: number; y: number }) | undefined;
   // The lines' main direction is read first. A second direction (text stamped across the card at a slant,
   // 仅供报名使用 repeated) is read too when the first gives no card's side, or fewer of its labels: the card's
@@ -154,6 +156,7 @@ export async function readDecoded(
     const fields = cardFields(read.lines, { now });
     if (better(fields) || (fields.layout.found.length === parsed.layout.found.length && fields.idNumberCheck?.valid === true && parsed.idNumberCheck?.valid !== true)) {
       [lines, rotation, parsed, levelled, toImage] = [read.lines, read.rotation, fields, read.card, read.toImage];
+      whitened = true;
     }
   }
   if (levelled && parsed.ethnicitySource) {
@@ -255,6 +258,16 @@ export async function readDecoded(
     }
     if (o.portrait !== false && !portrait) {
       reasons.push(reason('PORTRAIT_NOT_FOUND', 'warning', { portrait: false }, {}, { zh: '身份证上未找到人像。', en: 'No portrait was found on the ID card.' }));
+    }
+  }
+  // A card is colour: its tinted print, blue labels and photo. A grey one is a photocopy (or a scan made grey).
+  if (reading.side !== 'unknown' && levelled && !whitened) {
+    const chroma = meanChroma(levelled);
+    if (chroma < PHOTOCOPY_CHROMA) {
+      reasons.push(reason('CARD_PHOTOCOPY', 'warning', { chroma: round(chroma, 1) }, { minChroma: PHOTOCOPY_CHROMA }, {
+        zh: '上传的像是身份证的黑白复印件，不是身份证本身。请拍摄身份证原件，四角完整。',
+        en: 'This looks like a black-and-white copy of the card, not the card itself. Photograph the card itself, all four corners in view.',
+      }));
     }
   }
   if (reading.side === 'emblem' || reading.bothSides) {
@@ -526,6 +539,21 @@ async function ethnicityFromList(card: RgbImage, source: NonNullable<CardFields[
   }
   // Its confidence: its share of the likelihood against the next name.
   return best && best.score - best.second >= LIST_MARGIN ? { value: best.name, confidence: 1 / (1 + Math.exp(best.second - best.score)) } : undefined;
+}
+
+// Mean chroma (max − min of a pixel's channels) under which the card's text area is grey: the card's own
+// tint alone is ~18 (232, 241, 250), JPEG's colour noise on grey ≲ 3. Set before measuring.
+const PHOTOCOPY_CHROMA = 6;
+
+/** Mean over the pixels of max(R, G, B) − min(R, G, B). */
+function meanChroma(image: RgbImage): number {
+  let sum = 0;
+  const n = image.width * image.height;
+  for (let i = 0; i < n; i++) {
+    const [r, g, b] = [image.data[3 * i]!, image.data[3 * i + 1]!, image.data[3 * i + 2]!];
+    sum += Math.max(r, g, b) - Math.min(r, g, b);
+  }
+  return n ? sum / n : 0;
 }
 
 // Ink is darker than this share of the way from the darkest ink (2nd percentile of each pixel's darkest

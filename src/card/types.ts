@@ -51,6 +51,7 @@ export type IdCardReasonCode =
   | 'FACE_OUTSIDE_CARD'
   | 'CARD_LAYOUT'
   | 'ID_NUMBER_CORRECTED'
+  | 'CARD_PHOTOCOPY'
   | IdNumberReasonCode;
 
 /** One reason, in the Finding shape. */

@@ -55,6 +55,14 @@ describe('readIdCard', () => {
     expect(r.idNumber!.valid).toBe(true);
   });
 
+  it('a black-and-white copy of the card reads the same and warns CARD_PHOTOCOPY; the colour card does not', async () => {
+    const grey = await sharp(card('synthetic-portrait-0.jpg')).greyscale().jpeg({ quality: 80 }).toBuffer();
+    const r = await readIdCard(grey, { now: NOW });
+    expect(r.fields.idNumber?.value).toBe(label('synthetic-portrait-0.jpg').fields.idNumber);
+    expect(r.reasons.map((x) => [x.id, x.severity])).toEqual([['CARD_PHOTOCOPY', 'warning']]);
+    expect((r.reasons[0]!.measured as { chroma: number }).chroma).toBeLessThan(2);
+  });
+
   it('reads the emblem side: authority, validity, expired against `now`, no portrait searched', async () => {
     const l = label('synthetic-emblem-270.jpg');
     const r = await readIdCard(card('synthetic-emblem-270.jpg'), { now: NOW });

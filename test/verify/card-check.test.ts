@@ -100,3 +100,18 @@ describe('compareNames: a name with characters the recogniser cannot read never 
     expect(ids(cardReasons(reading(VALID, '何红'), { name: '何鸿燊' }, undefined, known))).toEqual(['NAME_MISMATCH']);
   });
 });
+
+describe("cardReasons: the card's own findings reach verifyApplicant", () => {
+  it('CARD_LAYOUT as its severity; FACE_OUTSIDE_CARD and CARD_PHOTOCOPY as warnings', () => {
+    const r = reading(VALID);
+    const finding = (id: 'CARD_LAYOUT' | 'FACE_OUTSIDE_CARD' | 'CARD_PHOTOCOPY', severity: 'error' | 'warning') =>
+      ({ id, severity, status: 'failed', passed: false, measured: {}, limit: {}, message: { zh: '', en: '' } }) as IdCardReading['reasons'][number];
+    r.reasons = [finding('CARD_LAYOUT', 'error'), finding('FACE_OUTSIDE_CARD', 'warning'), finding('CARD_PHOTOCOPY', 'warning')];
+    expect(cardReasons(r, { idNumber: VALID, name: '张伟' }).map((x) => [x.id, x.severity, x.step])).toEqual([
+      ['CARD_LAYOUT', 'error', 'card'],
+      ['FACE_OUTSIDE_CARD', 'warning', 'card'],
+      ['CARD_PHOTOCOPY', 'warning', 'card'],
+    ]);
+  });
+});
+
