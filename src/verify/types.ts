@@ -35,7 +35,8 @@ export interface VerifyApplicantOptions {
   transcribe?: AnalyzeReadingVideoOptions['transcribe'];
   /**
    * Read the ID card (readIdCard): the emblem side is WRONG_CARD_SIDE, an invalid number ID_NUMBER_INVALID,
-   * and `submission.expected` is checked. Default true; false skips it (and `expected` with it).
+   * and `submission.expected` is checked. Default true; false skips those checks (and `expected` with them);
+   * the card's text is still read to find its portrait (prepareCard), never a face beside the card.
    */
   readCard?: boolean;
   /** The day the card's number is held against (birth dates not after it). Default: today. */
