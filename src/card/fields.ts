@@ -4,7 +4,7 @@
  * side) read merged with its value or as its own box, the value to its right on the same row, the
  * address continued on the lines below it. Pure: lines in, fields out.
  */
-import type { Box } from '../core/geometry.js';
+import { type Box, enclosingBox } from '../core/geometry.js';
 import { ethnicGroup, isStampText, withoutStamps } from './card-text.js';
 import { type ParsedIdNumber, parseIdNumber } from './id-number.js';
 
@@ -318,11 +318,7 @@ function oneSide(lines: readonly CardLine[], options: { now?: Date }): CardField
   const own = [...labelled.values()].map((l) => l.line.box);
   const numberBox = items.find((l) => number && l.text.toUpperCase().includes(number.value))?.box;
   if (numberBox) own.push(numberBox);
-  if (own.length >= 2) {
-    const [x0, y0] = [Math.min(...own.map((b) => b.x)), Math.min(...own.map((b) => b.y))];
-    const [x1, y1] = [Math.max(...own.map((b) => b.x + b.width)), Math.max(...own.map((b) => b.y + b.height))];
-    fields.textBox = { x: x0, y: y0, width: x1 - x0, height: y1 - y0 };
-  }
+  if (own.length >= 2) fields.textBox = enclosingBox(own);
 
   // The address: its first line, then the lines below it that start under its value and lie above the number.
   const address = labelled.get('住址');

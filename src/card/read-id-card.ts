@@ -8,7 +8,7 @@
 import { CALL_SCHEMA, type CallScope, scoped } from '../core/call-scope.js';
 import { DEFAULTS as DEFAULT_VALUES } from '../core/defaults.js';
 import { invalidArgument } from '../core/errors.js';
-import { type Box, iou } from '../core/geometry.js';
+import { type Box, area, enclosingBox, iou } from '../core/geometry.js';
 import { type Schema, checkOptions, is, withDefaults } from '../core/options.js';
 import { type Message, measuredFinding } from '../core/result.js';
 import { round } from '../core/stats.js';
@@ -54,12 +54,7 @@ const CARD_LINES = 6;
 const SMALL_TEXT = 0.1;
 
 /** The area of the regions' bounding box. */
-function textArea(regions: readonly TextRegion[]): number {
-  if (regions.length === 0) return 0;
-  const [x0, y0] = [Math.min(...regions.map((r) => r.x)), Math.min(...regions.map((r) => r.y))];
-  const [x1, y1] = [Math.max(...regions.map((r) => r.x + r.width)), Math.max(...regions.map((r) => r.y + r.height))];
-  return (x1 - x0) * (y1 - y0);
-}
+const textArea = (regions: readonly TextRegion[]) => (regions.length === 0 ? 0 : area(enclosingBox(regions)));
 // Two directions of lines this far apart (degrees) are two texts, not one card's lines on a bent card; the
 // second is read too when it weighs this much of the first.
 const DIRECTION_APART = 16;
@@ -279,7 +274,8 @@ export async function readDecoded(
       }
     }
   }
-  const numberChars = recovered && numberAsRead ? numberAsRead.map((c, i) => (recovered.positions.includes(i) ? { char: recovered.value[i]!, p: c.p } : c)) : reading.fields.idNumber && charsOf(lines, reading.fields.idNumber.value);
+  // The number's characters as read (recovered ones replaced), for telling a misread from another number.
+  const numberChars = recovered && numberAsRead ? numberAsRead.map((c, i) => (recovered.positions.includes(i) ? { char: recovered.value[i]!, p: c.p } : c)) : numberAsRead;
   return { reading, portrait, numberChars, textLines: lines, facesOutside };
 }
 
@@ -401,8 +397,8 @@ async function orient(image: RgbImage): Promise<Orientation[]> {
     }
     const angleDeg = (Math.atan2(s, c) * 90) / Math.PI;
     const skewDeg = angleDeg - 90 * Math.round(angleDeg / 90);
-    const [x0, y0] = [Math.min(...group.map((r) => r.x)) / k, Math.min(...group.map((r) => r.y)) / k];
-    const [x1, y1] = [Math.max(...group.map((r) => r.x + r.width)) / k, Math.max(...group.map((r) => r.y + r.height)) / k];
+    const b = enclosingBox(group);
+    const [x0, y0, x1, y1] = [b.x / k, b.y / k, (b.x + b.width) / k, (b.y + b.height) / k];
     return { angleDeg, skewDeg, corners: [{ x: x0, y: y0 }, { x: x1, y: y0 }, { x: x1, y: y1 }, { x: x0, y: y1 }] };
   });
 }

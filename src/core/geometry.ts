@@ -23,6 +23,13 @@ export interface Region {
 
 export const area = (b: Box): number => b.width * b.height;
 
+/** The smallest box holding every box given (at least one). */
+export function enclosingBox(boxes: readonly Box[]): Box {
+  const [x0, y0] = [Math.min(...boxes.map((b) => b.x)), Math.min(...boxes.map((b) => b.y))];
+  const [x1, y1] = [Math.max(...boxes.map((b) => b.x + b.width)), Math.max(...boxes.map((b) => b.y + b.height))];
+  return { x: x0, y: y0, width: x1 - x0, height: y1 - y0 };
+}
+
 /** Intersection over union, 0–1. */
 export function iou(a: Box, b: Box): number {
   const w = Math.max(0, Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x));
