@@ -21,8 +21,12 @@ import {
   CARD_H,
   CARD_W,
   type CardPlan,
+  PHOTO_H,
+  PHOTO_W,
   type Rng,
   between,
+  choosePhoto,
+  deskBackground,
   cardSeed,
   chance,
   drawCard,
@@ -36,10 +40,11 @@ import {
   text,
 } from '../scripts/make-synthetic-cards.js';
 import { ETHNIC_GROUPS } from '../src/card/card-text.js';
+import { homography, warp } from '../src/image/warp.js';
 import { sniffFormat } from '../src/image/sniff.js';
 import { decodeDataImage, readLabels, requireData } from './data.js';
 
-export const CORPUS_TYPES = ['holder', 'paper', 'stamp', 'rare-name', 'ethnicity', 'long-number', 'both-sides'] as const;
+export const CORPUS_TYPES = ['holder', 'paper', 'stamp', 'rare-name', 'ethnicity', 'long-number', 'both-sides', 'blur', 'glare', 'cut-off', 'perspective'] as const;
 export type CorpusType = (typeof CORPUS_TYPES)[number];
 
 /** One entry of labels.json. */
@@ -131,6 +136,76 @@ async function bothSidesPage(rng: Rng, i: number): Promise<{ jpeg: Buffer; field
   return { jpeg: buffer, fields, note: `${stacked ? 'stacked' : 'side by side'}${grey ? ', grey' : ''}${stamp ? `, stamped ${stamp}` : ''}` };
 }
 
+/**
+ * A glare that washes the ink out: a white spot, solid at its core and fading at its rim, over the fields
+ * (never the portrait, which is drawn over the card's contents), 100–300 px across on the 856-px card.
+ */
+function strongGlare(rng: Rng): string {
+  const [cx, cy] = [between(rng, 90, 540), between(rng, 80, 470)];
+  const [rx, ry] = [between(rng, 50, 150), between(rng, 30, 90)];
+  const core = between(rng, 0.5, 0.8).toFixed(2);
+  return `<defs><radialGradient id="strong-glare"><stop offset="0" stop-color="#fff" stop-opacity="1"/><stop offset="${core}" stop-color="#fff" stop-opacity="0.97"/><stop offset="1" stop-color="#fff" stop-opacity="0"/></radialGradient></defs>
+  <ellipse cx="${cx.toFixed(1)}" cy="${cy.toFixed(1)}" rx="${rx.toFixed(1)}" ry="${ry.toFixed(1)}" fill="url(#strong-glare)" transform="rotate(${between(rng, -40, 40).toFixed(1)} ${cx.toFixed(1)} ${cy.toFixed(1)})"/>`;
+}
+
+const CUTS = ['left', 'right', 'top', 'bottom', 'top-left', 'top-right', 'bottom-left', 'bottom-right'] as const;
+
+/**
+ * The card photographed with a side or a corner out of the frame: 2–25% of its width or height beyond the
+ * photo's edge, the card large (70–95% of the width) and a little tilted, the photo turned a quarter at random.
+ */
+async function cutOffPhoto(rng: Rng, card: Buffer): Promise<{ jpeg: Buffer; note: string }> {
+  const width = Math.round(PHOTO_W * between(rng, 0.7, 0.95));
+  const scaled = await sharp(card).resize(width).png().toBuffer();
+  const turned = await sharp(scaled).rotate(between(rng, -3, 3), { background: { r: 0, g: 0, b: 0, alpha: 0 } }).png().toBuffer({ resolveWithObject: true });
+  const { width: w, height: h } = turned.info;
+  const cut = pick(rng, CUTS);
+  const depth = between(rng, 0.02, 0.25);
+  const free = (room: number, size: number) => (room - size > 40 ? int(rng, 20, room - size - 20) : Math.round((room - size) / 2));
+  const left = cut.includes('left') ? -Math.round(depth * w) : cut.includes('right') ? PHOTO_W - w + Math.round(depth * w) : free(PHOTO_W, w);
+  const top = cut.includes('top') ? -Math.round(depth * h) : cut.includes('bottom') ? PHOTO_H - h + Math.round(depth * h) : free(PHOTO_H, h);
+  // The part of the card inside the frame, placed where it falls.
+  const [x0, y0] = [Math.max(0, -left), Math.max(0, -top)];
+  const [x1, y1] = [Math.min(w, PHOTO_W - left), Math.min(h, PHOTO_H - top)];
+  const visible = await sharp(turned.data).extract({ left: x0, top: y0, width: x1 - x0, height: y1 - y0 }).png().toBuffer();
+  const scene = await sharp(deskBackground(rng), { raw: { width: PHOTO_W, height: PHOTO_H, channels: 3 } })
+    .composite([{ input: visible, left: left + x0, top: top + y0 }])
+    .removeAlpha()
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  const rotation = pick(rng, [0, 0, 90, 180, 270] as const);
+  const jpeg = await sharp(scene.data, { raw: { width: PHOTO_W, height: PHOTO_H, channels: 3 } }).rotate(rotation).jpeg({ quality: int(rng, 70, 85) }).toBuffer();
+  return { jpeg, note: `${cut} ${(100 * depth).toFixed(0)}%` };
+}
+
+/**
+ * The card as a camera at an angle sees it: its far edge (top, bottom, left or right) shorter by 10–35%, the
+ * card foreshortened along that axis and turned up to 8°; then put on a desk like the clean cards.
+ */
+async function perspectiveCard(rng: Rng, card: Buffer): Promise<{ png: Buffer; note: string }> {
+  const far = pick(rng, ['top', 'bottom', 'left', 'right'] as const);
+  const k = between(rng, 0.1, 0.35);
+  const [W, H] = [CARD_W, CARD_H];
+  // The quad on a canvas twice the card (room for the turn), its far edge pulled in by k/2 at each end.
+  let quad = [{ x: 0, y: 0 }, { x: W, y: 0 }, { x: W, y: H }, { x: 0, y: H }];
+  const pull = (i: number, dx: number, dy: number) => (quad[i] = { x: quad[i]!.x + dx, y: quad[i]!.y + dy });
+  const fore = 1 - k / 2;
+  if (far === 'top') { pull(0, (k / 2) * W, (1 - fore) * H); pull(1, (-k / 2) * W, (1 - fore) * H); }
+  if (far === 'bottom') { pull(3, (k / 2) * W, -(1 - fore) * H); pull(2, (-k / 2) * W, -(1 - fore) * H); }
+  if (far === 'left') { pull(0, (1 - fore) * W, (k / 2) * H); pull(3, (1 - fore) * W, (-k / 2) * H); }
+  if (far === 'right') { pull(1, -(1 - fore) * W, (k / 2) * H); pull(2, -(1 - fore) * W, (-k / 2) * H); }
+  const t = (between(rng, -8, 8) * Math.PI) / 180;
+  quad = quad.map((p) => ({ x: W + (p.x - W / 2) * Math.cos(t) - (p.y - H / 2) * Math.sin(t), y: H + (p.x - W / 2) * Math.sin(t) + (p.y - H / 2) * Math.cos(t) }));
+  const [minX, minY] = [Math.floor(Math.min(...quad.map((p) => p.x))), Math.floor(Math.min(...quad.map((p) => p.y)))];
+  const [maxX, maxY] = [Math.ceil(Math.max(...quad.map((p) => p.x))), Math.ceil(Math.max(...quad.map((p) => p.y)))];
+  const placed = quad.map((p) => ({ x: p.x - minX, y: p.y - minY }));
+  const toCard = homography(placed, [{ x: 0, y: 0 }, { x: W - 1, y: 0 }, { x: W - 1, y: H - 1 }, { x: 0, y: H - 1 }])!;
+  const { data, info } = await sharp(card).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+  const warped = warp({ data, width: info.width, height: info.height, channels: 4 }, toCard, maxX - minX, maxY - minY, [0, 0, 0, 0]);
+  const png = await sharp(warped.data, { raw: { width: warped.width, height: warped.height, channels: 4 } }).png().toBuffer();
+  return { png, note: `far ${far} ${(100 * k).toFixed(0)}%` };
+}
+
 /** Holders: real people with at least two photos, one the scene and another the selfie the attacker sends. */
 function holders(): Array<{ identity: string; photos: string[] }> {
   const byIdentity = new Map<string, string[]>();
@@ -201,6 +276,20 @@ export async function makeCorpus(out: string, perType: number, seed: number): Pr
         write(jpeg, { fields, note });
         continue;
       }
+      if (type === 'cut-off') {
+        const card = await drawCard(rng, plan, false);
+        const { jpeg, note } = await cutOffPhoto(rng, card.png);
+        write(jpeg, { fields: card.label.fields as unknown as Record<string, string>, note });
+        continue;
+      }
+      if (type === 'perspective') {
+        const card = await drawCard(rng, plan, false);
+        const { png, note } = await perspectiveCard(rng, card.png);
+        const photo = { ...choosePhoto(rng, { ...plan, widthFrac: [0.6, 0.8] }), tiltDeg: 0, shear: 0, glare: false };
+        const jpeg = await photograph(rng, png, { ...photo, widthFrac: (photo.widthFrac * CARD_W) / Math.max(CARD_W, (await sharp(png).metadata()).width!) }, pick(rng, [0, 0, 90, 180, 270] as const));
+        write(jpeg, { fields: card.label.fields as unknown as Record<string, string>, note: `${note}${photo.blur ? `, blur ${photo.blur}` : ''}` });
+        continue;
+      }
       const rotation = pick(rng, [0, 0, 90, 180, 270] as const);
       const fields: CardPlan['fields'] = {};
       let note: string | undefined;
@@ -213,6 +302,15 @@ export async function makeCorpus(out: string, perType: number, seed: number): Pr
       if (type === 'stamp') {
         note = pick(rng, STAMPS);
         extra.overlay = stampOverlay(note);
+      }
+      if (type === 'glare') {
+        extra.overlay = strongGlare;
+        extra.glare = false;
+      }
+      if (type === 'blur') {
+        // Past reading (the name is lost from ~3 px), well beyond the clean cards' 0–1.2 px (at 1280 px; value lines ~25–36 px high).
+        extra.blur = Number(between(rng, 2.5, 5).toFixed(2));
+        note = `blur ${extra.blur}`;
       }
       const cardRng = mulberry32(cardSeed(seed + 1000 * t + 500, i));
       if (type === 'long-number') {

@@ -52,6 +52,9 @@ export type IdCardReasonCode =
   | 'CARD_LAYOUT'
   | 'ID_NUMBER_CORRECTED'
   | 'CARD_PHOTOCOPY'
+  | 'CARD_BLURRED'
+  | 'CARD_GLARE'
+  | 'CARD_CUT_OFF'
   | IdNumberReasonCode;
 
 /** One reason, in the Finding shape. */
@@ -77,6 +80,13 @@ export interface IdCardReading {
    * authority and validity too (and `expired`). Absent otherwise.
    */
   bothSides?: true;
+  /**
+   * The photo's faults as measured on the card's text (glare and `outOfFrame` on the portrait side): `blur`, the ink's median edge width over the lines'
+   * height (sharp ~0.05–0.1); `glare`, the share of the text block clipped white; `outOfFrame`, the card's
+   * sides beyond the image (mm past the card's edge less 2.5 mm). Each warns past its limit (CARD_BLURRED,
+   * CARD_GLARE, CARD_CUT_OFF).
+   */
+  quality?: { blur?: number; glare?: number; outOfFrame?: Array<{ side: 'left' | 'right' | 'top' | 'bottom'; mm: number }> };
   /** Emblem side: validTo is before `now`. Absent when validTo was not read or is 长期. */
   expired?: boolean;
   /** What is wrong, each an error (decides) or a warning; empty when the card read cleanly and its number holds. */

@@ -14,7 +14,7 @@ import type { ApplicantSubmission, VerifyReason, VerifyReasonCode } from './type
 const UNSURE_CHAR = 0.9;
 
 /** The card step's reason codes in verifyApplicant (the emblem side, the number, the name, a card that cannot be read). */
-export type CardReasonCode = 'WRONG_CARD_SIDE' | 'ID_NUMBER_INVALID' | 'ID_NUMBER_MISMATCH' | 'NAME_MISMATCH' | 'NAME_UNVERIFIED' | 'CARD_UNREADABLE' | 'CARD_LAYOUT' | 'FACE_OUTSIDE_CARD' | 'CARD_PHOTOCOPY';
+export type CardReasonCode = 'WRONG_CARD_SIDE' | 'ID_NUMBER_INVALID' | 'ID_NUMBER_MISMATCH' | 'NAME_MISMATCH' | 'NAME_UNVERIFIED' | 'CARD_UNREADABLE' | 'CARD_LAYOUT' | 'FACE_OUTSIDE_CARD' | 'CARD_PHOTOCOPY' | 'CARD_BLURRED' | 'CARD_GLARE' | 'CARD_CUT_OFF';
 
 // Without the recogniser's set (cardReasons called alone), every character counts as readable.
 const EVERY_CHARACTER = { has: () => true };
@@ -105,12 +105,16 @@ export function cardReasons(reading: IdCardReading, expected: ApplicantSubmissio
     }
   }
   // The card's own: text that is not laid out as a card's (an error), a field not read, another face in the
-  // picture, a grey copy (warnings: the host decides).
+  // picture, a grey copy, the photo's faults (warnings: the host decides, and may ask for a new photo first).
   for (const r of reading.reasons) {
-    if (r.id === 'CARD_LAYOUT' || r.id === 'FACE_OUTSIDE_CARD' || r.id === 'CARD_PHOTOCOPY') add(r.id, r.severity === 'error' ? 'error' : 'warning', r.measured, r.limit, r.message);
+    if (forwarded(r.id)) add(r.id, r.severity === 'error' ? 'error' : 'warning', r.measured, r.limit, r.message);
   }
   return reasons;
 }
+
+// readIdCard's reasons verifyApplicant passes on as they are.
+const FORWARDED = ['CARD_LAYOUT', 'FACE_OUTSIDE_CARD', 'CARD_PHOTOCOPY', 'CARD_BLURRED', 'CARD_GLARE', 'CARD_CUT_OFF'] as const;
+const forwarded = (id: string): id is (typeof FORWARDED)[number] => (FORWARDED as readonly string[]).includes(id);
 
 const canonicalNumber = (value: string) => parseIdNumber(value).value;
 

@@ -102,15 +102,17 @@ describe('compareNames: a name with characters the recogniser cannot read never 
 });
 
 describe("cardReasons: the card's own findings reach verifyApplicant", () => {
-  it('CARD_LAYOUT as its severity; FACE_OUTSIDE_CARD and CARD_PHOTOCOPY as warnings', () => {
+  it("CARD_LAYOUT as its severity; FACE_OUTSIDE_CARD, CARD_PHOTOCOPY and the photo's faults as warnings", () => {
     const r = reading(VALID);
-    const finding = (id: 'CARD_LAYOUT' | 'FACE_OUTSIDE_CARD' | 'CARD_PHOTOCOPY', severity: 'error' | 'warning') =>
+    const finding = (id: IdCardReading['reasons'][number]['id'], severity: 'error' | 'warning') =>
       ({ id, severity, status: 'failed', passed: false, measured: {}, limit: {}, message: { zh: '', en: '' } }) as IdCardReading['reasons'][number];
-    r.reasons = [finding('CARD_LAYOUT', 'error'), finding('FACE_OUTSIDE_CARD', 'warning'), finding('CARD_PHOTOCOPY', 'warning')];
+    const faults = ['CARD_BLURRED', 'CARD_GLARE', 'CARD_CUT_OFF'] as const;
+    r.reasons = [finding('CARD_LAYOUT', 'error'), finding('FACE_OUTSIDE_CARD', 'warning'), finding('CARD_PHOTOCOPY', 'warning'), ...faults.map((id) => finding(id, 'warning'))];
     expect(cardReasons(r, { idNumber: VALID, name: '张伟' }).map((x) => [x.id, x.severity, x.step])).toEqual([
       ['CARD_LAYOUT', 'error', 'card'],
       ['FACE_OUTSIDE_CARD', 'warning', 'card'],
       ['CARD_PHOTOCOPY', 'warning', 'card'],
+      ...faults.map((id) => [id, 'warning', 'card']),
     ]);
   });
 });

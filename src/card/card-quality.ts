@@ -1,0 +1,125 @@
+/**
+ * The photo's faults that commercial card readers warn of beside the fields, measured on the levelled card:
+ * blur (how wide the ink's edges are against the lines' height), glare (clipped white over the fields) and a
+ * border out of the frame (the card's extent, from its own text block, beyond the image).
+ */
+import type { Box } from '../core/geometry.js';
+import { median } from '../core/stats.js';
+import type { RgbImage } from '../image/decode.js';
+
+/**
+ * Blur as the median width of the ink's edges over the lines' height (Marziliano et al. 2002, "A no-reference
+ * perceptual blur metric": an edge's width is the distance between the intensity's extrema either side of it,
+ * along the row). Sharp print is ~0.05–0.1 of a DB line box; a card blurred past reading, 0.2 or more.
+ * Undefined without two lines to measure.
+ */
+export function edgeBlur(card: RgbImage, boxes: readonly Box[]): number | undefined {
+  const { width: W, height: H, data } = card;
+  const luma = (x: number, y: number) => {
+    const i = 3 * (y * W + x);
+    return 0.299 * data[i]! + 0.587 * data[i + 1]! + 0.114 * data[i + 2]!;
+  };
+  const perLine: number[] = [];
+  for (const b of boxes) {
+    const [x0, x1] = [Math.max(1, Math.floor(b.x)), Math.min(W - 2, Math.ceil(b.x + b.width))];
+    const [y0, y1] = [Math.max(0, Math.floor(b.y + 0.25 * b.height)), Math.min(H - 1, Math.ceil(b.y + 0.75 * b.height))];
+    if (x1 - x0 < 3 * b.height || y1 <= y0) continue;
+    // Strong edges only: a gradient over a quarter of the line's ink-to-paper range.
+    const values: number[] = [];
+    for (let y = y0; y <= y1; y += 2) for (let x = x0; x <= x1; x += 2) values.push(luma(x, y));
+    values.sort((a, c) => a - c);
+    const range = values[Math.floor(0.97 * (values.length - 1))]! - values[Math.floor(0.03 * (values.length - 1))]!;
+    if (range < 40) continue;
+    const widths: number[] = [];
+    const reach = Math.ceil(b.height / 2);
+    for (let y = y0; y <= y1; y += 2) {
+      const row = Array.from({ length: x1 - x0 + 3 }, (_, k) => luma(x0 - 1 + k, y));
+      for (let k = 2; k < row.length - 2; k++) {
+        const g = row[k + 1]! - row[k - 1]!;
+        if (Math.abs(g) < 0.25 * range) continue;
+        if (Math.abs(g) < Math.abs(row[k]! - row[k - 2]!) || Math.abs(g) < Math.abs(row[k + 2]! - row[k]!)) continue;
+        const up = g > 0;
+        let [l, r] = [k, k];
+        while (l > 0 && k - l < reach && (up ? row[l - 1]! < row[l]! : row[l - 1]! > row[l]!)) l--;
+        while (r < row.length - 1 && r - k < reach && (up ? row[r + 1]! > row[r]! : row[r + 1]! < row[r]!)) r++;
+        widths.push(r - l);
+      }
+    }
+    if (widths.length >= 8) perLine.push(median(widths) / b.height);
+  }
+  return perLine.length >= 2 ? median(perLine) : undefined;
+}
+
+/**
+ * The share of the region's pixels clipped white with their four neighbours (every channel ≥ CLIPPED): what
+ * glare leaves of the ink. The neighbours keep JPEG's odd bright pixel out.
+ */
+export function clippedShare(card: RgbImage, region: Box): number {
+  const { width: W, height: H, data } = card;
+  const [x0, x1] = [Math.max(1, Math.floor(region.x)), Math.min(W - 1, Math.ceil(region.x + region.width))];
+  const [y0, y1] = [Math.max(1, Math.floor(region.y)), Math.min(H - 1, Math.ceil(region.y + region.height))];
+  const white = (i: number) => data[3 * i]! >= CLIPPED && data[3 * i + 1]! >= CLIPPED && data[3 * i + 2]! >= CLIPPED;
+  let [clipped, n] = [0, 0];
+  for (let y = y0; y < y1; y++) {
+    for (let x = x0; x < x1; x++) {
+      const i = y * W + x;
+      n++;
+      if (white(i) && white(i - 1) && white(i + 1) && white(i - W) && white(i + W)) clipped++;
+    }
+  }
+  return n ? clipped / n : 0;
+}
+
+// A pixel is clipped at this level in every channel: JPEG's noise leaves a sensor's 255 at 252–255, and a card's
+// lightest print (its tint, ~230–251 in its least channel) is under it.
+const CLIPPED = 253;
+
+// The portrait side's text block (the labels' left edge to the number's end, the name's top to the number's
+// bottom) is about 42 mm high on the 85.6 × 54 mm card, and lies ~5 mm from the card's left edge, ~80 mm from
+// its right, ~6 mm from its top and bottom. The image must hold the card to within SLACK of those edges: a
+// tight crop on the card's outline passes, and one that cuts into the card by more than SLACK does not.
+const TEXT_HEIGHT_MM = 42;
+const TO_EDGE_MM = { left: 5, right: 80.6, top: 6, bottom: 6 };
+const SLACK_MM = 2.5;
+
+/**
+ * The card's sides out of the frame: the rectangle the portrait side's text block says the card covers (less
+ * SLACK_MM), mapped to the image, against the image's bounds. Sides in the card's own terms (its top is the
+ * name's side), each with how far beyond (mm).
+ */
+export function sidesOutOfFrame(
+  textBox: Box,
+  lines: readonly Box[],
+  toImage: (q: { x: number; y: number }) => { x: number; y: number },
+  image: { width: number; height: number },
+): Array<{ side: 'left' | 'right' | 'top' | 'bottom'; mm: number }> {
+  const mm = textBox.height / TEXT_HEIGHT_MM;
+  // The card's own lines, each at least (TO_EDGE_MM.left − SLACK_MM) from the card's edge: a side cut through
+  // the labels leaves the values' lines at the frame's edge, and the text block narrower than the card's.
+  const reach = (TO_EDGE_MM.left - SLACK_MM) * mm;
+  const own = lines.filter((b) => b.x + b.width > textBox.x && b.x < textBox.x + textBox.width && b.y + b.height > textBox.y && b.y < textBox.y + textBox.height);
+  const [left, right] = [Math.min(textBox.x - reach, ...own.map((b) => b.x - reach)), Math.max(textBox.x + (TO_EDGE_MM.right - SLACK_MM) * mm, ...own.map((b) => b.x + b.width + reach))];
+  const [top, bottom] = [textBox.y - (TO_EDGE_MM.top - SLACK_MM) * mm, textBox.y + textBox.height + (TO_EDGE_MM.bottom - SLACK_MM) * mm];
+  // How far a point of the card lies outside the image, in mm (0 inside).
+  const outside = (q: { x: number; y: number }) => {
+    const p = toImage(q);
+    return Math.max(0, -p.x, p.x - image.width, -p.y, p.y - image.height) / (mm * scaleOf(toImage));
+  };
+  const sides: Array<{ side: 'left' | 'right' | 'top' | 'bottom'; mm: number }> = [];
+  // An edge's inner points (its corners are its neighbours' too).
+  const along = (a: { x: number; y: number }, b: { x: number; y: number }) => Math.max(...[0.1, 0.3, 0.5, 0.7, 0.9].map((t) => outside({ x: a.x + t * (b.x - a.x), y: a.y + t * (b.y - a.y) })));
+  const edges = {
+    left: along({ x: left, y: top }, { x: left, y: bottom }),
+    right: along({ x: right, y: top }, { x: right, y: bottom }),
+    top: along({ x: left, y: top }, { x: right, y: top }),
+    bottom: along({ x: left, y: bottom }, { x: right, y: bottom }),
+  };
+  for (const side of ['left', 'right', 'top', 'bottom'] as const) if (edges[side] > 0) sides.push({ side, mm: Math.round(edges[side] * 10) / 10 });
+  return sides;
+}
+
+/** Image pixels per levelled-card pixel of the map. */
+function scaleOf(toImage: (q: { x: number; y: number }) => { x: number; y: number }): number {
+  const [a, b] = [toImage({ x: 0, y: 0 }), toImage({ x: 100, y: 0 })];
+  return Math.hypot(b.x - a.x, b.y - a.y) / 100;
+}

@@ -1,0 +1,65 @@
+import sharp from 'sharp';
+import { describe, expect, it } from 'vitest';
+import { readIdCard } from '../../src/index.js';
+import { homography, project, warp } from '../../src/image/warp.js';
+
+// fixtures/cards/synthetic-portrait-0.jpg: a clean card (scripts/make-synthetic-cards.ts --fixtures), upright.
+const CARD = new URL('../../fixtures/cards/synthetic-portrait-0.jpg', import.meta.url).pathname;
+const NOW = new Date('2026-12-01');
+const ids = async (input: Buffer | string) => (await readIdCard(input, { now: NOW })).reasons.map((r) => r.id);
+
+describe('perspective', () => {
+  it('takes four points to four others, and resamples through the map', () => {
+    const from = [{ x: 0, y: 0 }, { x: 100, y: 0 }, { x: 100, y: 50 }, { x: 0, y: 50 }];
+    const to = [{ x: 10, y: 5 }, { x: 90, y: 0 }, { x: 110, y: 60 }, { x: 0, y: 55 }];
+    const h = homography(from, to)!;
+    for (let i = 0; i < 4; i++) {
+      expect(project(h, from[i]!).x).toBeCloseTo(to[i]!.x, 6);
+      expect(project(h, from[i]!).y).toBeCloseTo(to[i]!.y, 6);
+    }
+    expect(homography(from, [to[0]!, to[0]!, to[0]!, to[1]!])).toBeUndefined();
+    // A 2 × 2 checker, stretched to 4 × 4 by the identity's double: each source pixel becomes a 2 × 2 block (bilinear between).
+    const source = { data: Buffer.from([0, 255, 255, 0]), width: 2, height: 2, channels: 1 };
+    const half = homography([{ x: 0, y: 0 }, { x: 2, y: 0 }, { x: 2, y: 2 }, { x: 0, y: 2 }], [{ x: 0, y: 0 }, { x: 1, y: 0 }, { x: 1, y: 1 }, { x: 0, y: 1 }])!;
+    const out = warp(source, half, 3, 3, [7]);
+    expect([...out.data]).toEqual([0, 128, 255, 128, 128, 128, 255, 128, 0]);
+    expect(warp(source, [1, 0, 5, 0, 1, 5, 0, 0, 1], 1, 1, [7]).data[0]).toBe(7);
+  });
+});
+
+describe("the card photo's faults", () => {
+  it('measures a clean card and warns of none', async () => {
+    const r = await readIdCard(CARD, { now: NOW });
+    expect(r.quality!.blur!).toBeLessThan(0.16);
+    expect(r.quality!.glare!).toBeLessThan(0.01);
+    expect(r.quality!.outOfFrame).toEqual([]);
+    for (const id of ['CARD_BLURRED', 'CARD_GLARE', 'CARD_CUT_OFF']) expect(r.reasons.map((x) => x.id)).not.toContain(id);
+  });
+
+  it('warns of a blurred card (CARD_BLURRED), with the measure and its limit', async () => {
+    // σ 2 px on the 800-px fixture: its lines still found, its layout no longer read whole.
+    const blurred = await sharp(CARD).blur(2).jpeg({ quality: 85 }).toBuffer();
+    const r = await readIdCard(blurred, { now: NOW });
+    const reason = r.reasons.find((x) => x.id === 'CARD_BLURRED')!;
+    expect(reason.severity).toBe('warning');
+    expect(reason.measured.blur as number).toBeGreaterThan(reason.limit.maxBlur as number);
+    expect(reason.message.zh).toMatch(/模糊/);
+  });
+
+  it('warns of glare that washes out the fields (CARD_GLARE)', async () => {
+    const { width, height } = await sharp(CARD).metadata();
+    // A solid white spot with a soft rim over the address, a third of the card's width.
+    const spot = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}"><defs><radialGradient id="g"><stop offset="0.6" stop-color="#fff" stop-opacity="1"/><stop offset="1" stop-color="#fff" stop-opacity="0"/></radialGradient></defs><ellipse cx="${0.35 * width!}" cy="${0.52 * height!}" rx="${0.12 * width!}" ry="${0.07 * height!}" fill="url(#g)"/></svg>`;
+    const glared = await sharp(CARD).composite([{ input: Buffer.from(spot) }]).jpeg({ quality: 85 }).toBuffer();
+    expect(await ids(glared)).toContain('CARD_GLARE');
+  });
+
+  it("warns of a side out of the frame (CARD_CUT_OFF), in the card's own terms", async () => {
+    const { width, height } = await sharp(CARD).metadata();
+    // The card fills 72–80% of the fixture's width: cut the photo at a quarter of it from the right.
+    const cut = await sharp(CARD).extract({ left: 0, top: 0, width: Math.round(0.75 * width!), height: height! }).jpeg({ quality: 90 }).toBuffer();
+    const r = await readIdCard(cut, { now: NOW });
+    expect(r.reasons.map((x) => x.id)).toContain('CARD_CUT_OFF');
+    expect(r.quality!.outOfFrame!.map((s) => s.side)).toContain('right');
+  });
+});
