@@ -32,8 +32,9 @@ export function edgeBlur(card: RgbImage, boxes: readonly Box[]): number | undefi
     if (range < 40) continue;
     const widths: number[] = [];
     const reach = Math.ceil(b.height / 2);
+    const row = new Float32Array(x1 - x0 + 3);
     for (let y = y0; y <= y1; y += 2) {
-      const row = Array.from({ length: x1 - x0 + 3 }, (_, k) => luma(x0 - 1 + k, y));
+      for (let k = 0; k < row.length; k++) row[k] = luma(x0 - 1 + k, y);
       for (let k = 2; k < row.length - 2; k++) {
         const g = row[k + 1]! - row[k - 1]!;
         if (Math.abs(g) < 0.25 * range) continue;
@@ -101,9 +102,10 @@ export function sidesOutOfFrame(
   const [left, right] = [Math.min(textBox.x - reach, ...own.map((b) => b.x - reach)), Math.max(textBox.x + (TO_EDGE_MM.right - SLACK_MM) * mm, ...own.map((b) => b.x + b.width + reach))];
   const [top, bottom] = [textBox.y - (TO_EDGE_MM.top - SLACK_MM) * mm, textBox.y + textBox.height + (TO_EDGE_MM.bottom - SLACK_MM) * mm];
   // How far a point of the card lies outside the image, in mm (0 inside).
+  const imageMm = mm * scaleOf(toImage);
   const outside = (q: { x: number; y: number }) => {
     const p = toImage(q);
-    return Math.max(0, -p.x, p.x - image.width, -p.y, p.y - image.height) / (mm * scaleOf(toImage));
+    return Math.max(0, -p.x, p.x - image.width, -p.y, p.y - image.height) / imageMm;
   };
   const sides: Array<{ side: 'left' | 'right' | 'top' | 'bottom'; mm: number }> = [];
   // An edge's inner points (its corners are its neighbours' too).
