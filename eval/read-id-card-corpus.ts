@@ -92,6 +92,12 @@ const countClean = (label: CorpusLabel, r: IdCardReading) => {
     countField('cards without a fault', `${id} raised`, raised(r, id));
     if (raised(r, id)) misses.push(`${label.file}: ${id} raised on a card without it (${JSON.stringify(r.quality)})`);
   }
+  // Squared only where photographed at an angle: a card square on (turned in the picture's plane, or not) keeps its reading.
+  if (label.type !== 'perspective') {
+    countField('cards square on', 'squared', r.outline?.squared === true);
+    countField('cards square on', 'outline found', r.outline !== undefined);
+    if (r.outline?.squared) misses.push(`${label.file}: squared, square on (keystone ${r.outline.keystoneDeg}°)`);
+  }
 };
 const errors = (r: IdCardReading) => r.reasons.filter((x) => x.severity === 'error').map((x) => x.id);
 
@@ -207,6 +213,8 @@ for (const [type, id] of [['blur', 'CARD_BLURRED'], ['glare', 'CARD_GLARE'], ['c
     }
     if (type === 'perspective') {
       countField(type, 'no CARD_LAYOUT error', r.reasons.find((x) => x.id === 'CARD_LAYOUT')?.severity !== 'error');
+      countField(type, 'squared from its outline', r.outline?.squared === true);
+      if (!r.outline?.squared) misses.push(`${label.file} (${label.note}): not squared (${r.outline ? `keystone ${r.outline.keystoneDeg}°` : 'no outline'})`);
       countClean(label, r);
     }
   }

@@ -17,8 +17,10 @@ import { type CardPortrait, findCardPortrait } from '../compare/card-portrait.js
 import { decodeImage } from '../compare/frames.js';
 import { type RgbImage, cropRgb, fromRgb, toRgb } from '../image/decode.js';
 import type { ImageInput } from '../image/input.js';
-import { type DetectorName, detectFaces, resizeRgb } from '../models/detect.js';
+import { type DetectedFace, type DetectorName, detectFaces, resizeRgb } from '../models/detect.js';
 import { type ReadChar, type TextLine, type TextRegion, detectText, recognisedCharacters, lineUpsideDown, recognitionColumns, recognizeLine, separateNeighbours } from '../models/ocr.js';
+import { type Homography, type Point, project, warp } from '../image/warp.js';
+import { cardOutline, fitsCard, keystoneDeg, squaring } from './card-outline.js';
 import { clippedShare, edgeBlur, sidesOutOfFrame } from './card-quality.js';
 import { ETHNIC_GROUPS, isStampText, withoutStamps } from './card-text.js';
 import { type CardFields, cardFields } from './fields.js';
@@ -87,9 +89,27 @@ export async function readIdCard(image: ImageInput, options: ReadIdCardOptions =
   });
 }
 
+/** What readDecoded gives: the reading, and the portrait found (for verifyApplicant, which embeds it rather than searching the card again). */
+export interface DecodedReading {
+  reading: IdCardReading;
+  portrait?: CardPortrait;
+  numberChars?: ReadChar[];
+  textLines: TextLine[];
+  facesOutside: number;
+}
+
+// A card whose outline's opposite edges are this many degrees apart or more was photographed at an angle: it is
+// squared through its outline and read again. Square on, the found edges are within ~1° of parallel.
+export const KEYSTONE_MIN_DEG = 2.5;
+// The squared card is drawn this wide (px; not wider than its outline's longest edge in the image), with this
+// share of its width around it: its text comes out as large as the levelled crop of a card filling the photo.
+const SQUARED_WIDTH = 1200;
+const SQUARED_MARGIN = 0.05;
+
 /**
- * The reading of a decoded card, and the portrait found (for verifyApplicant, which embeds it rather
- * than searching the card again). `scale`: input pixels per decoded pixel.
+ * The reading of a decoded card. A portrait side photographed at an angle (its outline a quadrilateral, not a
+ * rectangle: KEYSTONE_MIN_DEG) is squared through its outline and read again, and that reading kept unless its
+ * layout reads worse. `scale`: input pixels per decoded pixel.
  */
 export async function readDecoded(
   image: RgbImage,
@@ -98,10 +118,67 @@ export async function readDecoded(
   o: { now?: Date; portrait?: boolean; detector?: DetectorName },
   scope?: CallScope,
   lap: (stage: ReadIdCardStage) => void = () => {},
-): Promise<{ reading: IdCardReading; portrait?: CardPortrait; numberChars?: ReadChar[]; textLines: TextLine[]; facesOutside: number }> {
+): Promise<DecodedReading> {
+  const first = await readText(image, o, scope, lap);
+  const quad = first.outline;
+  const square = quad && squaring(quad, Math.min(SQUARED_WIDTH, longestEdge(quad)), SQUARED_MARGIN);
+  if (!quad || !square || !first.textBlock) return finishReading(first, image, scale, o, scope, lap);
+  const keystone = keystoneDeg(quad);
+  const outline = (squared: boolean) => ({ corners: quad.map((p) => ({ x: round(p.x * scale, 1), y: round(p.y * scale, 1) })), keystoneDeg: round(keystone, 1), squared });
+  // An outline is the card's when the text lies on it where the portrait side puts it; an edge found on the hand
+  // holding the card, or on a sleeve, is not, and is not reported.
+  const bounds = (corners: readonly Point[]) => enclosingBox(corners.map((p) => ({ ...p, width: 0, height: 0 })));
+  if (keystone >= KEYSTONE_MIN_DEG) {
+    const raster = warp({ data: image.data, width: image.width, height: image.height, channels: 3 }, square.toImage, square.width, square.height, [128, 128, 128]);
+    const squared = { data: raster.data as Buffer, width: raster.width, height: raster.height };
+    lap('square');
+    const frame: Frame = { image, toImage: square.toImage, quad, rotation: first.rotation, skewDeg: first.orientation ? round(first.orientation.skewDeg, 1) : 0 };
+    const second = await readText(squared, o, scope, lap, frame);
+    if (second.textBlock && fitsCard(bounds(second.textBlock), square) && layoutRank(second.parsed) >= layoutRank(first.parsed)) {
+      const done = await finishReading(second, squared, scale, o, scope, lap, frame);
+      return { ...done, reading: { ...done.reading, outline: outline(true) } };
+    }
+    return finishReading(first, image, scale, o, scope, lap);
+  }
+  const done = await finishReading(first, image, scale, o, scope, lap);
+  return fitsCard(bounds(first.textBlock.map((p) => project(square.fromImage, p))), square) ? { ...done, reading: { ...done.reading, outline: outline(false) } } : done;
+}
+
+const longestEdge = (quad: readonly Point[]) => Math.max(...quad.map((p, i) => Math.hypot(quad[(i + 1) % 4]!.x - p.x, quad[(i + 1) % 4]!.y - p.y)));
+
+/** How well a reading is a card's: its labels in place, and a valid number. */
+const layoutRank = (f: CardFields) => f.layout.found.length - f.layout.outOfPlace.length + (f.idNumberCheck?.valid === true ? 1 : 0);
+
+/** A squared card's place in the photo: the homography from the squared picture to the photo, the card's outline there, and the photo's rotation and skew as first read. */
+interface Frame {
+  image: RgbImage;
+  toImage: Homography;
+  quad: Point[];
+  rotation: IdCardReading['rotation'];
+  skewDeg: number;
+}
+
+/** The card's text as read from one picture (the photo, or the card squared from it), before its checks. */
+interface TextReading {
+  orientation?: Orientation;
+  lines: TextLine[];
+  rotation: IdCardReading['rotation'];
+  parsed: CardFields;
+  levelled?: RgbImage;
+  toImage?: (q: Point) => Point;
+  whitened: boolean;
+  /** The portrait side's text block in the picture read: its levelled box's corners. */
+  textBlock?: Point[];
+  /** The card's outline in the photo (not looked for on a squared card). */
+  outline?: Point[];
+}
+
+/** The text of one picture of the card read and parsed: the photo itself, or (`frame`) the card squared from it. */
+async function readText(image: RgbImage, o: { now?: Date }, scope: CallScope | undefined, lap: (stage: ReadIdCardStage) => void, frame?: Frame): Promise<TextReading> {
   const now = o.now ?? new Date();
-  const reasons: IdCardReason[] = [];
-  const directions = await orient(image);
+  // A squared card is the card alone: its lines are one place's (a short address leaves the number further below it
+  // than the places' gap).
+  const directions = await orient(image, frame !== undefined);
   lap('orient');
   let orientation = directions[0];
   let lines: TextLine[] = [];
@@ -159,6 +236,26 @@ export async function readDecoded(
     const listed = await ethnicityFromList(levelled, parsed.ethnicitySource);
     if (listed) parsed.ethnicity = listed;
   }
+  const tb = parsed.textBox;
+  const textBlock = tb && toImage ? [{ x: tb.x, y: tb.y }, { x: tb.x + tb.width, y: tb.y }, { x: tb.x + tb.width, y: tb.y + tb.height }, { x: tb.x, y: tb.y + tb.height }].map(toImage) : undefined;
+  // The outline is looked for on the photo's portrait side alone (a squared card is not squared again).
+  const outline = !frame && parsed.side === 'portrait' && !parsed.bothSides && tb && toImage && levelled ? cardOutline(image, tb, ownLines(lines, tb, levelled), toImage) : undefined;
+  return { orientation, lines, rotation, parsed, levelled, toImage, whitened, textBlock, outline };
+}
+
+/** The reading's checks (the number, the layout, the portrait, the photo's faults) on the text read from `image`. */
+async function finishReading(
+  text: TextReading,
+  image: RgbImage,
+  scale: number,
+  o: { now?: Date; portrait?: boolean; detector?: DetectorName },
+  scope: CallScope | undefined,
+  lap: (stage: ReadIdCardStage) => void,
+  frame?: Frame,
+): Promise<DecodedReading> {
+  const now = o.now ?? new Date();
+  const reasons: IdCardReason[] = [];
+  const { orientation, lines, rotation, parsed, levelled, toImage, whitened } = text;
   const reading: IdCardReading = {
     side: parsed.side,
     rotation,
@@ -218,8 +315,10 @@ export async function readDecoded(
     // Without a card's layout the text's rotation is no guide (a passport's Latin lines): the face's four views decide.
     portrait = await findCardPortrait(image, { detector: layout ? 'auto' : (o.detector ?? 'ultraface'), rotation: layout ? rotation : undefined, region, strict: layout, scope });
     if (portrait) portrait = { ...portrait, onCard: layout };
+    // Found on the squared card: its face given in the photo (turned by the photo's rotation, as a portrait found there is).
+    if (portrait && frame) portrait = { ...portrait, rotation: frame.rotation, face: inPhoto(portrait.face, (p) => turnPoint(project(frame.toImage, unturnPoint(p, image, rotation)), frame.image, frame.rotation)) };
     if (layout) {
-      facesOutside = await otherFaces(image, rotation, portrait?.face.box);
+      facesOutside = frame ? await facesOff(frame.image, frame.rotation, frame.quad) : await otherFaces(image, rotation, portrait?.face.box);
       if (facesOutside > 0) {
         reasons.push(reason('FACE_OUTSIDE_CARD', 'warning', { faces: facesOutside }, { faces: 0 }, {
           zh: '图片中除身份证上的人像外还有其他人脸，比对只使用身份证上的人像。请只拍摄身份证本身，四角完整。',
@@ -231,7 +330,7 @@ export async function readDecoded(
     if (portrait) {
       const b = portrait.face.box;
       reading.portrait = { box: { x: round(b.x * scale, 1), y: round(b.y * scale, 1), width: round(b.width * scale, 1), height: round(b.height * scale, 1) }, score: round(portrait.face.score, 3) };
-      if (!layout) reading.rotation = portrait.rotation;
+      if (!layout && !frame) reading.rotation = portrait.rotation;
     }
   }
 
@@ -275,7 +374,10 @@ export async function readDecoded(
       }
     }
   }
-  if (levelled && toImage && !reading.bothSides) reading.quality = photoQuality(reading, reading.side === 'portrait' ? parsed.textBox : undefined, levelled, lines, toImage, image, whitened);
+  // Measured against the photo: a squared card's levelled crop maps through the squaring to it.
+  const toPhoto = toImage && frame ? (p: Point) => project(frame.toImage, toImage!(p)) : toImage;
+  if (levelled && toPhoto && !reading.bothSides) reading.quality = photoQuality(reading, reading.side === 'portrait' ? parsed.textBox : undefined, levelled, lines, toPhoto, frame?.image ?? image, whitened);
+  if (frame) Object.assign(reading, { rotation: frame.rotation, skewDeg: frame.skewDeg });
   // The number's characters as read (recovered ones replaced), for telling a misread from another number.
   const numberChars = recovered && numberAsRead ? numberAsRead.map((c, i) => (recovered.positions.includes(i) ? { char: recovered.value[i]!, p: c.p } : c)) : numberAsRead;
   return { reading, portrait, numberChars, textLines: lines, facesOutside };
@@ -287,6 +389,12 @@ export async function readDecoded(
 // without glare ≤ 0.0006, glare cards from 0.012).
 const BLUR_LIMIT = 0.16;
 const GLARE_LIMIT = 0.01;
+
+/** The boxes of the lines inside the text block (of the card read, not the other side set below it). */
+function ownLines(lines: readonly TextLine[], textBox: Box, card: RgbImage): Box[] {
+  const inside = (b: Box) => b.x + b.width > textBox.x && b.x < textBox.x + textBox.width && b.y + b.height > textBox.y && b.y < textBox.y + textBox.height;
+  return lines.map((l) => l.box).filter((b) => b.y + b.height <= card.height && b.x + b.width <= card.width && inside(b));
+}
 
 /** The photo's faults measured on the portrait side's text block, each a warning past its limit. */
 function photoQuality(
@@ -344,6 +452,57 @@ async function otherFaces(image: RgbImage, rotation: IdCardReading['rotation'], 
   return most;
 }
 
+/** A point of the image as given, in the image turned clockwise by `rotation`. */
+function turnPoint(p: Point, image: { width: number; height: number }, rotation: IdCardReading['rotation']): Point {
+  if (rotation === 90) return { x: image.height - p.y, y: p.x };
+  if (rotation === 180) return { x: image.width - p.x, y: image.height - p.y };
+  if (rotation === 270) return { x: p.y, y: image.width - p.x };
+  return p;
+}
+
+/** A point of the image turned clockwise by `rotation`, in the image as given. */
+function unturnPoint(p: Point, image: { width: number; height: number }, rotation: IdCardReading['rotation']): Point {
+  if (rotation === 90) return { x: p.y, y: image.height - p.x };
+  if (rotation === 180) return { x: image.width - p.x, y: image.height - p.y };
+  if (rotation === 270) return { x: image.width - p.y, y: p.x };
+  return p;
+}
+
+/** A face's box and landmarks through a map of points (its box: the four corners' bounds). */
+function inPhoto(face: DetectedFace, map: (p: Point) => Point): DetectedFace {
+  const b = face.box;
+  const box = enclosingBox([{ x: b.x, y: b.y }, { x: b.x + b.width, y: b.y }, { x: b.x + b.width, y: b.y + b.height }, { x: b.x, y: b.y + b.height }].map(map).map((p) => ({ ...p, width: 0, height: 0 })));
+  return { ...face, box, landmarks: face.landmarks.map(map) };
+}
+
+/**
+ * Faces in the photo outside the card's outline: a person holding the card. Looked for as otherFaces does, at the
+ * card's rotation and as the photo was taken.
+ */
+async function facesOff(image: RgbImage, rotation: IdCardReading['rotation'], quad: readonly Point[]): Promise<number> {
+  let most = 0;
+  for (const view of rotation === 0 ? [0] : [rotation, 0]) {
+    const upright = view === 0 ? image : await toRgb(fromRgb(image).rotate(view));
+    const faces = await detectFaces(upright, { detector: 'ultraface', minConfidence: OTHER_FACE_SCORE, landmarks: false });
+    const off = faces.filter((f) => !insideQuad(unturnPoint({ x: f.box.x + f.box.width / 2, y: f.box.y + f.box.height / 2 }, image, view as IdCardReading['rotation']), quad));
+    most = Math.max(most, off.length);
+  }
+  return most;
+}
+
+/** Whether p lies inside the convex quadrilateral. */
+function insideQuad(p: Point, q: readonly Point[]): boolean {
+  let sign = 0;
+  for (let i = 0; i < 4; i++) {
+    const [a, b] = [q[i]!, q[(i + 1) % 4]!];
+    const z = Math.sign((b.x - a.x) * (p.y - a.y) - (b.y - a.y) * (p.x - a.x));
+    if (z === 0) continue;
+    if (sign === 0) sign = z;
+    else if (z !== sign) return false;
+  }
+  return true;
+}
+
 /** A box of the image turned clockwise by `rotation`, in the image as given. */
 function unturnBox(b: Box, image: RgbImage, rotation: IdCardReading['rotation']): Box {
   const [W, H] = [image.width, image.height];
@@ -369,9 +528,7 @@ function charsOf(lines: readonly TextLine[], value: string): ReadChar[] | undefi
  * to the number's end, the photo sits over the number's right half). Pixels of the image turned by `rotation`.
  */
 function portraitRegion(corners: ReadonlyArray<{ x: number; y: number }>, image: RgbImage, rotation: IdCardReading['rotation']): Box {
-  const turn = (p: { x: number; y: number }) =>
-    rotation === 90 ? { x: image.height - p.y, y: p.x } : rotation === 180 ? { x: image.width - p.x, y: image.height - p.y } : rotation === 270 ? { x: p.y, y: image.width - p.x } : p;
-  const points = corners.map(turn);
+  const points = corners.map((p) => turnPoint(p, image, rotation));
   const [x0, x1] = [Math.min(...points.map((p) => p.x)), Math.max(...points.map((p) => p.x))];
   const [y0, y1] = [Math.min(...points.map((p) => p.y)), Math.max(...points.map((p) => p.y))];
   const [w, h] = [x1 - x0, y1 - y0];
@@ -404,7 +561,7 @@ interface Orientation {
  * lines cover. A second direction is given when lines at least DIRECTION_APART from the main one weigh
  * SECOND_DIRECTION_WEIGHT of it: text stamped across the card. Empty when the image has no text lines.
  */
-async function orient(image: RgbImage): Promise<Orientation[]> {
+async function orient(image: RgbImage, onePlace = false): Promise<Orientation[]> {
   let k = 1;
   let lines: TextRegion[] = [];
   // A card filling a third of the photo keeps its lines several pixels high at 480 px; one held in a hand in
@@ -433,7 +590,7 @@ async function orient(image: RgbImage): Promise<Orientation[]> {
   // One direction: every line, as before (a card's own lines a few degrees apart on a bent card). Each
   // direction's lines then fall into places (clusters of lines near each other): a card's text and the print
   // on its holder's clothes are two, read largest first.
-  const places = (groups.length === 1 ? [lines] : groups).flatMap((group) => clusters(group).filter((c, i, all) => i === 0 || mass(c) >= SECOND_PLACE_WEIGHT * mass(all[0]!)));
+  const places = (groups.length === 1 ? [lines] : groups).flatMap((group) => (onePlace ? [group] : clusters(group)).filter((c, i, all) => i === 0 || mass(c) >= SECOND_PLACE_WEIGHT * mass(all[0]!)));
   return places.map((group) => {
     let [c, s] = [0, 0];
     for (const r of group) {

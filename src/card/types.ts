@@ -61,7 +61,7 @@ export type IdCardReasonCode =
 export type IdCardReason = Finding<IdCardReasonCode, Record<string, unknown>, Record<string, unknown>>;
 
 /** Stages of readIdCard, milliseconds: decode, orient (which way the text runs), detect, recognize, portrait. */
-export type ReadIdCardStage = 'decode' | 'orient' | 'detect' | 'recognize' | 'portrait';
+export type ReadIdCardStage = 'decode' | 'orient' | 'detect' | 'recognize' | 'portrait' | 'square';
 
 /** readIdCard's result. */
 export interface IdCardReading {
@@ -87,6 +87,13 @@ export interface IdCardReading {
    * CARD_GLARE, CARD_CUT_OFF).
    */
   quality?: { blur?: number; glare?: number; outOfFrame?: Array<{ side: 'left' | 'right' | 'top' | 'bottom'; mm: number }> };
+  /**
+   * The portrait side's outline, where its four edges were found: the card's corners (input pixels; top left,
+   * top right, bottom right, bottom left of the upright card), the largest angle between opposite edges
+   * (degrees; a card photographed square on: under 1°), and whether the card was squared through them and
+   * read again (a keystone of KEYSTONE_MIN_DEG or more, the squared card's layout read at least as well).
+   */
+  outline?: { corners: Array<{ x: number; y: number }>; keystoneDeg: number; squared: boolean };
   /** Emblem side: validTo is before `now`. Absent when validTo was not read or is 长期. */
   expired?: boolean;
   /** What is wrong, each an error (decides) or a warning; empty when the card read cleanly and its number holds. */
