@@ -44,7 +44,7 @@ import { homography, warp } from '../src/image/warp.js';
 import { sniffFormat } from '../src/image/sniff.js';
 import { decodeDataImage, readLabels, requireData } from './data.js';
 
-export const CORPUS_TYPES = ['holder', 'paper', 'stamp', 'rare-name', 'ethnicity', 'long-number', 'both-sides', 'blur', 'glare', 'cut-off', 'perspective'] as const;
+export const CORPUS_TYPES = ['holder', 'paper', 'stamp', 'rare-name', 'ethnicity', 'long-number', 'both-sides', 'blur', 'glare', 'cut-off', 'perspective', 'screen'] as const;
 export type CorpusType = (typeof CORPUS_TYPES)[number];
 
 /** One entry of labels.json. */
@@ -206,6 +206,68 @@ async function perspectiveCard(rng: Rng, card: Buffer): Promise<{ png: Buffer; n
   return { png, note: `far ${far} ${(100 * k).toFixed(0)}%` };
 }
 
+/**
+ * The card shown on a screen and photographed: the card on an image viewer's background, each screen pixel drawn as
+ * its red, green and blue stripes over two thirds of its height (the black matrix between rows). The camera sees
+ * 1.5–4 of its pixels a screen pixel, through a lens blur of 0.4–1.2 px, sampled without anti-aliasing (a phone
+ * camera's moiré), exposed for the panel, whose brightness and white point shift; the photo is then made the
+ * upload's size (0.8–2 px a screen pixel), in a phone's bezel on a desk.
+ */
+async function screenPhoto(rng: Rng, card: Buffer): Promise<{ jpeg: Buffer; note: string }> {
+  const cameraPitch = between(rng, 1.5, 4);
+  const finalPitch = between(rng, 0.8, 2);
+  const cardPx = between(rng, 0.55, 0.75) * PHOTO_W;
+  const onScreen = Math.round(cardPx / finalPitch);
+  const [sw, sh] = [Math.round(onScreen * 1.08), Math.round((onScreen * CARD_H * 1.2) / CARD_W)];
+  const viewer = pick(rng, [0, 20, 245] as const);
+  const shown = await sharp(card).resize(onScreen).png().toBuffer();
+  const screen = await sharp({ create: { width: sw, height: sh, channels: 3, background: { r: viewer, g: viewer, b: viewer } } })
+    .composite([{ input: shown, gravity: 'centre' }])
+    .removeAlpha()
+    .raw()
+    .toBuffer();
+  // The panel: its white point bluish or warm, its brightness 0.9–1.1.
+  const gain = [between(rng, 0.88, 1.05), between(rng, 0.92, 1.05), between(rng, 0.95, 1.12)].map((g) => g * between(rng, 0.9, 1.1));
+  const [W, H] = [sw * 3, sh * 3];
+  const sub = Buffer.alloc(W * H * 3);
+  for (let y = 0; y < sh; y++) {
+    for (let x = 0; x < sw; x++) {
+      const i = (y * sw + x) * 3;
+      for (let c = 0; c < 3; c++) {
+        const v = Math.min(255, Math.round(screen[i + c]! * gain[c]!));
+        // Stripe c of the pixel, rows 0 and 1 of its three.
+        for (let r = 0; r < 2; r++) sub[((y * 3 + r) * W + x * 3 + c) * 3 + c] = v;
+      }
+    }
+  }
+  const turn = (between(rng, -5, 5) * Math.PI) / 180;
+  const k = cameraPitch / 3;
+  const lens = between(rng, 0.4, 1.2);
+  // The camera exposes for the panel: its lit share of a pixel (a third of the stripes, two thirds of the rows) brought back to white.
+  const exposure = 4.5 * between(rng, 0.85, 1.05);
+  const seen = await sharp(sub, { raw: { width: W, height: H, channels: 3 } })
+    .blur(Math.max(0.3, lens / k))
+    .affine([k * Math.cos(turn), -k * Math.sin(turn), k * Math.sin(turn), k * Math.cos(turn)], { background: { r: 2, g: 2, b: 3 }, interpolator: sharp.interpolators.nearest })
+    .linear(exposure, 0)
+    .png()
+    .toBuffer({ resolveWithObject: true });
+  const down = finalPitch / cameraPitch;
+  const small = await sharp(seen.data).resize(Math.round(seen.info.width * down)).png().toBuffer({ resolveWithObject: true });
+  const { width: w } = small.info;
+  // The phone's bezel around the screen, on a desk; the photo's JPEG.
+  const bezel = Math.round(0.04 * w);
+  const phone = await sharp(small.data).extend({ top: bezel, bottom: bezel, left: bezel, right: bezel, background: { r: 12, g: 12, b: 14 } }).png().toBuffer({ resolveWithObject: true });
+  const scale = Math.min(1, (PHOTO_W - 40) / phone.info.width, (PHOTO_H - 40) / phone.info.height);
+  const placed = scale < 1 ? await sharp(phone.data).resize(Math.round(phone.info.width * scale)).png().toBuffer({ resolveWithObject: true }) : phone;
+  const left = int(rng, 10, Math.max(10, PHOTO_W - placed.info.width - 10));
+  const top = int(rng, 10, Math.max(10, PHOTO_H - placed.info.height - 10));
+  const jpeg = await sharp(deskBackground(rng), { raw: { width: PHOTO_W, height: PHOTO_H, channels: 3 } })
+    .composite([{ input: placed.data, left, top }])
+    .jpeg({ quality: int(rng, 72, 92) })
+    .toBuffer();
+  return { jpeg, note: `camera ${cameraPitch.toFixed(2)} px, photo ${(finalPitch * scale).toFixed(2)} px a screen pixel, lens ${lens.toFixed(2)} px, turned ${((turn * 180) / Math.PI).toFixed(1)}°` };
+}
+
 /** Holders: real people with at least two photos, one the scene and another the selfie the attacker sends. */
 function holders(): Array<{ identity: string; photos: string[] }> {
   const byIdentity = new Map<string, string[]>();
@@ -240,12 +302,13 @@ async function holderScene(rng: Rng, card: Buffer, scene: string): Promise<{ jpe
   return { jpeg, box: { x: left, y: top, width: w, height: h } };
 }
 
-export async function makeCorpus(out: string, perType: number, seed: number): Promise<CorpusLabel[]> {
+export async function makeCorpus(out: string, perType: number, seed: number, only: readonly CorpusType[] = CORPUS_TYPES): Promise<CorpusLabel[]> {
   requireData();
   rmSync(out, { recursive: true, force: true });
   const labels: CorpusLabel[] = [];
   const people = holders();
   for (const [t, type] of CORPUS_TYPES.entries()) {
+    if (!only.includes(type)) continue;
     mkdirSync(join(out, type), { recursive: true });
     // Every ethnic group once in a full corpus; a sample (CI) takes the first few.
     const count = type === 'ethnicity' && perType >= 40 ? Math.max(perType, ETHNIC_GROUPS.length) : type === 'long-number' ? Math.ceil(perType / 2) : perType;
@@ -279,6 +342,12 @@ export async function makeCorpus(out: string, perType: number, seed: number): Pr
       if (type === 'cut-off') {
         const card = await drawCard(rng, plan, false);
         const { jpeg, note } = await cutOffPhoto(rng, card.png);
+        write(jpeg, { fields: card.label.fields as unknown as Record<string, string>, note });
+        continue;
+      }
+      if (type === 'screen') {
+        const card = await drawCard(rng, plan, false);
+        const { jpeg, note } = await screenPhoto(rng, card.png);
         write(jpeg, { fields: card.label.fields as unknown as Record<string, string>, note });
         continue;
       }

@@ -6,6 +6,7 @@
 import type { Box } from '../core/geometry.js';
 import { median } from '../core/stats.js';
 import type { RgbImage } from '../image/decode.js';
+import { peakProminence, powerSpectrum } from '../image/spectrum.js';
 
 /**
  * Blur as the median width of the ink's edges over the lines' height (Marziliano et al. 2002, "A no-reference
@@ -124,4 +125,53 @@ export function sidesOutOfFrame(
 function scaleOf(toImage: (q: { x: number; y: number }) => { x: number; y: number }): number {
   const [a, b] = [toImage({ x: 0, y: 0 }), toImage({ x: 100, y: 0 })];
   return Math.hypot(b.x - a.x, b.y - a.y) / 100;
+}
+
+// A screen's pattern is looked for in this many patches of PATCH px across the text block (a 4 × 2 grid over its
+// middle), at frequencies from MIN_FREQUENCY: a screen's pixels seen at 1.3–3.2 camera px each, aliased or not,
+// lie at 0.2–0.5 cycles a pixel; the card's text and guilloche are mostly lower.
+const PATCH = 64;
+const MIN_FREQUENCY = 0.15;
+
+/**
+ * How periodic the photo is over a region of it (four corners: the card's text block, or its lines' extent):
+ * the prominence of the strongest peak (image/spectrum.ts) of the patches' mean spectrum, in luma and in the
+ * red-minus-blue difference (a screen's stripes are coloured), whichever stands out more. Undefined when no patch
+ * fits in the image.
+ */
+export function screenPattern(photo: RgbImage, corners: ReadonlyArray<{ x: number; y: number }>): number | undefined {
+  const { width: W, height: H, data } = photo;
+  const [a, b, c, d] = corners as [{ x: number; y: number }, { x: number; y: number }, { x: number; y: number }, { x: number; y: number }];
+  // A point of the region by its share across (fx) and down (fy).
+  const within = (fx: number, fy: number) => ({
+    x: (1 - fy) * ((1 - fx) * a.x + fx * b.x) + fy * ((1 - fx) * d.x + fx * c.x),
+    y: (1 - fy) * ((1 - fx) * a.y + fx * b.y) + fy * ((1 - fx) * d.y + fx * c.y),
+  });
+  // Welch's average of the patches' spectra: a screen's grid, at one frequency across the card, adds up; the
+  // chance peaks of print and texture, each patch's own, average away.
+  const [lumaPower, chromaPower] = [new Float64Array(PATCH * PATCH), new Float64Array(PATCH * PATCH)];
+  let patches = 0;
+  const luma = new Float32Array(PATCH * PATCH);
+  const chroma = new Float32Array(PATCH * PATCH);
+  for (const fy of [0.3, 0.7]) {
+    for (const fx of [0.2, 0.4, 0.6, 0.8]) {
+      const p = within(fx, fy);
+      const [x0, y0] = [Math.round(p.x - PATCH / 2), Math.round(p.y - PATCH / 2)];
+      if (x0 < 0 || y0 < 0 || x0 + PATCH > W || y0 + PATCH > H) continue;
+      for (let y = 0; y < PATCH; y++) {
+        for (let x = 0; x < PATCH; x++) {
+          const i = 3 * ((y0 + y) * W + x0 + x);
+          luma[y * PATCH + x] = 0.299 * data[i]! + 0.587 * data[i + 1]! + 0.114 * data[i + 2]!;
+          chroma[y * PATCH + x] = data[i]! - data[i + 2]!;
+        }
+      }
+      // Each patch's spectrum over its own total: a patch over the portrait or the number, far stronger, does not
+      // outweigh the rest.
+      const [l, c] = [powerSpectrum(luma, PATCH), powerSpectrum(chroma, PATCH)];
+      const [lt, ct] = [l.reduce((a, v) => a + v, 0) || 1, c.reduce((a, v) => a + v, 0) || 1];
+      for (let i = 0; i < l.length; i++) [lumaPower[i], chromaPower[i]] = [lumaPower[i]! + l[i]! / lt, chromaPower[i]! + c[i]! / ct];
+      patches++;
+    }
+  }
+  return patches === 0 ? undefined : Math.max(peakProminence(lumaPower, PATCH, MIN_FREQUENCY), peakProminence(chromaPower, PATCH, MIN_FREQUENCY));
 }

@@ -21,7 +21,7 @@ import { type DetectedFace, type DetectorName, detectFaces, resizeRgb } from '..
 import { type ReadChar, type TextLine, type TextRegion, detectText, recognisedCharacters, lineUpsideDown, recognitionColumns, recognizeLine, separateNeighbours } from '../models/ocr.js';
 import { type Homography, type Point, project, warp } from '../image/warp.js';
 import { cardOutline, fitsCard, keystoneDeg, squaring } from './card-outline.js';
-import { clippedShare, edgeBlur, sidesOutOfFrame } from './card-quality.js';
+import { clippedShare, edgeBlur, screenPattern, sidesOutOfFrame } from './card-quality.js';
 import { ETHNIC_GROUPS, isStampText, withoutStamps } from './card-text.js';
 import { type CardFields, cardFields } from './fields.js';
 import { parseIdNumber, recoverIdNumber } from './id-number.js';
@@ -112,17 +112,28 @@ const SQUARED_MARGIN = 0.05;
  * layout reads worse. `scale`: input pixels per decoded pixel.
  */
 export async function readDecoded(
-  image: RgbImage,
+  photo: RgbImage,
   scale: number,
   // `detector`: where no card's layout was read, the face search's (default UltraFace alone).
   o: { now?: Date; portrait?: boolean; detector?: DetectorName },
   scope?: CallScope,
   lap: (stage: ReadIdCardStage) => void = () => {},
 ): Promise<DecodedReading> {
-  const first = await readText(image, o, scope, lap);
+  let image = photo;
+  let first = await readText(image, o, scope, lap);
+  // A photo of a screen: its pixel grid, measured on the photo over the card's text (or the text found, or the
+  // middle of the picture). A card it keeps from being read whole is read again with the grid blurred away.
+  const w = [photo.width, photo.height];
+  const middle = [{ x: 0.25 * w[0]!, y: 0.25 * w[1]! }, { x: 0.75 * w[0]!, y: 0.25 * w[1]! }, { x: 0.75 * w[0]!, y: 0.75 * w[1]! }, { x: 0.25 * w[0]!, y: 0.75 * w[1]! }];
+  const faults: Faults = { screen: screenPattern(photo, first.textBlock ?? first.orientation?.corners ?? middle), descreened: false };
+  if (faults.screen !== undefined && faults.screen > SCREEN_LIMIT && layoutRank(first.parsed) < WHOLE_CARD) {
+    const soft = await toRgb(fromRgb(photo).blur(DESCREEN_SIGMA));
+    const again = await readText(soft, o, scope, lap);
+    if (layoutRank(again.parsed) > layoutRank(first.parsed)) [image, first, faults.descreened] = [soft, again, true];
+  }
   const quad = first.outline;
   const square = quad && squaring(quad, Math.min(SQUARED_WIDTH, longestEdge(quad)), SQUARED_MARGIN);
-  if (!quad || !square || !first.textBlock) return finishReading(first, image, scale, o, scope, lap);
+  if (!quad || !square || !first.textBlock) return finishReading(first, image, scale, o, scope, lap, faults);
   const keystone = keystoneDeg(quad);
   const outline = (squared: boolean) => ({ corners: quad.map((p) => ({ x: round(p.x * scale, 1), y: round(p.y * scale, 1) })), keystoneDeg: round(keystone, 1), squared });
   // An outline is the card's when the text lies on it where the portrait side puts it; an edge found on the hand
@@ -135,16 +146,31 @@ export async function readDecoded(
     const frame: Frame = { image, toImage: square.toImage, quad, rotation: first.rotation, skewDeg: first.orientation ? round(first.orientation.skewDeg, 1) : 0 };
     const second = await readText(squared, o, scope, lap, frame);
     if (second.textBlock && fitsCard(bounds(second.textBlock), square) && layoutRank(second.parsed) >= layoutRank(first.parsed)) {
-      const done = await finishReading(second, squared, scale, o, scope, lap, frame);
+      const done = await finishReading(second, squared, scale, o, scope, lap, faults, frame);
       return { ...done, reading: { ...done.reading, outline: outline(true) } };
     }
-    return finishReading(first, image, scale, o, scope, lap);
+    return finishReading(first, image, scale, o, scope, lap, faults);
   }
-  const done = await finishReading(first, image, scale, o, scope, lap);
+  const done = await finishReading(first, image, scale, o, scope, lap, faults);
   return fitsCard(bounds(first.textBlock.map((p) => project(square.fromImage, p))), square) ? { ...done, reading: { ...done.reading, outline: outline(false) } } : done;
 }
 
 const longestEdge = (quad: readonly Point[]) => Math.max(...quad.map((p, i) => Math.hypot(quad[(i + 1) % 4]!.x - p.x, quad[(i + 1) % 4]!.y - p.y)));
+
+/** What the photo was found to be before its card was read: its screen pattern, and whether it was blurred away to read the card. */
+interface Faults {
+  screen?: number;
+  descreened: boolean;
+}
+
+// A photo of a screen (or of a print's halftone): a peak of the patches' mean spectrum more than this many times
+// its neighbourhood (seed 7's 84 cards photographed themselves 4.6 at most; its 8 screens 12.4 at least). A grid
+// it measures is blurred away with this σ (px) before the card is read again: the grid's period in a photo is
+// ≤ ~2 px, the card's strokes wider.
+const SCREEN_LIMIT = 8;
+const DESCREEN_SIGMA = 1.2;
+// A portrait side read whole: its six labels in place and a valid number.
+const WHOLE_CARD = 7;
 
 /** How well a reading is a card's: its labels in place, and a valid number. */
 const layoutRank = (f: CardFields) => f.layout.found.length - f.layout.outOfPlace.length + (f.idNumberCheck?.valid === true ? 1 : 0);
@@ -251,6 +277,7 @@ async function finishReading(
   o: { now?: Date; portrait?: boolean; detector?: DetectorName },
   scope: CallScope | undefined,
   lap: (stage: ReadIdCardStage) => void,
+  faults: Faults,
   frame?: Frame,
 ): Promise<DecodedReading> {
   const now = o.now ?? new Date();
@@ -376,7 +403,16 @@ async function finishReading(
   }
   // Measured against the photo: a squared card's levelled crop maps through the squaring to it.
   const toPhoto = toImage && frame ? (p: Point) => project(frame.toImage, toImage!(p)) : toImage;
-  if (levelled && toPhoto && !reading.bothSides) reading.quality = photoQuality(reading, reading.side === 'portrait' ? parsed.textBox : undefined, levelled, lines, toPhoto, frame?.image ?? image, whitened);
+  if (levelled && toPhoto && !reading.bothSides) reading.quality = photoQuality(reading, reading.side === 'portrait' ? parsed.textBox : undefined, levelled, lines, toPhoto, frame?.image ?? image, whitened, faults);
+  if (faults.screen !== undefined) {
+    reading.quality = { ...reading.quality, screen: round(faults.screen, 1) };
+    if (faults.screen > SCREEN_LIMIT) {
+      reasons.push(reason('CARD_SCREEN', 'warning', { screen: round(faults.screen, 1) }, { maxScreen: SCREEN_LIMIT }, {
+        zh: '上传的像是翻拍的屏幕或打印件，不是身份证原件。请直接拍摄身份证原件。',
+        en: 'This looks like a photo of a screen or of a printed copy, not of the card itself. Photograph the card itself.',
+      }));
+    }
+  }
   if (frame) Object.assign(reading, { rotation: frame.rotation, skewDeg: frame.skewDeg });
   // The number's characters as read (recovered ones replaced), for telling a misread from another number.
   const numberChars = recovered && numberAsRead ? numberAsRead.map((c, i) => (recovered.positions.includes(i) ? { char: recovered.value[i]!, p: c.p } : c)) : numberAsRead;
@@ -405,9 +441,11 @@ function photoQuality(
   toImage: (q: { x: number; y: number }) => { x: number; y: number },
   image: RgbImage,
   whitened: boolean,
+  faults: Faults,
 ): NonNullable<IdCardReading['quality']> {
   const own = lines.map((l) => l.box).filter((b) => b.y + b.height <= levelled.height && b.x + b.width <= levelled.width);
-  const blur = edgeBlur(levelled, own);
+  // A card read with a screen's grid blurred away is not measured for the blur that was added.
+  const blur = faults.descreened ? undefined : edgeBlur(levelled, own);
   // A card read with its faint ink whitened has no glare to measure.
   const glare = whitened || !textBox ? undefined : clippedShare(levelled, textBox);
   const outOfFrame = textBox ? sidesOutOfFrame(textBox, own, toImage, image) : [];

@@ -55,6 +55,7 @@ export type IdCardReasonCode =
   | 'CARD_BLURRED'
   | 'CARD_GLARE'
   | 'CARD_CUT_OFF'
+  | 'CARD_SCREEN'
   | IdNumberReasonCode;
 
 /** One reason, in the Finding shape. */
@@ -84,9 +85,13 @@ export interface IdCardReading {
    * The photo's faults as measured on the card's text (glare and `outOfFrame` on the portrait side): `blur`, the ink's median edge width over the lines'
    * height (sharp ~0.05–0.1); `glare`, the share of the text block clipped white; `outOfFrame`, the card's
    * sides beyond the image (mm past the card's edge less 2.5 mm). Each warns past its limit (CARD_BLURRED,
-   * CARD_GLARE, CARD_CUT_OFF).
+   * CARD_GLARE, CARD_CUT_OFF); `screen`, how far the photo's strongest periodic pattern stands above its
+   * spectrum, averaged over patches of the text (a photo of the card itself ≲ 5; of a screen's pixel grid or a
+   * print's halftone: CARD_SCREEN past 8). A card
+   * whose text a screen's grid kept from being read whole is read again with the grid blurred away (σ 1.2 px),
+   * and its `blur` is then not measured.
    */
-  quality?: { blur?: number; glare?: number; outOfFrame?: Array<{ side: 'left' | 'right' | 'top' | 'bottom'; mm: number }> };
+  quality?: { blur?: number; glare?: number; outOfFrame?: Array<{ side: 'left' | 'right' | 'top' | 'bottom'; mm: number }>; screen?: number };
   /**
    * The portrait side's outline, where its four edges were found: the card's corners (input pixels; top left,
    * top right, bottom right, bottom left of the upright card), the largest angle between opposite edges

@@ -33,7 +33,8 @@ describe("the card photo's faults", () => {
     expect(r.quality!.blur!).toBeLessThan(0.16);
     expect(r.quality!.glare!).toBeLessThan(0.01);
     expect(r.quality!.outOfFrame).toEqual([]);
-    for (const id of ['CARD_BLURRED', 'CARD_GLARE', 'CARD_CUT_OFF']) expect(r.reasons.map((x) => x.id)).not.toContain(id);
+    expect(r.quality!.screen!).toBeLessThan(8);
+    for (const id of ['CARD_BLURRED', 'CARD_GLARE', 'CARD_CUT_OFF', 'CARD_SCREEN']) expect(r.reasons.map((x) => x.id)).not.toContain(id);
   });
 
   it('warns of a blurred card (CARD_BLURRED), with the measure and its limit', async () => {
@@ -61,5 +62,30 @@ describe("the card photo's faults", () => {
     const r = await readIdCard(cut, { now: NOW });
     expect(r.reasons.map((x) => x.id)).toContain('CARD_CUT_OFF');
     expect(r.quality!.outOfFrame!.map((s) => s.side)).toContain('right');
+  });
+
+  it('warns of a photo of a screen (CARD_SCREEN): its pixel grid, whatever the card reads', async () => {
+    // The fixture shown on a panel: each pixel its red, green and blue stripes over two of its three rows, seen
+    // at 1.8 camera px a screen pixel (sampled without anti-aliasing), the exposure brought back to white.
+    const { data, info } = await sharp(CARD).resize(560).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+    const [W, H] = [info.width * 3, info.height * 3];
+    const sub = Buffer.alloc(W * H * 3);
+    for (let y = 0; y < info.height; y++) {
+      for (let x = 0; x < info.width; x++) {
+        for (let c = 0; c < 3; c++) for (let r = 0; r < 2; r++) sub[((y * 3 + r) * W + x * 3 + c) * 3 + c] = data[(y * info.width + x) * 3 + c]!;
+      }
+    }
+    const k = 1.8 / 3;
+    const photo = await sharp(sub, { raw: { width: W, height: H, channels: 3 } })
+      .blur(0.8)
+      .affine([k, 0, 0, k], { interpolator: sharp.interpolators.nearest })
+      .linear(4.2, 0)
+      .jpeg({ quality: 85 })
+      .toBuffer();
+    const r = await readIdCard(photo, { now: NOW });
+    const reason = r.reasons.find((x) => x.id === 'CARD_SCREEN')!;
+    expect(reason.severity).toBe('warning');
+    expect(reason.measured.screen as number).toBeGreaterThan(reason.limit.maxScreen as number);
+    expect(r.quality!.screen).toBe(reason.measured.screen);
   });
 });
