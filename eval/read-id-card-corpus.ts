@@ -1,10 +1,12 @@
 /**
  * readIdCard, compareFaces and verifyApplicant's card step on the card corpus (eval/card-corpus.ts): a person
  * holding another's card, paper with a card's words, anti-copy stamps over the fields, names with characters
- * the recogniser cannot read, the 56 ethnic groups, a number line of 22 digits. Each attack's rate accepted
- * with its count and 95% upper bound, each field's exact rate, each warning's rate raised where it should be.
+ * the recogniser cannot read, the 56 ethnic groups, a number line of 22 digits; and the photo's faults (blur,
+ * glare, a side cut off, a keystone, a screen). Each attack's rate accepted with its count and 95% upper bound,
+ * each field's exact rate, each warning's rate raised where it should be and on the cards without a fault.
  * The levels these rules use (OTHER_FACE_SCORE, PORTRAIT_MAX_HEIGHT, LAYOUT_MISSING_ERROR, the recovery's
- * UNSURE) were set before the corpus existed; nothing here was tuned on it.
+ * UNSURE) were set before the corpus existed; the photo warnings' limits and the outline's on seed 7's first 8
+ * of their types. Seed 11, the default, is the one reported.
  *
  *   npm run eval:card-corpus [-- --per-type 40] [--sample N] [--floors]
  *
@@ -222,7 +224,7 @@ for (const [type, id] of [['blur', 'CARD_BLURRED'], ['glare', 'CARD_GLARE'], ['c
 // The issue's goals, printed beside each measure; CI (--floors) holds the ones met on the full corpus.
 const goals: Record<string, number> = {
   'both-sides read as both sides': 0.95, 'blur CARD_BLURRED raised': 0.95, 'glare CARD_GLARE raised': 0.95, 'screen CARD_SCREEN raised': 0.95, 'perspective no CARD_LAYOUT error': 0.95, 'perspective squared from its outline': 0.95, 'perspective name': 0.98, 'perspective idNumber': 0.98, 'perspective address': 0.95, 'stamp name': 0.98, 'stamp idNumber': 0.98, 'stamp address': 0.95, 'stamp ethnicity': 1, 'ethnicity ethnicity': 1, 'rare-name not NAME_MISMATCH': 1, 'long-number refused (ID_NUMBER_FORMAT)': 1 };
-const floors = new Set(['ethnicity ethnicity', 'rare-name not NAME_MISMATCH', 'long-number refused (ID_NUMBER_FORMAT)']);
+const floors = new Set(['ethnicity ethnicity', 'rare-name not NAME_MISMATCH', 'long-number refused (ID_NUMBER_FORMAT)', 'perspective no CARD_LAYOUT error']);
 for (const [key, t] of Object.entries(fieldTally)) {
   const goal = goals[key];
   rows.push([key, pct(t.hit, t.n), key.startsWith('cards without a fault') ? '≤ 2%' : goal === undefined ? '' : `≥ ${(100 * goal).toFixed(0)}%`]);
