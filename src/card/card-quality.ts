@@ -12,7 +12,7 @@ import { peakProminence, powerSpectrum } from '../image/spectrum.js';
  * Blur as the median width of the ink's edges over the lines' height (Marziliano et al. 2002, "A no-reference
  * perceptual blur metric": an edge's width is the distance between the intensity's extrema either side of it,
  * along the row). Sharp print is ~0.05–0.1 of a DB line box; a card blurred past reading, 0.2 or more.
- * Undefined without two lines to measure.
+ * Undefined without a line to measure (a card blurred so far that only its number is read keeps that one).
  */
 export function edgeBlur(card: RgbImage, boxes: readonly Box[]): number | undefined {
   const { width: W, height: H, data } = card;
@@ -49,14 +49,16 @@ export function edgeBlur(card: RgbImage, boxes: readonly Box[]): number | undefi
     }
     if (widths.length >= 8) perLine.push(median(widths) / b.height);
   }
-  return perLine.length >= 2 ? median(perLine) : undefined;
+  return perLine.length >= 1 ? median(perLine) : undefined;
 }
 
 /**
  * The share of the region's pixels clipped white with their four neighbours (every channel ≥ CLIPPED): what
- * glare leaves of the ink. The neighbours keep JPEG's odd bright pixel out.
+ * glare leaves of the ink. The neighbours keep JPEG's odd bright pixel out. `inPhoto`: whether a pixel of the
+ * card came from the photo (the levelled crop is filled white where it turned past the photo's edge); those that
+ * did not are not counted.
  */
-export function clippedShare(card: RgbImage, region: Box): number {
+export function clippedShare(card: RgbImage, region: Box, inPhoto: (x: number, y: number) => boolean = () => true): number {
   const { width: W, height: H, data } = card;
   const [x0, x1] = [Math.max(1, Math.floor(region.x)), Math.min(W - 1, Math.ceil(region.x + region.width))];
   const [y0, y1] = [Math.max(1, Math.floor(region.y)), Math.min(H - 1, Math.ceil(region.y + region.height))];
@@ -64,6 +66,7 @@ export function clippedShare(card: RgbImage, region: Box): number {
   let [clipped, n] = [0, 0];
   for (let y = y0; y < y1; y++) {
     for (let x = x0; x < x1; x++) {
+      if (!inPhoto(x, y)) continue;
       const i = y * W + x;
       n++;
       if (white(i) && white(i - 1) && white(i + 1) && white(i - W) && white(i + W)) clipped++;
@@ -83,9 +86,28 @@ const CLIPPED = 253;
 const TEXT_HEIGHT_MM = 42;
 const TO_EDGE_MM = { left: 5, right: 80.6, top: 6, bottom: 6 };
 const SLACK_MM = 2.5;
+// The text block's rows (fields.ts' layout: 姓名's row and the pitch): 5.64 mm apart (the block is 7.45 pitches
+// high on seed 7's cards), 姓名's row 2 mm below the block's top; the block 65 mm wide (the labels' column to the
+// number's end: the squared cards' blocks ended 69.8–70.6 mm from the card's left edge, 4.3–4.9 mm from it).
+const PITCH_MM = 5.64;
+const ORIGIN_MM = 2;
+const TEXT_WIDTH_MM = 65;
 
 /**
- * The card's sides out of the frame: the rectangle the portrait side's text block says the card covers (less
+ * The portrait side's text block as the card prints it: the block read, reaching as far as its rows say it does
+ * (from 姓名's row to the number's, 42 mm; from the labels to the number's end, 65 mm). A cut through the number, or glare over the name, shortens the block
+ * read but not the rows' place, so the card's extent (CARD_CUT_OFF) and the portrait's region stay the card's.
+ */
+export function impliedTextBox(textBox: Box, rows: { origin: number; pitch: number } | undefined): Box {
+  if (!rows) return textBox;
+  const mm = rows.pitch / PITCH_MM;
+  const top = Math.min(textBox.y, rows.origin - ORIGIN_MM * mm);
+  const bottom = Math.max(textBox.y + textBox.height, rows.origin + (TEXT_HEIGHT_MM - ORIGIN_MM) * mm);
+  return { x: textBox.x, y: top, width: Math.max(textBox.width, TEXT_WIDTH_MM * mm), height: bottom - top };
+}
+
+/**
+ * The card's sides out of the frame: the rectangle the portrait side's text block (impliedTextBox) says the card covers (less
  * SLACK_MM), mapped to the image, against the image's bounds. Sides in the card's own terms (its top is the
  * name's side), each with how far beyond (mm).
  */

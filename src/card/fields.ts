@@ -28,6 +28,8 @@ export interface CardLayout {
   missing: string[];
   /** Labels found out of the card's order or column. */
   outOfPlace: string[];
+  /** The portrait side's rows where two or more were found: 姓名's row's centre (`origin`) and the pitch between rows, pixels of the lines given. */
+  rows?: { origin: number; pitch: number };
 }
 
 export interface CardFields {
@@ -84,6 +86,7 @@ function layoutOf(labelled: ReadonlyMap<Label, { line: CardLine }>, side: readon
   const found = side.filter((l) => labelled.has(l));
   const missing = side.filter((l) => !labelled.has(l));
   const outOfPlace = new Set<Label>();
+  let rowsAt: CardLayout['rows'];
   const box = (l: Label) => labelled.get(l)!.line.box;
   const rows = found.filter((l) => l !== '民族');
   if (side === PORTRAIT_LABELS) {
@@ -100,6 +103,7 @@ function layoutOf(labelled: ReadonlyMap<Label, { line: CardLine }>, side: readon
     const origin = mid(ranked.map((l) => centreY(box(l)) - place(l) * pitch).sort((x, y) => x - y));
     if (pitch <= 0) ranked.slice(1).forEach((l) => outOfPlace.add(l));
     else if (origin !== undefined) {
+      if (spacings.length > 0) rowsAt = { origin, pitch };
       for (const l of ranked) if (Math.abs(centreY(box(l)) - (origin + place(l) * pitch)) > ROW_TOLERANCE * pitch) outOfPlace.add(l);
       if (labelled.has('公民身份号码') && centreY(box('公民身份号码')) - origin < NUMBER_ROW_MIN * pitch) outOfPlace.add('公民身份号码');
     }
@@ -111,7 +115,7 @@ function layoutOf(labelled: ReadonlyMap<Label, { line: CardLine }>, side: readon
   const height = Math.min(...rows.map((l) => box(l).height));
   const column = Math.min(...lefts);
   rows.forEach((l, i) => lefts[i]! - column > height * 2 && outOfPlace.add(l));
-  return { found, missing, outOfPlace: side.filter((l) => outOfPlace.has(l)) };
+  return { found, missing, outOfPlace: side.filter((l) => outOfPlace.has(l)), ...(rowsAt && { rows: rowsAt }) };
 }
 
 // The portrait side's rows, in pitches below 姓名's; the number's is at least NUMBER_ROW_MIN (the repo's

@@ -21,9 +21,9 @@ import { type DetectedFace, type DetectorName, detectFaces, resizeRgb } from '..
 import { type ReadChar, type TextLine, type TextRegion, detectText, recognisedCharacters, lineUpsideDown, recognitionColumns, recognizeLine, separateNeighbours } from '../models/ocr.js';
 import { type Homography, type Point, project, warp } from '../image/warp.js';
 import { cardOutline, fitsCard, keystoneDeg, squaring } from './card-outline.js';
-import { clippedShare, edgeBlur, screenPattern, sidesOutOfFrame } from './card-quality.js';
+import { clippedShare, edgeBlur, impliedTextBox, screenPattern, sidesOutOfFrame } from './card-quality.js';
 import { ETHNIC_GROUPS, isStampText, withoutStamps } from './card-text.js';
-import { type CardFields, cardFields } from './fields.js';
+import { type CardFields, type CardLayout, cardFields } from './fields.js';
 import { parseIdNumber, recoverIdNumber } from './id-number.js';
 import type { IdCardReading, IdCardReason, IdCardReasonCode, ReadIdCardOptions, ReadIdCardStage } from './types.js';
 
@@ -333,7 +333,7 @@ async function finishReading(
     const layout = orientation !== undefined && reading.side === 'portrait';
     // The region from the portrait side's own text (its labels and number), in the image: not the whole
     // picture's text, which on a page with both sides, or beside a sign, is more than the card's.
-    const b = parsed.textBox;
+    const b = parsed.textBox && impliedTextBox(parsed.textBox, parsed.layout.rows);
     const corners = b && toImage ? [{ x: b.x, y: b.y }, { x: b.x + b.width, y: b.y }, { x: b.x + b.width, y: b.y + b.height }, { x: b.x, y: b.y + b.height }].map(toImage) : orientation?.corners;
     const region = layout && corners ? portraitRegion(corners, image, rotation) : undefined;
     // A portrait side read as one: the portrait only where its layout puts it (UltraFace, then SSD on that
@@ -403,7 +403,7 @@ async function finishReading(
   }
   // Measured against the photo: a squared card's levelled crop maps through the squaring to it.
   const toPhoto = toImage && frame ? (p: Point) => project(frame.toImage, toImage!(p)) : toImage;
-  if (levelled && toPhoto && !reading.bothSides) reading.quality = photoQuality(reading, reading.side === 'portrait' ? parsed.textBox : undefined, levelled, lines, toPhoto, frame?.image ?? image, whitened, faults);
+  if (levelled && toPhoto && !reading.bothSides) reading.quality = photoQuality(reading, reading.side === 'portrait' ? parsed.textBox : undefined, levelled, lines, toPhoto, frame?.image ?? image, whitened, faults, reading.side === 'portrait' ? parsed.layout.rows : undefined);
   if (faults.screen !== undefined) {
     reading.quality = { ...reading.quality, screen: round(faults.screen, 1) };
     if (faults.screen > SCREEN_LIMIT) {
@@ -442,13 +442,18 @@ function photoQuality(
   image: RgbImage,
   whitened: boolean,
   faults: Faults,
+  rows: CardLayout['rows'],
 ): NonNullable<IdCardReading['quality']> {
   const own = lines.map((l) => l.box).filter((b) => b.y + b.height <= levelled.height && b.x + b.width <= levelled.width);
   // A card read with a screen's grid blurred away is not measured for the blur that was added.
   const blur = faults.descreened ? undefined : edgeBlur(levelled, own);
   // A card read with its faint ink whitened has no glare to measure.
-  const glare = whitened || !textBox ? undefined : clippedShare(levelled, textBox);
-  const outOfFrame = textBox ? sidesOutOfFrame(textBox, own, toImage, image) : [];
+  const inPhoto = (x: number, y: number) => {
+    const p = toImage({ x, y });
+    return p.x >= 0 && p.y >= 0 && p.x <= image.width - 1 && p.y <= image.height - 1;
+  };
+  const glare = whitened || !textBox ? undefined : clippedShare(levelled, textBox, inPhoto);
+  const outOfFrame = textBox ? sidesOutOfFrame(impliedTextBox(textBox, rows), own, toImage, image) : [];
   if (blur !== undefined && blur > BLUR_LIMIT) {
     reading.reasons.push(reason('CARD_BLURRED', 'warning', { blur: round(blur, 3) }, { maxBlur: BLUR_LIMIT }, {
       zh: '身份证照片模糊。请对焦后重新拍摄，保持手机稳定。',

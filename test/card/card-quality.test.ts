@@ -64,6 +64,20 @@ describe("the card photo's faults", () => {
     expect(r.quality!.outOfFrame!.map((s) => s.side)).toContain('right');
   });
 
+  it("a cut through the number: the card's rows still say where its bottom is, and its portrait is still found", async () => {
+    const { width, height } = await sharp(CARD).metadata();
+    // The card spans ~25–95% of the fixture's height: 80% keeps its rows down to the address, not the number.
+    const cut = await sharp(CARD).extract({ left: 0, top: 0, width: width!, height: Math.round(0.8 * height!) }).jpeg({ quality: 90 }).toBuffer();
+    const r = await readIdCard(cut, { now: NOW });
+    const ids = r.reasons.map((x) => x.id);
+    expect(ids).toContain('CARD_CUT_OFF');
+    expect(r.quality!.outOfFrame!.map((s) => s.side)).toContain('bottom');
+    // Not a second face (the portrait itself, had its region been cut short with the text), nor glare (the crop's white fill).
+    expect(ids).not.toContain('FACE_OUTSIDE_CARD');
+    expect(ids).not.toContain('CARD_GLARE');
+    expect(r.portrait).toBeDefined();
+  });
+
   it('warns of a photo of a screen (CARD_SCREEN): its pixel grid, whatever the card reads', async () => {
     // The fixture shown on a panel: each pixel its red, green and blue stripes over two of its three rows, seen
     // at 1.8 camera px a screen pixel (sampled without anti-aliasing), the exposure brought back to white.

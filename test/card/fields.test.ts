@@ -88,7 +88,12 @@ describe('cardFields: the fields of an ID card from its text lines, by layout', 
   });
 
   it('keeps the layout: the mock card has every label in place; paper with a name and a number has four missing', () => {
-    expect(cardFields(MOCK_CARD, { now }).layout).toEqual({ found: ['姓名', '性别', '民族', '出生', '住址', '公民身份号码'], missing: [], outOfPlace: [] });
+    const { rows, ...layout } = cardFields(MOCK_CARD, { now }).layout;
+    expect(layout).toEqual({ found: ['姓名', '性别', '民族', '出生', '住址', '公民身份号码'], missing: [], outOfPlace: [] });
+    // The rows found, one pitch apart, where 姓名's is.
+    const name = MOCK_CARD.find((l) => l.text.startsWith('姓名'))!.box;
+    expect(rows!.origin).toBeCloseTo(name.y + name.height / 2, -1);
+    expect(rows!.pitch).toBeGreaterThan(name.height);
     const paper = cardFields([line('姓名张三', 20, 20, 160), line('公民身份号码420102199003071234', 20, 120, 400)], { now });
     expect(paper.side).toBe('portrait');
     expect(paper.layout.missing).toEqual(['性别', '民族', '出生', '住址']);
