@@ -3,7 +3,7 @@
  * text block says it is, and the quadrilateral they make. A card photographed at an angle is a
  * quadrilateral, not a rectangle; its outline gives the homography that squares it (image/warp.ts).
  */
-import type { Box } from '../core/geometry.js';
+import { type Box, corners as boxCorners } from '../core/geometry.js';
 import { type Homography, type Point, homography, project } from '../image/warp.js';
 import type { RgbImage } from '../image/decode.js';
 
@@ -39,7 +39,7 @@ export function cardOutline(image: RgbImage, textBox: Box, lines: readonly Box[]
   const [top, bottom] = [textBox.y - TO_EDGE_MM.top * mm, textBox.y + textBox.height + TO_EDGE_MM.bottom * mm];
   const implied = [{ x: left, y: top }, { x: right, y: top }, { x: right, y: bottom }, { x: left, y: bottom }].map(toImage);
   // The lines' own corners: the text block's box, on a card at an angle, reaches past the card's slanted edges.
-  const text = lines.flatMap((b) => [{ x: b.x, y: b.y }, { x: b.x + b.width, y: b.y }, { x: b.x + b.width, y: b.y + b.height }, { x: b.x, y: b.y + b.height }]).map(toImage);
+  const text = lines.flatMap(boxCorners).map(toImage);
   const widthPx = Math.hypot(implied[1]!.x - implied[0]!.x, implied[1]!.y - implied[0]!.y);
   const k = Math.min(1, VIEW_CARD_PX / widthPx);
   const view = greyView(image, k);

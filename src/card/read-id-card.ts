@@ -8,7 +8,7 @@
 import { CALL_SCHEMA, type CallScope, scoped } from '../core/call-scope.js';
 import { DEFAULTS as DEFAULT_VALUES } from '../core/defaults.js';
 import { invalidArgument } from '../core/errors.js';
-import { type Box, area, enclosingBox, iou } from '../core/geometry.js';
+import { type Box, area, corners, enclosingBox, iou, pointsBox } from '../core/geometry.js';
 import { type Schema, checkOptions, is, withDefaults } from '../core/options.js';
 import { type Message, measuredFinding } from '../core/result.js';
 import { round } from '../core/stats.js';
@@ -138,21 +138,20 @@ export async function readDecoded(
   const outline = (squared: boolean) => ({ corners: quad.map((p) => ({ x: round(p.x * scale, 1), y: round(p.y * scale, 1) })), keystoneDeg: round(keystone, 1), squared });
   // An outline is the card's when the text lies on it where the portrait side puts it; an edge found on the hand
   // holding the card, or on a sleeve, is not, and is not reported.
-  const bounds = (corners: readonly Point[]) => enclosingBox(corners.map((p) => ({ ...p, width: 0, height: 0 })));
   if (keystone >= KEYSTONE_MIN_DEG) {
     const raster = warp({ data: image.data, width: image.width, height: image.height, channels: 3 }, square.toImage, square.width, square.height, [128, 128, 128]);
     const squared = { data: raster.data as Buffer, width: raster.width, height: raster.height };
     lap('square');
     const frame: Frame = { image, toImage: square.toImage, quad, rotation: first.rotation, skewDeg: first.orientation ? round(first.orientation.skewDeg, 1) : 0 };
     const second = await readText(squared, o, scope, lap, frame);
-    if (second.textBlock && fitsCard(bounds(second.textBlock), square) && layoutRank(second.parsed) >= layoutRank(first.parsed)) {
+    if (second.textBlock && fitsCard(pointsBox(second.textBlock), square) && layoutRank(second.parsed) >= layoutRank(first.parsed)) {
       const done = await finishReading(second, squared, scale, o, scope, lap, faults, frame);
       return { ...done, reading: { ...done.reading, outline: outline(true) } };
     }
     return finishReading(first, image, scale, o, scope, lap, faults);
   }
   const done = await finishReading(first, image, scale, o, scope, lap, faults);
-  return fitsCard(bounds(first.textBlock.map((p) => project(square.fromImage, p))), square) ? { ...done, reading: { ...done.reading, outline: outline(false) } } : done;
+  return fitsCard(pointsBox(first.textBlock.map((p) => project(square.fromImage, p))), square) ? { ...done, reading: { ...done.reading, outline: outline(false) } } : done;
 }
 
 const longestEdge = (quad: readonly Point[]) => Math.max(...quad.map((p, i) => Math.hypot(quad[(i + 1) % 4]!.x - p.x, quad[(i + 1) % 4]!.y - p.y)));
@@ -263,7 +262,7 @@ async function readText(image: RgbImage, o: { now?: Date }, scope: CallScope | u
     if (listed) parsed.ethnicity = listed;
   }
   const tb = parsed.textBox;
-  const textBlock = tb && toImage ? [{ x: tb.x, y: tb.y }, { x: tb.x + tb.width, y: tb.y }, { x: tb.x + tb.width, y: tb.y + tb.height }, { x: tb.x, y: tb.y + tb.height }].map(toImage) : undefined;
+  const textBlock = tb && toImage ? corners(tb).map(toImage) : undefined;
   // The outline is looked for on the photo's portrait side alone (a squared card is not squared again).
   const outline = !frame && parsed.side === 'portrait' && !parsed.bothSides && tb && toImage && levelled ? cardOutline(image, tb, ownLines(lines, tb, levelled), toImage) : undefined;
   return { orientation, lines, rotation, parsed, levelled, toImage, whitened, textBlock, outline };
@@ -334,8 +333,8 @@ async function finishReading(
     // The region from the portrait side's own text (its labels and number), in the image: not the whole
     // picture's text, which on a page with both sides, or beside a sign, is more than the card's.
     const b = parsed.textBox && impliedTextBox(parsed.textBox, parsed.layout.rows);
-    const corners = b && toImage ? [{ x: b.x, y: b.y }, { x: b.x + b.width, y: b.y }, { x: b.x + b.width, y: b.y + b.height }, { x: b.x, y: b.y + b.height }].map(toImage) : orientation?.corners;
-    const region = layout && corners ? portraitRegion(corners, image, rotation) : undefined;
+    const around = b && toImage ? corners(b).map(toImage) : orientation?.corners;
+    const region = layout && around ? portraitRegion(around, image, rotation) : undefined;
     // A portrait side read as one: the portrait only where its layout puts it (UltraFace, then SSD on that
     // region). A picture whose text is no card's, or that has none, gets UltraFace alone at the four rotations
     // (~40 ms), or the caller's detector (prepareCard: 'auto', SSD where UltraFace finds none).
@@ -513,9 +512,7 @@ function unturnPoint(p: Point, image: { width: number; height: number }, rotatio
 
 /** A face's box and landmarks through a map of points (its box: the four corners' bounds). */
 function inPhoto(face: DetectedFace, map: (p: Point) => Point): DetectedFace {
-  const b = face.box;
-  const box = enclosingBox([{ x: b.x, y: b.y }, { x: b.x + b.width, y: b.y }, { x: b.x + b.width, y: b.y + b.height }, { x: b.x, y: b.y + b.height }].map(map).map((p) => ({ ...p, width: 0, height: 0 })));
-  return { ...face, box, landmarks: face.landmarks.map(map) };
+  return { ...face, box: pointsBox(corners(face.box).map(map)), landmarks: face.landmarks.map(map) };
 }
 
 /**

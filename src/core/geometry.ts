@@ -45,3 +45,9 @@ export function scaleBox(box: Box, k: number): Box {
 }
 
 export const distance = (a: Point, b: Point): number => Math.hypot(a.x - b.x, a.y - b.y);
+
+/** A box's corners: top left, top right, bottom right, bottom left. */
+export const corners = (b: Box): Point[] => [{ x: b.x, y: b.y }, { x: b.x + b.width, y: b.y }, { x: b.x + b.width, y: b.y + b.height }, { x: b.x, y: b.y + b.height }];
+
+/** The smallest box holding every point given (at least one). */
+export const pointsBox = (points: readonly Point[]): Box => enclosingBox(points.map((p) => ({ ...p, width: 0, height: 0 })));

@@ -2,10 +2,9 @@
  * Perspective: the homography that takes four points to four others, and an image resampled through one
  * (bilinear). Used to square a card photographed at an angle, and by the corpus to photograph one so.
  */
-export interface Point {
-  x: number;
-  y: number;
-}
+import type { Point } from '../core/geometry.js';
+
+export type { Point };
 
 /** A 3 × 3 matrix, row-major, h[8] = 1. */
 export type Homography = readonly number[];
