@@ -1,9 +1,13 @@
+import { createRequire } from 'node:module';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { keystoneDeg } from '../../src/card/card-outline.js';
 import { toRgb } from '../../src/image/decode.js';
 import { homography, project, warp } from '../../src/image/warp.js';
-import { readIdCard } from '../../src/index.js';
+import { compareFaces, readIdCard } from '../../src/index.js';
+
+const tf = createRequire(import.meta.url)('@tensorflow/tfjs') as typeof import('@tensorflow/tfjs');
+const FRAME = new URL('../../fixtures/faces/person-a-frame-1.jpg', import.meta.url).pathname;
 
 // fixtures/cards/synthetic-portrait-0.jpg: a clean card (scripts/make-synthetic-cards.ts --fixtures) on a plain
 // background, upright, turned a few degrees.
@@ -58,5 +62,14 @@ describe("the card's outline", () => {
     // The portrait is found on the squared card and given in the photo: inside the card's outline, in its right half.
     const box = r.portrait!.box;
     expect(box.x).toBeGreaterThan((r.outline!.corners[0]!.x + r.outline!.corners[1]!.x) / 2 - box.width);
+  });
+
+  it("compareFaces takes the squared card's portrait as the card's, and leaks no tensor", async () => {
+    const { jpeg } = await atAnAngle(0.3);
+    const first = await compareFaces(jpeg, [FRAME], { minFrames: 1 });
+    expect(first.idCardFace?.onCard).toBe(true);
+    const before = tf.memory().numTensors;
+    await compareFaces(jpeg, [FRAME], { minFrames: 1 });
+    expect(tf.memory().numTensors).toBe(before);
   });
 });
