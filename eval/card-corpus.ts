@@ -44,7 +44,7 @@ import { homography, warp } from '../src/image/warp.js';
 import { sniffFormat } from '../src/image/sniff.js';
 import { decodeDataImage, readLabels, requireData } from './data.js';
 
-export const CORPUS_TYPES = ['holder', 'paper', 'stamp', 'rare-name', 'ethnicity', 'long-number', 'both-sides', 'blur', 'glare', 'cut-off', 'perspective', 'screen'] as const;
+export const CORPUS_TYPES = ['holder', 'paper', 'stamp', 'rare-name', 'ethnicity', 'long-number', 'both-sides', 'blur', 'glare', 'cut-off', 'perspective', 'screen', 'finger'] as const;
 export type CorpusType = (typeof CORPUS_TYPES)[number];
 
 /** One entry of labels.json. */
@@ -146,6 +146,32 @@ function strongGlare(rng: Rng): string {
   const core = between(rng, 0.5, 0.8).toFixed(2);
   return `<defs><radialGradient id="strong-glare"><stop offset="0" stop-color="#fff" stop-opacity="1"/><stop offset="${core}" stop-color="#fff" stop-opacity="0.97"/><stop offset="1" stop-color="#fff" stop-opacity="0"/></radialGradient></defs>
   <ellipse cx="${cx.toFixed(1)}" cy="${cy.toFixed(1)}" rx="${rx.toFixed(1)}" ry="${ry.toFixed(1)}" fill="url(#strong-glare)" transform="rotate(${between(rng, -40, 40).toFixed(1)} ${cx.toFixed(1)} ${cy.toFixed(1)})"/>`;
+}
+
+// Skin tones, light to dark (Fitzpatrick I–VI as commonly rendered).
+const SKIN = [[255, 219, 172], [241, 194, 125], [224, 172, 105], [198, 134, 66], [141, 85, 36], [110, 68, 40]] as const;
+
+/**
+ * A finger over the card's fields: 14–20 mm wide, entering from the card's left, bottom or top edge and ending
+ * 10–45 mm in, over the labels and values (not the portrait), in one of six skin tones, shaded darker at its
+ * sides, with a lighter nail at its tip in half of them.
+ */
+function fingerOverlay(rng: Rng): { svg: string; note: string } {
+  const from = pick(rng, ['left', 'bottom', 'top'] as const);
+  const width = between(rng, 140, 200);
+  const toneIndex = int(rng, 0, SKIN.length - 1);
+  const tone = SKIN[toneIndex]!.map((c) => Math.max(0, Math.min(255, Math.round(c + between(rng, -12, 12)))));
+  const dark = tone.map((c) => Math.round(c * 0.78));
+  const hex = (c: readonly number[]) => `#${c.map((v) => v.toString(16).padStart(2, '0')).join('')}`;
+  // The tip's place, over the text (x 40–520, y 80–500 of the 856 × 540 card), and the finger's axis from the edge to it.
+  const tip = { x: between(rng, 120, 480), y: between(rng, 120, 460) };
+  const start = from === 'left' ? { x: -40, y: tip.y + between(rng, -80, 80) } : { x: tip.x + between(rng, -120, 120), y: from === 'top' ? -40 : 580 };
+  const angle = (Math.atan2(tip.y - start.y, tip.x - start.x) * 180) / Math.PI;
+  const length = Math.hypot(tip.x - start.x, tip.y - start.y);
+  const nail = chance(rng, 0.5) ? `<ellipse cx="${(length - 0.28 * width).toFixed(1)}" cy="0" rx="${(0.26 * width).toFixed(1)}" ry="${(0.3 * width).toFixed(1)}" fill="#fff" fill-opacity="0.28"/>` : '';
+  const svg = `<defs><linearGradient id="finger-shade" x1="0" y1="0" x2="0" y2="1"><stop offset="0" stop-color="${hex(dark)}"/><stop offset="0.45" stop-color="${hex(tone)}"/><stop offset="1" stop-color="${hex(dark)}"/></linearGradient></defs>
+  <g transform="translate(${start.x.toFixed(1)} ${start.y.toFixed(1)}) rotate(${angle.toFixed(1)})"><rect x="0" y="${(-width / 2).toFixed(1)}" width="${length.toFixed(1)}" height="${width.toFixed(1)}" rx="${(width / 2).toFixed(1)}" fill="url(#finger-shade)"/>${nail}</g>`;
+  return { svg, note: `from the ${from}, ${(width / 10).toFixed(0)} mm wide, tone ${toneIndex + 1}` };
 }
 
 const CUTS = ['left', 'right', 'top', 'bottom', 'top-left', 'top-right', 'bottom-left', 'bottom-right'] as const;
@@ -375,6 +401,11 @@ export async function makeCorpus(out: string, perType: number, seed: number, onl
       if (type === 'glare') {
         extra.overlay = strongGlare;
         extra.glare = false;
+      }
+      if (type === 'finger') {
+        const finger = fingerOverlay(rng);
+        extra.overlay = () => finger.svg;
+        note = finger.note;
       }
       if (type === 'blur') {
         // Past reading (the name is lost from ~3 px), well beyond the clean cards' 0–1.2 px (at 1280 px; value lines ~25–36 px high).

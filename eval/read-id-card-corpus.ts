@@ -87,7 +87,7 @@ async function read(label: CorpusLabel): Promise<IdCardReading> {
   return r;
 }
 // The photo's faults, each counted where it is not (the clean types' cards) as well as where it is.
-const FAULTS = ['CARD_BLURRED', 'CARD_GLARE', 'CARD_CUT_OFF', 'CARD_SCREEN'] as const;
+const FAULTS = ['CARD_BLURRED', 'CARD_GLARE', 'CARD_CUT_OFF', 'CARD_SCREEN', 'CARD_FINGER'] as const;
 const raised = (r: IdCardReading, id: string) => r.reasons.some((x) => x.id === id);
 const countClean = (label: CorpusLabel, r: IdCardReading) => {
   for (const id of FAULTS) {
@@ -198,7 +198,7 @@ for (const label of of('both-sides')) {
   }
 }
 // The photo's faults: each raised where it is, and the fields read under it.
-for (const [type, id] of [['blur', 'CARD_BLURRED'], ['glare', 'CARD_GLARE'], ['cut-off', 'CARD_CUT_OFF'], ['screen', 'CARD_SCREEN'], ['perspective', undefined]] as const) {
+for (const [type, id] of [['blur', 'CARD_BLURRED'], ['glare', 'CARD_GLARE'], ['cut-off', 'CARD_CUT_OFF'], ['screen', 'CARD_SCREEN'], ['finger', 'CARD_FINGER'], ['perspective', undefined]] as const) {
   for (const label of of(type)) {
     const r = await read(label);
     if (id) {
@@ -223,7 +223,7 @@ for (const [type, id] of [['blur', 'CARD_BLURRED'], ['glare', 'CARD_GLARE'], ['c
 }
 // The issue's goals, printed beside each measure; CI (--floors) holds the ones met on the full corpus.
 const goals: Record<string, number> = {
-  'both-sides read as both sides': 0.95, 'blur CARD_BLURRED raised': 0.95, 'glare CARD_GLARE raised': 0.95, 'screen CARD_SCREEN raised': 0.95, 'perspective no CARD_LAYOUT error': 0.95, 'perspective squared from its outline': 0.95, 'perspective name': 0.98, 'perspective idNumber': 0.98, 'perspective address': 0.95, 'stamp name': 0.98, 'stamp idNumber': 0.98, 'stamp address': 0.95, 'stamp ethnicity': 1, 'ethnicity ethnicity': 1, 'rare-name not NAME_MISMATCH': 1, 'long-number refused (ID_NUMBER_FORMAT)': 1 };
+  'both-sides read as both sides': 0.95, 'blur CARD_BLURRED raised': 0.95, 'glare CARD_GLARE raised': 0.95, 'screen CARD_SCREEN raised': 0.95, 'finger CARD_FINGER raised': 0.95, 'perspective no CARD_LAYOUT error': 0.95, 'perspective squared from its outline': 0.95, 'perspective name': 0.98, 'perspective idNumber': 0.98, 'perspective address': 0.95, 'stamp name': 0.98, 'stamp idNumber': 0.98, 'stamp address': 0.95, 'stamp ethnicity': 1, 'ethnicity ethnicity': 1, 'rare-name not NAME_MISMATCH': 1, 'long-number refused (ID_NUMBER_FORMAT)': 1 };
 const floors = new Set(['ethnicity ethnicity', 'rare-name not NAME_MISMATCH', 'long-number refused (ID_NUMBER_FORMAT)', 'perspective no CARD_LAYOUT error']);
 for (const [key, t] of Object.entries(fieldTally)) {
   const goal = goals[key];

@@ -56,7 +56,7 @@ const tally = { side: 0, rotation: 0, portrait: 0, emblem: 0, emblemSide: 0, inv
 const fieldHits: Record<string, number> = {};
 // Warnings a clean card must not get: another face, a layout not a card's, a number corrected, the photo's
 // faults (these cards' blur, up to 1.2 px, and soft glare leave every field read).
-const raised = { FACE_OUTSIDE_CARD: 0, CARD_LAYOUT: 0, ID_NUMBER_CORRECTED: 0, CARD_PHOTOCOPY: 0, CARD_BLURRED: 0, CARD_GLARE: 0, CARD_CUT_OFF: 0, CARD_SCREEN: 0 };
+const raised = { FACE_OUTSIDE_CARD: 0, CARD_LAYOUT: 0, ID_NUMBER_CORRECTED: 0, CARD_PHOTOCOPY: 0, CARD_BLURRED: 0, CARD_GLARE: 0, CARD_CUT_OFF: 0, CARD_SCREEN: 0, CARD_FINGER: 0 };
 const fieldTotals: Record<string, number> = {};
 const times: number[] = [];
 const stages: Record<string, number[]> = {};

@@ -197,3 +197,73 @@ export function screenPattern(photo: RgbImage, corners: ReadonlyArray<{ x: numbe
   }
   return patches === 0 ? undefined : Math.max(peakProminence(lumaPower, PATCH, MIN_FREQUENCY), peakProminence(chromaPower, PATCH, MIN_FREQUENCY));
 }
+
+// Skin in YCbCr (Chai & Ngan 1999, "Face segmentation using skin-color map": Cr 133–173, Cb 77–127), its Cb
+// bound drawn in to 120: the card's light pink tint (Cr ~140) has Cb ~126, near neutral, where every skin tone,
+// lightest to darkest and shaded, lies at 98–112. The black ink and blue labels are not skin; a red stamp is,
+// stroke by stroke, and is left out by the blob test.
+const SKIN_CR = [133, 173] as const;
+const SKIN_CB = [77, 120] as const;
+// A cell (1 mm square) is skin when this share of its pixels are; a finger is skin cells that hold a solid
+// square BLOB_MM across (a finger is 14–20 mm wide; a stamp's strokes ~1 mm, with gaps between).
+const SKIN_CELL = 0.6;
+const BLOB_MM = 5;
+// Where the portrait was not found, its photo's place (from 55 mm right of the labels' column, to 33 mm below the
+// block's top) is not looked at, with a margin: cells more than this far right and less than this far down (mm).
+const PORTRAIT_AREA_MM = { x: 50, y: 35 };
+
+/** Whether a point of the text block (`mm` px a millimetre) lies where the layout puts the portrait's photo. */
+export const portraitPlace = (block: Box, mm: number) => (x: number, y: number) => (x - block.x) / mm > PORTRAIT_AREA_MM.x && (y - block.y) / mm < PORTRAIT_AREA_MM.y;
+
+/**
+ * The share of the text block (levelled-crop pixels) covered by a solid blob of skin: a finger over the fields.
+ * The block is cut into 1-mm cells (`mm` px each); skin cells are kept where a BLOB_MM square of them is whole
+ * (an opening: erosion, then dilation), so a red stamp's strokes do not count. Cells `ignore` says to leave out
+ * (the portrait's photo, the crop's fill past the photo) are not counted.
+ */
+export function skinShare(card: RgbImage, block: Box, mm: number, ignore: (x: number, y: number) => boolean = portraitPlace(block, mm)): number {
+  const { width: W, height: H, data } = card;
+  const cell = Math.max(1, Math.round(mm));
+  const [x0, y0] = [Math.max(0, Math.floor(block.x)), Math.max(0, Math.floor(block.y))];
+  const [x1, y1] = [Math.min(W, Math.ceil(block.x + block.width)), Math.min(H, Math.ceil(block.y + block.height))];
+  const [cw, ch] = [Math.floor((x1 - x0) / cell), Math.floor((y1 - y0) / cell)];
+  if (cw < BLOB_MM || ch < BLOB_MM) return 0;
+  const skin = new Uint8Array(cw * ch);
+  const counted = new Uint8Array(cw * ch);
+  for (let cy = 0; cy < ch; cy++) {
+    for (let cx = 0; cx < cw; cx++) {
+      const [px, py] = [x0 + cx * cell, y0 + cy * cell];
+      // The portrait's area, and cells the photo does not hold, are not counted.
+      if (ignore(px + cell / 2, py + cell / 2)) continue;
+      counted[cy * cw + cx] = 1;
+      let n = 0;
+      for (let y = py; y < py + cell; y++) {
+        for (let x = px; x < px + cell; x++) {
+          const i = 3 * (y * W + x);
+          const [r, g, b] = [data[i]!, data[i + 1]!, data[i + 2]!];
+          const cr = 128 + 0.5 * r - 0.4187 * g - 0.0813 * b;
+          const cb = 128 - 0.1687 * r - 0.3313 * g + 0.5 * b;
+          if (cr >= SKIN_CR[0] && cr <= SKIN_CR[1] && cb >= SKIN_CB[0] && cb <= SKIN_CB[1]) n++;
+        }
+      }
+      if (n >= SKIN_CELL * cell * cell) skin[cy * cw + cx] = 1;
+    }
+  }
+  // Opening by a BLOB_MM square: the cells whose square around them is all skin, then every cell of those squares.
+  const r = Math.floor(BLOB_MM / 2);
+  const opened = new Uint8Array(cw * ch);
+  for (let cy = r; cy < ch - r; cy++) {
+    for (let cx = r; cx < cw - r; cx++) {
+      let whole = true;
+      for (let dy = -r; dy <= r && whole; dy++) for (let dx = -r; dx <= r; dx++) if (!skin[(cy + dy) * cw + cx + dx]) { whole = false; break; }
+      if (whole) for (let dy = -r; dy <= r; dy++) for (let dx = -r; dx <= r; dx++) opened[(cy + dy) * cw + cx + dx] = 1;
+    }
+  }
+  let [covered, total] = [0, 0];
+  for (let i = 0; i < cw * ch; i++) {
+    if (!counted[i]) continue;
+    total++;
+    if (opened[i]) covered++;
+  }
+  return total ? covered / total : 0;
+}

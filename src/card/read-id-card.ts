@@ -21,7 +21,7 @@ import { type DetectedFace, type DetectorName, detectFaces, resizeRgb } from '..
 import { type ReadChar, type TextLine, type TextRegion, detectText, recognisedCharacters, lineUpsideDown, recognitionColumns, recognizeLine, separateNeighbours } from '../models/ocr.js';
 import { type Homography, type Point, project, warp } from '../image/warp.js';
 import { cardOutline, fitsCard, keystoneDeg, squaring } from './card-outline.js';
-import { clippedShare, edgeBlur, impliedTextBox, screenPattern, sidesOutOfFrame } from './card-quality.js';
+import { clippedShare, edgeBlur, impliedTextBox, portraitPlace, screenPattern, sidesOutOfFrame, skinShare } from './card-quality.js';
 import { ETHNIC_GROUPS, isStampText, withoutStamps } from './card-text.js';
 import { type CardFields, type CardLayout, cardFields } from './fields.js';
 import { parseIdNumber, recoverIdNumber } from './id-number.js';
@@ -402,7 +402,7 @@ async function finishReading(
   }
   // Measured against the photo: a squared card's levelled crop maps through the squaring to it.
   const toPhoto = toImage && frame ? (p: Point) => project(frame.toImage, toImage!(p)) : toImage;
-  if (levelled && toPhoto && !reading.bothSides) reading.quality = photoQuality(reading, reading.side === 'portrait' ? parsed.textBox : undefined, levelled, lines, toPhoto, frame?.image ?? image, whitened, faults, reading.side === 'portrait' ? parsed.layout.rows : undefined);
+  if (levelled && toPhoto && !reading.bothSides) reading.quality = photoQuality(reading, reading.side === 'portrait' ? parsed.textBox : undefined, levelled, lines, toPhoto, frame?.image ?? image, whitened, faults, reading.side === 'portrait' ? parsed.layout.rows : undefined, portrait && { box: portrait.face.box, rotation: frame ? frame.rotation : rotation });
   if (faults.screen !== undefined) {
     reading.quality = { ...reading.quality, screen: round(faults.screen, 1) };
     if (faults.screen > SCREEN_LIMIT) {
@@ -423,6 +423,11 @@ async function finishReading(
 // highest; cards blurred 2.5–5 px from 0.172). Glare: more than this share of the text block clipped (cards
 // without glare ≤ 0.0006, glare cards from 0.012).
 const BLUR_LIMIT = 0.16;
+// A finger: a solid blob of skin over more than this share of the text block (see skinShare; seed 7's cards
+// without a finger measured 0.011 at most, its fingers over the text block 0.02 and up).
+const FINGER_LIMIT = 0.015;
+// The text block's height on the card (mm): its millimetre in pixels.
+const TEXT_BLOCK_MM = 42;
 const GLARE_LIMIT = 0.01;
 
 /** The boxes of the lines inside the text block (of the card read, not the other side set below it). */
@@ -442,6 +447,8 @@ function photoQuality(
   whitened: boolean,
   faults: Faults,
   rows: CardLayout['rows'],
+  // The portrait found: its face's box in the photo turned by `rotation`.
+  portrait: { box: Box; rotation: IdCardReading['rotation'] } | undefined,
 ): NonNullable<IdCardReading['quality']> {
   const own = lines.map((l) => l.box).filter((b) => b.y + b.height <= levelled.height && b.x + b.width <= levelled.width);
   // A card read with a screen's grid blurred away is not measured for the blur that was added.
@@ -452,6 +459,19 @@ function photoQuality(
     return p.x >= 0 && p.y >= 0 && p.x <= image.width - 1 && p.y <= image.height - 1;
   };
   const glare = whitened || !textBox ? undefined : clippedShare(levelled, textBox, inPhoto);
+  // A finger: over the text block, as high as the card prints it (its width as read: the block implied past a cut
+  // side would reach the table), or where no layout was read, over the lines found.
+  const implied = textBox && impliedTextBox(textBox, rows);
+  const block = textBox && implied ? { ...implied, x: textBox.x, width: textBox.width } : own.length > 0 ? enclosingBox(own) : undefined;
+  // The portrait's photo is a face's skin: left out around the face found (3 times its box, the photo's size), or by the layout.
+  const face = portrait && { x: portrait.box.x - portrait.box.width, y: portrait.box.y - portrait.box.height, width: 3 * portrait.box.width, height: 3 * portrait.box.height };
+  const onFace = (x: number, y: number) => {
+    const p = turnPoint(toImage({ x, y }), image, portrait!.rotation);
+    return p.x >= face!.x && p.x <= face!.x + face!.width && p.y >= face!.y && p.y <= face!.y + face!.height;
+  };
+  const mm = block && block.height / TEXT_BLOCK_MM;
+  const byLayout = block && portraitPlace(block, mm!);
+  const finger = block ? skinShare(levelled, block, mm!, (x, y) => !inPhoto(x, y) || (face ? onFace(x, y) : byLayout!(x, y))) : undefined;
   const outOfFrame = textBox ? sidesOutOfFrame(impliedTextBox(textBox, rows), own, toImage, image) : [];
   if (blur !== undefined && blur > BLUR_LIMIT) {
     reading.reasons.push(reason('CARD_BLURRED', 'warning', { blur: round(blur, 3) }, { maxBlur: BLUR_LIMIT }, {
@@ -471,7 +491,13 @@ function photoQuality(
       en: "The card's edge is outside the picture. Photograph it again with all four corners in view.",
     }));
   }
-  return { ...(blur !== undefined && { blur: round(blur, 3) }), ...(glare !== undefined && { glare: round(glare, 4) }), ...(textBox && { outOfFrame }) };
+  if (finger !== undefined && finger > FINGER_LIMIT) {
+    reading.reasons.push(reason('CARD_FINGER', 'warning', { finger: round(finger, 3) }, { maxFinger: FINGER_LIMIT }, {
+      zh: '手指遮挡了身份证上的文字。请重新拍摄，不要遮挡身份证。',
+      en: "A finger covers part of the card's text. Photograph it again without covering the card.",
+    }));
+  }
+  return { ...(finger !== undefined && { finger: round(finger, 3) }), ...(blur !== undefined && { blur: round(blur, 3) }), ...(glare !== undefined && { glare: round(glare, 4) }), ...(textBox && { outOfFrame }) };
 }
 
 // A face is another person's when UltraFace is this sure of it (its false faces on the cards' guilloche and

@@ -56,6 +56,7 @@ export type IdCardReasonCode =
   | 'CARD_GLARE'
   | 'CARD_CUT_OFF'
   | 'CARD_SCREEN'
+  | 'CARD_FINGER'
   | IdNumberReasonCode;
 
 /** One reason, in the Finding shape. */
@@ -89,9 +90,10 @@ export interface IdCardReading {
    * spectrum, averaged over patches of the text (a photo of the card itself ≲ 5; of a screen's pixel grid or a
    * print's halftone: CARD_SCREEN past 8). A card
    * whose text a screen's grid kept from being read whole is read again with the grid blurred away (σ 1.2 px),
-   * and its `blur` is then not measured.
+   * and its `blur` is then not measured. `finger`, the share of the text block under a solid blob of skin
+   * (CARD_FINGER past 0.015; the portrait's photo left out).
    */
-  quality?: { blur?: number; glare?: number; outOfFrame?: Array<{ side: 'left' | 'right' | 'top' | 'bottom'; mm: number }>; screen?: number };
+  quality?: { blur?: number; glare?: number; outOfFrame?: Array<{ side: 'left' | 'right' | 'top' | 'bottom'; mm: number }>; screen?: number; finger?: number };
   /**
    * The portrait side's outline, where its four edges were found: the card's corners (input pixels; top left,
    * top right, bottom right, bottom left of the upright card), the largest angle between opposite edges

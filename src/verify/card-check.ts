@@ -14,7 +14,7 @@ import type { ApplicantSubmission, VerifyReason, VerifyReasonCode } from './type
 const UNSURE_CHAR = 0.9;
 
 /** The card step's reason codes in verifyApplicant (the emblem side, the number, the name, a card that cannot be read). */
-export type CardReasonCode = 'WRONG_CARD_SIDE' | 'ID_NUMBER_INVALID' | 'ID_NUMBER_MISMATCH' | 'NAME_MISMATCH' | 'NAME_UNVERIFIED' | 'CARD_UNREADABLE' | 'CARD_LAYOUT' | 'FACE_OUTSIDE_CARD' | 'CARD_PHOTOCOPY' | 'CARD_BLURRED' | 'CARD_GLARE' | 'CARD_CUT_OFF' | 'CARD_SCREEN';
+export type CardReasonCode = 'WRONG_CARD_SIDE' | 'ID_NUMBER_INVALID' | 'ID_NUMBER_MISMATCH' | 'NAME_MISMATCH' | 'NAME_UNVERIFIED' | 'CARD_UNREADABLE' | 'CARD_LAYOUT' | 'FACE_OUTSIDE_CARD' | 'CARD_PHOTOCOPY' | 'CARD_BLURRED' | 'CARD_GLARE' | 'CARD_CUT_OFF' | 'CARD_SCREEN' | 'CARD_FINGER';
 
 // Without the recogniser's set (cardReasons called alone), every character counts as readable.
 const EVERY_CHARACTER = { has: () => true };
@@ -113,7 +113,7 @@ export function cardReasons(reading: IdCardReading, expected: ApplicantSubmissio
 }
 
 // readIdCard's reasons verifyApplicant passes on as they are.
-const FORWARDED = ['CARD_LAYOUT', 'FACE_OUTSIDE_CARD', 'CARD_PHOTOCOPY', 'CARD_BLURRED', 'CARD_GLARE', 'CARD_CUT_OFF', 'CARD_SCREEN'] as const;
+const FORWARDED = ['CARD_LAYOUT', 'FACE_OUTSIDE_CARD', 'CARD_PHOTOCOPY', 'CARD_BLURRED', 'CARD_GLARE', 'CARD_CUT_OFF', 'CARD_SCREEN', 'CARD_FINGER'] as const;
 const forwarded = (id: string): id is (typeof FORWARDED)[number] => (FORWARDED as readonly string[]).includes(id);
 
 const canonicalNumber = (value: string) => parseIdNumber(value).value;

@@ -34,7 +34,7 @@ describe("the card photo's faults", () => {
     expect(r.quality!.glare!).toBeLessThan(0.01);
     expect(r.quality!.outOfFrame).toEqual([]);
     expect(r.quality!.screen!).toBeLessThan(8);
-    for (const id of ['CARD_BLURRED', 'CARD_GLARE', 'CARD_CUT_OFF', 'CARD_SCREEN']) expect(r.reasons.map((x) => x.id)).not.toContain(id);
+    for (const id of ['CARD_BLURRED', 'CARD_GLARE', 'CARD_CUT_OFF', 'CARD_SCREEN', 'CARD_FINGER']) expect(r.reasons.map((x) => x.id)).not.toContain(id);
   });
 
   it('warns of a blurred card (CARD_BLURRED), with the measure and its limit', async () => {
@@ -76,6 +76,19 @@ describe("the card photo's faults", () => {
     expect(ids).not.toContain('FACE_OUTSIDE_CARD');
     expect(ids).not.toContain('CARD_GLARE');
     expect(r.portrait).toBeDefined();
+  });
+
+  it('warns of a finger over the fields (CARD_FINGER), and not of the portrait\'s own face', async () => {
+    const { width, height } = await sharp(CARD).metadata();
+    // A finger 16 mm wide (the card is ~6.9 px a mm in the fixture) from below the card up over its address.
+    const finger = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}"><defs><linearGradient id="s" x1="0" x2="1"><stop offset="0" stop-color="#b08650"/><stop offset="0.5" stop-color="#e0ac69"/><stop offset="1" stop-color="#b08650"/></linearGradient></defs><rect x="310" y="395" width="110" height="260" rx="55" fill="url(#s)"/></svg>`;
+    const covered = await sharp(CARD).composite([{ input: Buffer.from(finger) }]).jpeg({ quality: 88 }).toBuffer();
+    const r = await readIdCard(covered, { now: NOW });
+    const reason = r.reasons.find((x) => x.id === 'CARD_FINGER')!;
+    expect(reason.severity).toBe('warning');
+    expect(reason.measured.finger as number).toBeGreaterThan(reason.limit.maxFinger as number);
+    const clean = await readIdCard(CARD, { now: NOW });
+    expect(clean.quality!.finger!).toBeLessThan(reason.limit.maxFinger as number);
   });
 
   it('warns of a photo of a screen (CARD_SCREEN): its pixel grid, whatever the card reads', async () => {

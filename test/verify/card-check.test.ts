@@ -106,7 +106,7 @@ describe("cardReasons: the card's own findings reach verifyApplicant", () => {
     const r = reading(VALID);
     const finding = (id: IdCardReading['reasons'][number]['id'], severity: 'error' | 'warning') =>
       ({ id, severity, status: 'failed', passed: false, measured: {}, limit: {}, message: { zh: '', en: '' } }) as IdCardReading['reasons'][number];
-    const faults = ['CARD_BLURRED', 'CARD_GLARE', 'CARD_CUT_OFF', 'CARD_SCREEN'] as const;
+    const faults = ['CARD_BLURRED', 'CARD_GLARE', 'CARD_CUT_OFF', 'CARD_SCREEN', 'CARD_FINGER'] as const;
     r.reasons = [finding('CARD_LAYOUT', 'error'), finding('FACE_OUTSIDE_CARD', 'warning'), finding('CARD_PHOTOCOPY', 'warning'), ...faults.map((id) => finding(id, 'warning'))];
     expect(cardReasons(r, { idNumber: VALID, name: '张伟' }).map((x) => [x.id, x.severity, x.step])).toEqual([
       ['CARD_LAYOUT', 'error', 'card'],
