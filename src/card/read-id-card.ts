@@ -342,9 +342,9 @@ async function finishReading(
     portrait = await findCardPortrait(image, { detector: layout ? 'auto' : (o.detector ?? 'ultraface'), rotation: layout ? rotation : undefined, region, strict: layout, scope });
     if (portrait) portrait = { ...portrait, onCard: layout };
     // Found on the squared card: its face given in the photo (turned by the photo's rotation, as a portrait found there is).
-    if (portrait && frame) portrait = { ...portrait, rotation: frame.rotation, face: inPhoto(portrait.face, (p) => turnPoint(project(frame.toImage, unturnPoint(p, image, rotation)), frame.image, frame.rotation)) };
+    if (portrait && frame) portrait = { ...portrait, rotation: frame.rotation, face: mapFace(portrait.face, (p) => turnPoint(project(frame.toImage, unturnPoint(p, image, rotation)), frame.image, frame.rotation)) };
     if (layout) {
-      facesOutside = frame ? await facesOff(frame.image, frame.rotation, frame.quad) : await otherFaces(image, rotation, portrait?.face.box);
+      facesOutside = frame ? await otherFaces(frame.image, frame.rotation, insideOutline(frame.quad, frame.image)) : await otherFaces(image, rotation, isPortrait(portrait?.face.box, image, rotation));
       if (facesOutside > 0) {
         reasons.push(reason('FACE_OUTSIDE_CARD', 'warning', { faces: facesOutside }, { faces: 0 }, {
           zh: '图片中除身份证上的人像外还有其他人脸，比对只使用身份证上的人像。请只拍摄身份证本身，四角完整。',
@@ -506,19 +506,27 @@ const OTHER_FACE_SCORE = 0.8;
 const SAME_FACE_IOU = 0.3;
 
 /**
- * Faces in the picture that are not the card's portrait: a person holding the card, a second card. Looked for
+ * Faces in the picture that are not the card's own (`onCard`, given a face's box in the view and the view): a person
+ * holding the card, a second card. Looked for
  * at the card's rotation and as the photo was taken (people stand upright in it), UltraFace only (~10–20 ms a view).
  */
-async function otherFaces(image: RgbImage, rotation: IdCardReading['rotation'], portrait: Box | undefined): Promise<number> {
+async function otherFaces(image: RgbImage, rotation: IdCardReading['rotation'], onCard: (face: Box, view: IdCardReading['rotation']) => boolean): Promise<number> {
   let most = 0;
-  for (const view of rotation === 0 ? [0] : [rotation, 0]) {
+  for (const view of rotation === 0 ? ([0] as const) : ([rotation, 0] as const)) {
     const upright = view === 0 ? image : await toRgb(fromRgb(image).rotate(view));
-    const own = portrait && (view === rotation ? portrait : unturnBox(portrait, image, rotation));
     const faces = await detectFaces(upright, { detector: 'ultraface', minConfidence: OTHER_FACE_SCORE, landmarks: false });
-    most = Math.max(most, faces.filter((f) => !own || iou(f.box, own) < SAME_FACE_IOU).length);
+    most = Math.max(most, faces.filter((f) => !onCard(f.box, view)).length);
   }
   return most;
 }
+
+/** otherFaces' test on a photo read as it is: the face is the portrait (its box, in the image turned by `rotation`). */
+const isPortrait = (portrait: Box | undefined, image: RgbImage, rotation: IdCardReading['rotation']) => (face: Box, view: IdCardReading['rotation']) =>
+  portrait !== undefined && iou(face, view === rotation ? portrait : unturnBox(portrait, image, rotation)) >= SAME_FACE_IOU;
+
+/** otherFaces' test on a squared card: the face's centre lies inside the card's outline in the photo. */
+const insideOutline = (quad: readonly Point[], image: RgbImage) => (face: Box, view: IdCardReading['rotation']) =>
+  insideQuad(unturnPoint({ x: face.x + face.width / 2, y: face.y + face.height / 2 }, image, view), quad);
 
 /** A point of the image as given, in the image turned clockwise by `rotation`. */
 function turnPoint(p: Point, image: { width: number; height: number }, rotation: IdCardReading['rotation']): Point {
@@ -537,23 +545,8 @@ function unturnPoint(p: Point, image: { width: number; height: number }, rotatio
 }
 
 /** A face's box and landmarks through a map of points (its box: the four corners' bounds). */
-function inPhoto(face: DetectedFace, map: (p: Point) => Point): DetectedFace {
+function mapFace(face: DetectedFace, map: (p: Point) => Point): DetectedFace {
   return { ...face, box: pointsBox(corners(face.box).map(map)), landmarks: face.landmarks.map(map) };
-}
-
-/**
- * Faces in the photo outside the card's outline: a person holding the card. Looked for as otherFaces does, at the
- * card's rotation and as the photo was taken.
- */
-async function facesOff(image: RgbImage, rotation: IdCardReading['rotation'], quad: readonly Point[]): Promise<number> {
-  let most = 0;
-  for (const view of rotation === 0 ? [0] : [rotation, 0]) {
-    const upright = view === 0 ? image : await toRgb(fromRgb(image).rotate(view));
-    const faces = await detectFaces(upright, { detector: 'ultraface', minConfidence: OTHER_FACE_SCORE, landmarks: false });
-    const off = faces.filter((f) => !insideQuad(unturnPoint({ x: f.box.x + f.box.width / 2, y: f.box.y + f.box.height / 2 }, image, view as IdCardReading['rotation']), quad));
-    most = Math.max(most, off.length);
-  }
-  return most;
 }
 
 /** Whether p lies inside the convex quadrilateral. */
@@ -571,11 +564,7 @@ function insideQuad(p: Point, q: readonly Point[]): boolean {
 
 /** A box of the image turned clockwise by `rotation`, in the image as given. */
 function unturnBox(b: Box, image: RgbImage, rotation: IdCardReading['rotation']): Box {
-  const [W, H] = [image.width, image.height];
-  if (rotation === 90) return { x: b.y, y: H - b.x - b.width, width: b.height, height: b.width };
-  if (rotation === 180) return { x: W - b.x - b.width, y: H - b.y - b.height, width: b.width, height: b.height };
-  if (rotation === 270) return { x: W - b.y - b.height, y: b.x, width: b.height, height: b.width };
-  return b;
+  return pointsBox(corners(b).map((p) => unturnPoint(p, image, rotation)));
 }
 
 /** The characters read (with their probabilities and runners-up) that make `value` on one line. */
