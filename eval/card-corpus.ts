@@ -37,6 +37,7 @@ import {
   mulberry32,
   photograph,
   pick,
+  stampOverlay,
   text,
 } from '../scripts/make-synthetic-cards.js';
 import { ETHNIC_GROUPS } from '../src/card/card-text.js';
@@ -64,23 +65,6 @@ export interface CorpusLabel {
 const RARE_GIVEN = [...'燊赟翀旻昳韪嬛邶'];
 const RARE_SURNAMES = [...'禤芈'];
 const STAMPS = ['复印无效', '禁止复印', '仅供报名使用', '仅供自考报名使用', '再次复印无效', '本复印件仅供考试报名使用', '复印件无效'];
-
-/** Repeated slanted stamp text over the whole card, in grey, red or blue, half transparent. */
-function stampOverlay(phrase: string) {
-  return (rng: Rng) => {
-    const angle = between(rng, -35, 35);
-    const size = int(rng, 30, 56);
-    const colour = pick(rng, [jitterHex(rng, [120, 120, 120], 20), jitterHex(rng, [210, 40, 40], 20), jitterHex(rng, [40, 70, 200], 20)]);
-    const opacity = between(rng, 0.25, 0.55).toFixed(2);
-    const step = size * int(rng, 3, 5);
-    const rows: string[] = [];
-    for (let y = -CARD_H; y < 2 * CARD_H; y += step) {
-      const offset = between(rng, -size, size);
-      for (let x = -CARD_W; x < 2 * CARD_W; x += size * (phrase.length + 2)) rows.push(text(x + offset, y, phrase, size, colour, `opacity="${opacity}"`));
-    }
-    return `<g transform="rotate(${angle.toFixed(1)} ${CARD_W / 2} ${CARD_H / 2})">${rows.join('')}</g>`;
-  };
-}
 
 /** White or grey paper the size of a card with a card's words typed on it, and a face pasted at the right. */
 async function paperFake(rng: Rng, i: number): Promise<{ png: Buffer; fields: Record<string, string>; note: string }> {

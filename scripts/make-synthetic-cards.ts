@@ -11,7 +11,7 @@
  *   npx tsx scripts/make-synthetic-cards.ts --fixtures [--seed 1]
  *
  * The default writes card-0001.jpg … and labels.json (one entry per file) into --out (gitignored; stale card-*.jpg
- * there are removed first). `--fixtures` writes five small cards (800 px on the long side) and synthetic.json into
+ * there are removed first). `--fixtures` writes seven small cards (800 px on the long side) and synthetic.json into
  * fixtures/cards/ for the unit tests; commit those. Deterministic for a given sharp/libvips and fonts: card i depends
  * only on the seed and i, so `--count 12` gives the first 12 cards of the default run.
  *
@@ -488,6 +488,31 @@ async function loadFace(path: string) {
   return face;
 }
 
+/** The stamps' colours: grey, red, blue. */
+export const STAMP_COLOURS = ['grey', 'red', 'blue'] as const;
+
+/**
+ * Repeated slanted stamp text over the whole card (an anti-copy phrase), in grey, red or blue, half transparent;
+ * `colour` forces one (the draws are the same either way).
+ */
+export function stampOverlay(phrase: string, colour?: (typeof STAMP_COLOURS)[number]) {
+  return (rng: Rng) => {
+    const angle = between(rng, -35, 35);
+    const size = int(rng, 30, 56);
+    const colours = [jitterHex(rng, [120, 120, 120], 20), jitterHex(rng, [210, 40, 40], 20), jitterHex(rng, [40, 70, 200], 20)];
+    const drawn = pick(rng, colours);
+    const ink = colour ? colours[STAMP_COLOURS.indexOf(colour)]! : drawn;
+    const opacity = between(rng, 0.25, 0.55).toFixed(2);
+    const step = size * int(rng, 3, 5);
+    const rows: string[] = [];
+    for (let y = -CARD_H; y < 2 * CARD_H; y += step) {
+      const offset = between(rng, -size, size);
+      for (let x = -CARD_W; x < 2 * CARD_W; x += size * (phrase.length + 2)) rows.push(text(x + offset, y, phrase, size, ink, `opacity="${opacity}"`));
+    }
+    return `<g transform="rotate(${angle.toFixed(1)} ${CARD_W / 2} ${CARD_H / 2})">${rows.join('')}</g>`;
+  };
+}
+
 /** A 210 × 260 head-and-shoulders crop of one of the face fixtures, slightly lightened. */
 async function portraitImage(rng: Rng, forced?: string): Promise<Buffer> {
   const picked = pick(rng, FACES);
@@ -714,9 +739,12 @@ const FIXTURES: { file: string; plan: CardPlan }[] = [
   { file: 'synthetic-emblem-270.jpg', plan: { side: 'emblem', rotation: 270 } },
   // Person A's card, for verifyApplicant's tests (its video and photos are person A's).
   { file: 'synthetic-portrait-person-a.jpg', plan: { side: 'portrait', rotation: 0, badCheck: false, face: 'person-a.jpg' } },
+  // Anti-copy stamps printed over the fields, as applicants print them on the copies they upload.
+  { file: 'synthetic-portrait-stamp-red.jpg', plan: { side: 'portrait', rotation: 0, badCheck: false, overlay: stampOverlay('复印无效', 'red') } },
+  { file: 'synthetic-portrait-stamp-grey.jpg', plan: { side: 'portrait', rotation: 0, badCheck: false, overlay: stampOverlay('仅供报名使用', 'grey') } },
 ];
 
-/** Five small, clean cards (no blur, no glare, card 72–80% of the width) for the unit tests. */
+/** Seven small cards (no blur, no glare, card 72–80% of the width; two stamped) for the unit tests. */
 async function writeFixtures(seed: number): Promise<void> {
   const dir = join(ROOT, 'fixtures', 'cards');
   mkdirSync(dir, { recursive: true });

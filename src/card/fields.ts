@@ -128,6 +128,10 @@ const PITCH_OVER_HEIGHT = 1.9;
 
 const squeeze = (s: string) => s.replace(/[\s\u3000]+/g, '');
 const centreY = (b: Box) => b.y + b.height / 2;
+const centreX = (b: Box) => b.x + b.width / 2;
+const clamp = (v: number, limit: number) => Math.max(-limit, Math.min(limit, v));
+// tan 10°: a row's slope in a levelled crop is within a few degrees.
+const MAX_ROW_SLOPE = 0.18;
 const sameRow = (a: Box, b: Box) => Math.abs(centreY(a) - centreY(b)) < Math.min(a.height, b.height) * 0.6;
 
 /**
@@ -330,9 +334,15 @@ function oneSide(lines: readonly CardLine[], options: { now?: Date }): CardField
     const first = valueOf('住址');
     const limit = labelled.get('公民身份号码')?.line.box.y ?? Infinity;
     const parts = first ? [first] : [];
-    const left = address.line.box.x;
+    const label = address.line.box;
+    const left = label.x;
+    // The row's slope, from the label to its value (a card turned a little more than its lines were levelled):
+    // a line below is below the row where it starts, not below the label.
+    const value = items.find((l) => l !== address.line && sameRow(l.box, label) && l.box.x > label.x);
+    const slope = value ? clamp((centreY(value.box) - centreY(label)) / (centreX(value.box) - centreX(label)), MAX_ROW_SLOPE) : 0;
+    const top = (b: Box) => b.y - (centreX(b) - centreX(label)) * slope;
     const below = items
-      .filter((l) => l.box.y > address.line.box.y + address.line.box.height * 0.5 && l.box.y + l.box.height <= limit && l.box.x >= left - address.line.box.height && !LABELS.some((x) => l.text.startsWith(x)) && !/^\d{17}[\dX]$/i.test(l.text))
+      .filter((l) => top(l.box) > label.y + label.height * 0.5 && l.box.y + l.box.height <= limit && l.box.x >= left - address.line.box.height && !LABELS.some((x) => l.text.startsWith(x)) && !/^\d{17}[\dX]$/i.test(l.text))
       .sort((a, b) => a.box.y - b.box.y);
     for (const l of below) parts.push({ value: l.text, confidence: l.confidence });
     if (parts.length) fields.address = unstamped({ value: parts.map((p) => p.value).join(''), confidence: Math.min(...parts.map((p) => p.confidence)) });

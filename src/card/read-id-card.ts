@@ -189,9 +189,9 @@ interface TextReading {
   lines: TextLine[];
   rotation: IdCardReading['rotation'];
   parsed: CardFields;
+  /** The levelled crop of the photo the lines were read from: its own pixels, also where a stamp was whitened to read them. */
   levelled?: RgbImage;
   toImage?: (q: Point) => Point;
-  whitened: boolean;
   /** The portrait side's text block in the picture read: its levelled box's corners. */
   textBlock?: Point[];
   /** The card's outline in the photo (not looked for on a squared card). */
@@ -210,14 +210,14 @@ async function readText(image: RgbImage, o: { now?: Date }, scope: CallScope | u
   let rotation: IdCardReading['rotation'] = 0;
   let parsed = cardFields([], { now });
   let levelled: RgbImage | undefined;
-  // The card was read with its faint ink whitened: its colour is not measured on that crop.
-  let whitened = false;
+  // The crop the lines were read on, where that is not the photo's own (a stamp whitened).
+  let inked: RgbImage | undefined;
   let toImage: ((q: { x: number; y: number }) => { x: number; y: number }) | undefined;
   // The lines' main direction is read first. A second direction (text stamped across the card at a slant,
   // 仅供报名使用 repeated) is read too when the first gives no card's side, or fewer of its labels: the card's
   // own text is the text that reads as a card.
-  // Where a stamp was seen (a second direction, or a stamp's words read) and the card is not read whole, it is
-  // read again with the faint ink whitened, and the reading with more of the card's labels kept.
+  // Where a stamp was seen (a second direction, or a stamp's words read), it is read again in each direction with
+  // the stamp's ink taken away (withoutFaintInk), and that reading kept unless its layout reads worse.
   const better = (fields: CardFields) => fields.layout.found.length - fields.layout.outOfPlace.length > parsed.layout.found.length - parsed.layout.outOfPlace.length;
   const whole = () => parsed.side !== 'unknown' && parsed.layout.missing.length === 0 && parsed.layout.outOfPlace.length === 0 && parsed.idNumberCheck?.valid === true;
   const reads: Array<{ direction: Orientation; read: Awaited<ReturnType<typeof readLevelled>>; fields: CardFields }> = [];
@@ -249,23 +249,29 @@ async function readText(image: RgbImage, o: { now?: Date }, scope: CallScope | u
     }
   }
   const stamped = directions.length > 1 || lines.some((l) => isStampText(l.text) || withoutStamps(l.text).removed);
-  if (orientation && stamped && !whole() && !parsed.bothSides) {
-    const read = await readLevelled(image, orientation, lap, scope, true);
-    const fields = cardFields(read.lines, { now });
-    if (better(fields) || (fields.layout.found.length === parsed.layout.found.length && fields.idNumberCheck?.valid === true && parsed.idNumberCheck?.valid !== true)) {
-      [lines, rotation, parsed, levelled, toImage] = [read.lines, read.rotation, fields, read.card, read.toImage];
-      whitened = true;
+  if (orientation && stamped && !parsed.bothSides) {
+    // The stamp's own slant may have been taken for the card's: each direction is read with the stamp taken away.
+    const rank = layoutRank(parsed);
+    let best: { direction: Orientation; read: Awaited<ReturnType<typeof readLevelled>>; fields: CardFields } | undefined;
+    for (const direction of [orientation, ...directions.filter((d) => d !== orientation)]) {
+      const read = await readLevelled(image, direction, lap, scope, true);
+      const fields = cardFields(read.lines, { now });
+      if (layoutRank(fields) >= rank && (!best || layoutRank(fields) > layoutRank(best.fields))) best = { direction, read, fields };
+      if (best && layoutRank(best.fields) >= WHOLE_CARD) break;
+    }
+    if (best) {
+      [orientation, lines, rotation, parsed, levelled, inked, toImage] = [best.direction, best.read.lines, best.read.rotation, best.fields, best.read.photo, best.read.card, best.read.toImage];
     }
   }
   if (levelled && parsed.ethnicitySource) {
-    const listed = await ethnicityFromList(levelled, parsed.ethnicitySource);
+    const listed = await ethnicityFromList(inked ?? levelled, parsed.ethnicitySource);
     if (listed) parsed.ethnicity = listed;
   }
   const tb = parsed.textBox;
   const textBlock = tb && toImage ? corners(tb).map(toImage) : undefined;
   // The outline is looked for on the photo's portrait side alone (a squared card is not squared again).
   const outline = !frame && parsed.side === 'portrait' && !parsed.bothSides && tb && toImage && levelled ? cardOutline(image, tb, ownLines(lines, tb, levelled), toImage) : undefined;
-  return { orientation, lines, rotation, parsed, levelled, toImage, whitened, textBlock, outline };
+  return { orientation, lines, rotation, parsed, levelled, toImage, textBlock, outline };
 }
 
 /** The reading's checks (the number, the layout, the portrait, the photo's faults) on the text read from `image`. */
@@ -281,7 +287,7 @@ async function finishReading(
 ): Promise<DecodedReading> {
   const now = o.now ?? new Date();
   const reasons: IdCardReason[] = [];
-  const { orientation, lines, rotation, parsed, levelled, toImage, whitened } = text;
+  const { orientation, lines, rotation, parsed, levelled, toImage } = text;
   const reading: IdCardReading = {
     side: parsed.side,
     rotation,
@@ -382,7 +388,7 @@ async function finishReading(
     }
   }
   // A card is colour: its tinted print, blue labels and photo. A grey one is a photocopy (or a scan made grey).
-  if (reading.side !== 'unknown' && levelled && !whitened) {
+  if (reading.side !== 'unknown' && levelled) {
     const chroma = meanChroma(levelled);
     if (chroma < PHOTOCOPY_CHROMA) {
       reasons.push(reason('CARD_PHOTOCOPY', 'warning', { chroma: round(chroma, 1) }, { minChroma: PHOTOCOPY_CHROMA }, {
@@ -402,7 +408,7 @@ async function finishReading(
   }
   // Measured against the photo: a squared card's levelled crop maps through the squaring to it.
   const toPhoto = toImage && frame ? (p: Point) => project(frame.toImage, toImage!(p)) : toImage;
-  if (levelled && toPhoto && !reading.bothSides) reading.quality = photoQuality(reading, reading.side === 'portrait' ? parsed.textBox : undefined, levelled, lines, toPhoto, frame?.image ?? image, whitened, faults, reading.side === 'portrait' ? parsed.layout.rows : undefined, portrait && { box: portrait.face.box, rotation: frame ? frame.rotation : rotation });
+  if (levelled && toPhoto && !reading.bothSides) reading.quality = photoQuality(reading, reading.side === 'portrait' ? parsed.textBox : undefined, levelled, lines, toPhoto, frame?.image ?? image, faults, reading.side === 'portrait' ? parsed.layout.rows : undefined, portrait && { box: portrait.face.box, rotation: frame ? frame.rotation : rotation });
   if (faults.screen !== undefined) {
     reading.quality = { ...reading.quality, screen: round(faults.screen, 1) };
     if (faults.screen > SCREEN_LIMIT) {
@@ -444,7 +450,6 @@ function photoQuality(
   lines: readonly TextLine[],
   toImage: (q: { x: number; y: number }) => { x: number; y: number },
   image: RgbImage,
-  whitened: boolean,
   faults: Faults,
   rows: CardLayout['rows'],
   // The portrait found: its face's box in the photo turned by `rotation`.
@@ -453,12 +458,11 @@ function photoQuality(
   const own = lines.map((l) => l.box).filter((b) => b.y + b.height <= levelled.height && b.x + b.width <= levelled.width);
   // A card read with a screen's grid blurred away is not measured for the blur that was added.
   const blur = faults.descreened ? undefined : edgeBlur(levelled, own);
-  // A card read with its faint ink whitened has no glare to measure.
   const inPhoto = (x: number, y: number) => {
     const p = toImage({ x, y });
     return p.x >= 0 && p.y >= 0 && p.x <= image.width - 1 && p.y <= image.height - 1;
   };
-  const glare = whitened || !textBox ? undefined : clippedShare(levelled, textBox, inPhoto);
+  const glare = textBox ? clippedShare(levelled, textBox, inPhoto) : undefined;
   // A finger: over the text block, as high as the card prints it (its width as read: the block implied past a cut
   // side would reach the table), or where no layout was read, over the lines found.
   const implied = textBox && impliedTextBox(textBox, rows);
@@ -694,7 +698,14 @@ async function readLevelled(
   scope?: CallScope,
   // Faint ink (a stamp printed over the card, half transparent) whitened before the lines are found and read.
   inkOnly = false,
-): Promise<{ lines: TextLine[]; rotation: IdCardReading['rotation']; card: RgbImage; toImage: (q: { x: number; y: number }) => { x: number; y: number } }> {
+): Promise<{
+  lines: TextLine[];
+  rotation: IdCardReading['rotation'];
+  /** The levelled crop the lines were read on (with `inkOnly`, its faint ink whitened), and the photo's own pixels there. */
+  card: RgbImage;
+  photo: RgbImage;
+  toImage: (q: { x: number; y: number }) => { x: number; y: number };
+}> {
   const quarter = Math.round(orientation.angleDeg / 90) * 90;
   const turn = Math.abs(orientation.skewDeg) < MIN_SKEW_DEG ? -quarter : -orientation.angleDeg;
   // Only the text area (and a margin that the turn cannot carry it out of) is turned, not the whole photo.
@@ -711,8 +722,8 @@ async function readLevelled(
   }));
   const area = boundsWithMargin(moved, turned, 0.08);
   const k = Math.min(1, READ_SIDE / Math.max(area.width, area.height));
-  let card = await cropRgb(turned, area, k < 1 ? { width: Math.round(area.width * k), height: Math.round(area.height * k) } : undefined);
-  if (inkOnly) card = withoutFaintInk(card);
+  let photo = await cropRgb(turned, area, k < 1 ? { width: Math.round(area.width * k), height: Math.round(area.height * k) } : undefined);
+  let card = inkOnly ? withoutFaintInk(photo) : photo;
   scope?.check();
   let regions = await detectText(card, { maxSide: DETECT_SIDE });
   regions = regions.filter((r) => r.height >= 8 && r.width >= r.height * 0.6);
@@ -727,6 +738,7 @@ async function readLevelled(
   const flipped = votes.length > 0 && votes.reduce((a, p) => a + p, 0) / votes.length > 0.5;
   if (flipped) {
     card = await toRgb(fromRgb(card).rotate(180));
+    photo = inkOnly ? await toRgb(fromRgb(photo).rotate(180)) : card;
     regions = regions
       .map((r) => ({ ...r, x: card.width - r.x - r.width, y: card.height - r.y - r.height, core: { left: card.width - r.core.right, right: card.width - r.core.left } }))
       .sort((a, b) => (Math.abs(a.y + a.height / 2 - (b.y + b.height / 2)) < Math.min(a.height, b.height) / 2 ? a.x - b.x : a.y - b.y));
@@ -753,7 +765,7 @@ async function readLevelled(
     const [dx, dy] = [p.x - ncx, p.y - ncy];
     return { x: around.left + cx + dx * Math.cos(t) + dy * Math.sin(t), y: around.top + cy - dx * Math.sin(t) + dy * Math.cos(t) };
   };
-  return { lines, rotation: rotation as IdCardReading['rotation'], card, toImage };
+  return { lines, rotation: rotation as IdCardReading['rotation'], card, photo, toImage };
 }
 
 // A name of the list is taken when it is this many times likelier than the next (log ratio).
@@ -809,20 +821,41 @@ function meanChroma(image: RgbImage): number {
   return n ? sum / n : 0;
 }
 
-// Ink is darker than this share of the way from the darkest ink (2nd percentile of each pixel's darkest
-// channel) to the card (its 90th): the card's black values at ~0, its blue labels at ~0.3; a stamp printed
-// half transparent over the card, grey, red or blue, at 0.5 or more.
+// How a stamp printed over the card (GA anti-copy phrases, grey, red or blue, half transparent) is told from the
+// card's own ink, as shares of the way from the darkest ink (2nd percentile of each pixel's darkest channel) to
+// the card (its 90th). The card's black values lie at ~0, its blue labels at ~0.3 (a pale print's at up to ~0.5).
+// - Grey pixels (channels within GREY_CHROMA) lighter than FAINT_INK are a grey stamp's (its strokes where darker
+//   than STAMP_LIGHTEST); JPEG rings around its strokes darker than they are, so grey pixels beside them lighter
+//   than FRINGE_INK are too.
+// - Coloured pixels are the labels' blue unless lighter than FAINT_COLOUR (a blue stamp's faint strokes).
+// - Red ink (red RED_INK above both others, green and blue within RED_HUE: pink to a seal's red, not skin's
+//   orange) is a red stamp's, and so is all within RED_FRINGE_PX of it (JPEG smears colour over 2-px cells).
+//   There the red channel sees through the stamp to the card's ink (black and blue stop red): a pixel is its
+//   red, and the card's where that is lighter than UNDER_RED.
 const FAINT_INK = 0.42;
+const FRINGE_INK = 0.25;
+const FAINT_COLOUR = 0.6;
+const UNDER_RED = 0.6;
+const GREY_CHROMA = 24;
+const RED_INK = 25;
+const RED_HUE = 12;
+const RED_FRINGE_PX = 2;
+const STAMP_LIGHTEST = 0.9;
 
-/** The image with every pixel lighter than FAINT_INK made the card's colour: what is left is the card's own ink. */
+/** The image with a stamp's ink made the card's white, as the rules above tell it: what is left is the card's own ink. */
 function withoutFaintInk(image: RgbImage): RgbImage {
-  const n = image.width * image.height;
+  const { width: w, height: h, data: d } = image;
+  const n = w * h;
   const darkest = new Uint8Array(n);
+  const chroma = new Uint8Array(n);
   const histogram = new Uint32Array(256);
+  const red = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
-    const v = Math.min(image.data[3 * i]!, image.data[3 * i + 1]!, image.data[3 * i + 2]!);
-    darkest[i] = v;
-    histogram[v]!++;
+    const [r, g, b] = [d[3 * i]!, d[3 * i + 1]!, d[3 * i + 2]!];
+    darkest[i] = Math.min(r, g, b);
+    chroma[i] = Math.max(r, g, b) - darkest[i]!;
+    histogram[darkest[i]!]!++;
+    if (r - Math.max(g, b) > RED_INK && Math.abs(g - b) <= RED_HUE) red[i] = 1;
   }
   const level = (q: number) => {
     let seen = 0;
@@ -830,10 +863,38 @@ function withoutFaintInk(image: RgbImage): RgbImage {
     return 255;
   };
   const [ink, card] = [level(0.02), level(0.9)];
-  const limit = ink + FAINT_INK * (card - ink);
-  const out = Buffer.from(image.data);
-  for (let i = 0; i < n; i++) if (darkest[i]! > limit) out[3 * i] = out[3 * i + 1] = out[3 * i + 2] = 255;
-  return { data: out, width: image.width, height: image.height };
+  const at = (share: number) => ink + share * (card - ink);
+  const greyStamp = new Uint8Array(n);
+  for (let i = 0; i < n; i++) if (chroma[i]! < GREY_CHROMA && darkest[i]! > at(FAINT_INK) && darkest[i]! < at(STAMP_LIGHTEST)) greyStamp[i] = 1;
+  const [redStamp, greyFringe] = [dilate(red, w, h, RED_FRINGE_PX), dilate(greyStamp, w, h, 1)];
+  const out = Buffer.from(d);
+  const white = (i: number) => (out[3 * i] = out[3 * i + 1] = out[3 * i + 2] = 255);
+  for (let i = 0; i < n; i++) {
+    if (redStamp[i]) {
+      if (d[3 * i]! > at(UNDER_RED)) white(i);
+      else out[3 * i] = out[3 * i + 1] = out[3 * i + 2] = d[3 * i]!;
+    } else if (chroma[i]! < GREY_CHROMA ? darkest[i]! > at(greyFringe[i] ? FRINGE_INK : FAINT_INK) : darkest[i]! > at(FAINT_COLOUR)) white(i);
+  }
+  return { data: out, width: w, height: h };
+}
+
+/** The mask grown by r pixels every way (a square's max filter, by rows then columns). */
+function dilate(mask: Uint8Array, w: number, h: number, r: number): Uint8Array {
+  const rows = new Uint8Array(mask.length);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      if (!mask[y * w + x]) continue;
+      for (let k = Math.max(0, x - r); k <= Math.min(w - 1, x + r); k++) rows[y * w + k] = 1;
+    }
+  }
+  const out = new Uint8Array(mask.length);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      if (!rows[y * w + x]) continue;
+      for (let k = Math.max(0, y - r); k <= Math.min(h - 1, y + r); k++) out[k * w + x] = 1;
+    }
+  }
+  return out;
 }
 
 /** The bounding box of the points, grown by `margin` of its size on every side, inside the image. */

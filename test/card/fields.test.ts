@@ -46,6 +46,26 @@ describe('cardFields: the fields of an ID card from its text lines, by layout', 
     expect(f.idNumberCheck?.consistent).toBe(true);
   });
 
+  it("an address's next line is below its row where it starts, on a row that rises (the card turned more than its lines were levelled)", () => {
+    // The boxes a stamped card read turned 4° short of level: the address's second line starts above the label's
+    // middle, but a row below the address's own row.
+    const box = (text: string, x: number, y: number, width: number, height: number): CardLine => ({ text, confidence: 0.99, box: { x, y, width, height } });
+    const f = cardFields([
+      box('姓名刘天欣', 87, 140, 138, 42),
+      box('性别男', 90, 182, 93, 36),
+      box('民族汉', 221, 176, 91, 33),
+      box('出生', 95, 228, 51, 25),
+      box('1971年11月23日', 149, 210, 200, 43),
+      box('住址', 97, 266, 48, 24),
+      box('浙江省宁波市海曙区幸福', 151, 242, 245, 51),
+      box('路927号8栋1单元4', 154, 273, 187, 45),
+      box('层5号', 160, 310, 58, 29),
+      box('公民身份号码', 100, 402, 123, 34),
+      box('330203197111232591', 252, 374, 307, 57),
+    ], { now });
+    expect(f.address?.value).toBe('浙江省宁波市海曙区幸福路927号8栋1单元4层5号');
+  });
+
   it('a label misread by a character, split into boxes, or a value split at a faint glyph still reads', () => {
     const lines: CardLine[] = [
       line('好名', 50, 50, 60),
