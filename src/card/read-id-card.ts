@@ -230,37 +230,69 @@ async function readText(image: RgbImage, o: { now?: Date }, scope: CallScope | u
   }
   // A page with both cards apart (a photocopy): the other side is another place's text. Read, the two are
   // parsed together (the other's lines set below the first's), the portrait side's place kept for its portrait.
-  if ((parsed.side === 'portrait' || parsed.side === 'emblem') && !parsed.bothSides) {
+  type Read = { direction: Orientation; read: Awaited<ReturnType<typeof readLevelled>>; fields: CardFields };
+  const joinOtherSide = async (inkOnly: boolean, done: Read[]) => {
+    if ((parsed.side !== 'portrait' && parsed.side !== 'emblem') || parsed.bothSides) return;
     const other = parsed.side === 'portrait' ? 'emblem' : 'portrait';
     for (const direction of directions) {
       if (direction === orientation) continue;
-      const done = reads.find((r) => r.direction === direction);
-      const read = done?.read ?? (await readLevelled(image, direction, lap, scope));
-      const fields = done?.fields ?? cardFields(read.lines, { now });
-      if (fields.side !== other) continue;
-      const mine = { direction: orientation!, read: { lines, rotation, card: levelled!, toImage: toImage! } };
-      const [front, back] = other === 'emblem' ? [mine, { direction, read }] : [{ direction, read }, mine];
+      let r = done.find((d) => d.direction === direction);
+      if (!r) {
+        const read = await readLevelled(image, direction, lap, scope, inkOnly);
+        done.push((r = { direction, read, fields: cardFields(read.lines, { now }) }));
+      }
+      if (r.fields.side !== other) continue;
+      const mine = { direction: orientation!, read: { lines, rotation, card: inked ?? levelled!, photo: levelled!, toImage: toImage! } };
+      const [front, back] = other === 'emblem' ? [mine, r] : [r, mine];
       const below = Math.max(...front.read.lines.map((l) => l.box.y + l.box.height)) + BETWEEN_SIDES;
       const joined = [...front.read.lines, ...back.read.lines.map((l) => ({ ...l, box: { ...l.box, y: l.box.y + below } }))];
       const both = cardFields(joined, { now });
       if (!both.bothSides) continue;
-      [orientation, lines, rotation, parsed, levelled, toImage] = [front.direction, joined, front.read.rotation, both, front.read.card, front.read.toImage];
-      break;
+      [orientation, lines, rotation, parsed, levelled, toImage] = [front.direction, joined, front.read.rotation, both, front.read.photo, front.read.toImage];
+      inked = front.read.card === front.read.photo ? undefined : front.read.card;
+      return;
     }
-  }
+  };
+  await joinOtherSide(false, reads);
   const stamped = directions.length > 1 || lines.some((l) => isStampText(l.text) || withoutStamps(l.text).removed);
   if (orientation && stamped && !parsed.bothSides) {
     // The stamp's own slant may have been taken for the card's: each direction is read with the stamp taken away.
     const rank = layoutRank(parsed);
-    let best: { direction: Orientation; read: Awaited<ReturnType<typeof readLevelled>>; fields: CardFields } | undefined;
+    const inkReads: Read[] = [];
+    let best: Read | undefined;
     for (const direction of [orientation, ...directions.filter((d) => d !== orientation)]) {
       const read = await readLevelled(image, direction, lap, scope, true);
       const fields = cardFields(read.lines, { now });
+      inkReads.push({ direction, read, fields });
       if (layoutRank(fields) >= rank && (!best || layoutRank(fields) > layoutRank(best.fields))) best = { direction, read, fields };
       if (best && layoutRank(best.fields) >= WHOLE_CARD) break;
     }
     if (best) {
       [orientation, lines, rotation, parsed, levelled, inked, toImage] = [best.direction, best.read.lines, best.read.rotation, best.fields, best.read.photo, best.read.card, best.read.toImage];
+      // A stamped page of both sides: its other side read with the stamp taken away too.
+      await joinOtherSide(true, inkReads);
+    }
+    // A stamp dense enough to set the lines' directions (a page stamped all over): the directions found again
+    // with the stamp taken away from the whole photo, and the card read in those.
+    if (!parsed.bothSides && layoutRank(parsed) < WHOLE_CARD) {
+      const clean = withoutFaintInk(image);
+      const cleanDirections = await orient(clean, frame !== undefined);
+      lap('orient');
+      const cleanReads: Read[] = [];
+      let found: Read | undefined;
+      for (const direction of cleanDirections) {
+        const read = await readLevelled(clean, direction, lap, scope, false, image);
+        const fields = cardFields(read.lines, { now });
+        cleanReads.push({ direction, read, fields });
+        if (layoutRank(fields) > layoutRank(found?.fields ?? parsed)) found = { direction, read, fields };
+        if (found && layoutRank(found.fields) >= WHOLE_CARD) break;
+      }
+      if (found) {
+        [orientation, lines, rotation, parsed, levelled, inked, toImage] = [found.direction, found.read.lines, found.read.rotation, found.fields, found.read.photo, found.read.card, found.read.toImage];
+        const before = directions.splice(0, directions.length, ...cleanDirections);
+        await joinOtherSide(false, cleanReads);
+        directions.splice(0, directions.length, ...before);
+      }
     }
   }
   if (levelled && parsed.ethnicitySource) {
@@ -698,6 +730,8 @@ async function readLevelled(
   scope?: CallScope,
   // Faint ink (a stamp printed over the card, half transparent) whitened before the lines are found and read.
   inkOnly = false,
+  // The photo `image` was made from (its stamp taken away), for the crop's own pixels.
+  own: RgbImage = image,
 ): Promise<{
   lines: TextLine[];
   rotation: IdCardReading['rotation'];
@@ -722,8 +756,14 @@ async function readLevelled(
   }));
   const area = boundsWithMargin(moved, turned, 0.08);
   const k = Math.min(1, READ_SIDE / Math.max(area.width, area.height));
-  let photo = await cropRgb(turned, area, k < 1 ? { width: Math.round(area.width * k), height: Math.round(area.height * k) } : undefined);
-  let card = inkOnly ? withoutFaintInk(photo) : photo;
+  const size = k < 1 ? { width: Math.round(area.width * k), height: Math.round(area.height * k) } : undefined;
+  const levelledCrop = async (of: RgbImage) => {
+    const turnedOf = turn === 0 ? of : await toRgb(fromRgb(await cropRgb(of, around)).rotate(turn, { background: { r: 255, g: 255, b: 255 } }));
+    return cropRgb(turnedOf, area, size);
+  };
+  let card = await cropRgb(turned, area, size);
+  let photo = own === image ? card : await levelledCrop(own);
+  if (inkOnly) card = withoutFaintInk(card);
   scope?.check();
   let regions = await detectText(card, { maxSide: DETECT_SIDE });
   regions = regions.filter((r) => r.height >= 8 && r.width >= r.height * 0.6);
@@ -737,8 +777,9 @@ async function readLevelled(
   }
   const flipped = votes.length > 0 && votes.reduce((a, p) => a + p, 0) / votes.length > 0.5;
   if (flipped) {
+    const same = photo === card;
     card = await toRgb(fromRgb(card).rotate(180));
-    photo = inkOnly ? await toRgb(fromRgb(photo).rotate(180)) : card;
+    photo = same ? card : await toRgb(fromRgb(photo).rotate(180));
     regions = regions
       .map((r) => ({ ...r, x: card.width - r.x - r.width, y: card.height - r.y - r.height, core: { left: card.width - r.core.right, right: card.width - r.core.left } }))
       .sort((a, b) => (Math.abs(a.y + a.height / 2 - (b.y + b.height / 2)) < Math.min(a.height, b.height) / 2 ? a.x - b.x : a.y - b.y));
