@@ -116,7 +116,7 @@ printTable(
 
 console.log('\n## Every bona fide presentation\n');
 printTable(
-  ['video', 'split', 'speech s', 'mouthMotion', 'syncZ (p, lag s)', 'offset z (p, lag s)', 'one face / lowest similarity', 'live score', 'luma / sharpness / eye px', 'codes'],
+  ['video', 'split', 'speech s', 'mouthMotion', 'syncZ (p, lag s)', 'offset z (p, lag s)', 'one face / lowest similarity', 'screen pattern', 'live score', 'luma / sharpness / eye px', 'codes'],
   rows.filter((r) => r.kind === 'bona fide').map((r) => {
     const s = r.r.signals;
     const l = lips(r);
@@ -126,6 +126,7 @@ printTable(
       l ? `${l.syncZ} (${l.syncP}, ${l.syncLagS})` : '–',
       l ? `${l.offsetSyncZ} (${l.offsetSyncP}, ${l.offsetLagS})` : '–',
       `${s.faceConsistency.measured.oneFaceShare} / ${s.faceConsistency.measured.lowestSimilarity}`,
+      String(s.presentationAttack.measured.screenPattern ?? '–'),
       String(s.presentationAttack.measured.liveScore ?? '–'),
       `${s.quality.measured.faceLuma} / ${s.quality.measured.faceSharpness} / ${s.quality.measured.eyeDistancePx}`,
       r.r.codes.join(' ') || 'pass',
@@ -136,7 +137,24 @@ printTable(
 console.log('\n## Attacks accepted\n');
 const accepted = rows.filter((r) => r.kind !== 'bona fide' && r.r.passed);
 if (accepted.length === 0) console.log('None.');
-else printTable(['attack', 'type', 'split', 'mouthMotion', 'syncZ', 'offsetSyncZ', 'lowest similarity', 'live score'], accepted.map((r) => [r.id, r.kind, r.split, lips(r)?.mouthMotion ?? '–', lips(r)?.syncZ ?? '–', lips(r)?.offsetSyncZ ?? '–', String(r.r.signals.faceConsistency.measured.lowestSimilarity), String(r.r.signals.presentationAttack.measured.liveScore ?? '–')]));
+else printTable(['attack', 'type', 'split', 'mouthMotion', 'syncZ', 'offsetSyncZ', 'lowest similarity', 'screen pattern', 'live score'], accepted.map((r) => [r.id, r.kind, r.split, lips(r)?.mouthMotion ?? '–', lips(r)?.syncZ ?? '–', lips(r)?.offsetSyncZ ?? '–', String(r.r.signals.faceConsistency.measured.lowestSimilarity), String(r.r.signals.presentationAttack.measured.screenPattern ?? '–'), String(r.r.signals.presentationAttack.measured.liveScore ?? '–')]));
+
+// The screen pattern beside its limit: SPOOF_SUSPECTED over it.
+console.log(`\n## Screen pattern (moiré over the whole picture) beside maxScreenPattern ${LIVENESS_LIMITS.maxScreenPattern}\n`);
+{
+  const pattern = (r: Row) => r.r.signals.presentationAttack.measured.screenPattern;
+  const live = rows.filter((r) => r.kind === 'bona fide' && r.split === 'dev').map(pattern).filter((v): v is number => typeof v === 'number');
+  if (live.length) console.log(`The dev part's real speakers reach ${Math.max(...live)}: 1.4 times that is ${(1.4 * Math.max(...live)).toFixed(1)}.\n`);
+  printTable(
+    ['presentations', 'split', 'n', 'min / 5% / median / 95% / max', 'over the limit'],
+    kinds.flatMap((kind) =>
+      (['dev', 'test'] as const).map((split) => {
+        const v = rows.filter((r) => r.kind === kind && r.split === split).map(pattern).filter((x): x is number => typeof x === 'number');
+        return [kind, split, v.length, [0, 0.05, 0.5, 0.95, 1].map((p) => q(v, p)).join(' / '), v.filter((x) => x > LIVENESS_LIMITS.maxScreenPattern).length];
+      }),
+    ),
+  );
+}
 
 // The presentation-attack model's score: reported only, here is why.
 console.log('\n## Presentation-attack score (fr_liveness.onnx, reported only): median over frames\n');

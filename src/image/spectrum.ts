@@ -59,17 +59,19 @@ export function powerSpectrum(patch: Float32Array | Float64Array, n: number): Fl
  * The strongest isolated peak of the spectrum at frequencies from `minFrequency` (cycles a pixel) to Nyquist: its
  * 3 × 3 mean power over the median power of the ring of bins around it (a 9 × 9 square less its middle 3 × 3),
  * among the CANDIDATES strongest local maxima. Bins on the 8-px grid of JPEG's blocks (multiples of n/8 on either
- * axis, the axes with them) are left out. One 64-px patch without periodic structure gives ~5–15 by chance; the
+ * axis, ±`gridWidth`; with 1, the axes ±1 too) are left out. One 64-px patch without periodic structure gives ~5–15 by chance; the
  * mean of eight patches' spectra, under ~5; a screen's grid, tens to hundreds.
  */
-export function peakProminence(power: Float64Array, n: number, minFrequency: number): number {
+export function peakProminence(power: Float64Array, n: number, minFrequency: number, gridWidth: 0 | 1 = 1): number {
   const at = (u: number, v: number) => power[(((v % n) + n) % n) * n + (((u % n) + n) % n)]!;
   const block = n / 8;
-  // The block grid's lines (u or v a multiple of n/8, ±1), the axes among them, where text's horizontal and
-  // vertical strokes also put a ridge of power.
+  // The block grid's lines (u or v a multiple of n/8, ±1) and the axes ±1 with them, where text's horizontal and
+  // vertical strokes also put a ridge of power. A picture without text (a video's frame: gridWidth 0) leaves out
+  // the grid's own lines alone: a screen's moiré runs nearly along the axes (the screen and the camera held
+  // square to each other), and its frames' blocks are ours, encoded once.
   const onJpegGrid = (k: number) => {
     const r = ((k % block) + block) % block;
-    return r <= 1 || r >= block - 1;
+    return gridWidth === 0 ? r === 0 : Math.abs(k) <= 1 || r <= 1 || r >= block - 1;
   };
   // The local maxima, strongest first; the prominence of the strongest few (a grid's peaks are among them).
   const maxima: Array<{ u: number; v: number; p: number }> = [];

@@ -79,7 +79,7 @@ async function analyze(video: VideoInput, o: typeof DEFAULTS & AnalyzeReadingVid
     const speech = speechSignal(recording, pcm);
     const lipSync = lipSyncSignal(tracked, pcm, recording);
     const faceConsistency = consistencySignal(tracked, around);
-    const presentationAttack = await attackSignal(tracked);
+    const presentationAttack = await attackSignal(tracked, frames);
     const quality = qualitySignal(tracked, v.width / (dense[0]?.width ?? v.width));
     lap('signals');
     const digits = await digitsSignal(pcm, o.challengeDigits, o.transcribe);

@@ -75,7 +75,11 @@ export interface SignalShapes {
     limit: { minOneFaceShare: number; minSameFaceSimilarity: number; maxFramesUnlike: string };
   };
   /** Reported only (severity 'info'): the score does not separate live faces from attacks well enough to decide. */
-  presentationAttack: { measured: { liveScore: number; framesScored: number }; limit: { decision: 'reported only' } };
+  presentationAttack: {
+    /** screenPattern: the recording's moiré (a screen replayed), null without frames; liveScore: the anti-spoofing model's, reported only. */
+    measured: { screenPattern: number | null; liveScore: number; framesScored: number };
+    limit: { maxScreenPattern: number; liveScore: 'reported only' };
+  };
   quality: {
     measured: { faceLuma: number; faceSharpness: number; eyeDistancePx: number };
     limit: { minFaceLuma: number; minFaceSharpness: number; minEyeDistancePx: number };
@@ -155,5 +159,11 @@ export const LIVENESS_LIMITS = Object.freeze({
   minFaceSharpness: 20,
   /** Eye distance, pixels of the recording. */
   minEyeDistancePx: 30,
+  /**
+   * The recording's screen pattern (signals/presentation-attack.ts: the lower quartile over its patches of the
+   * strongest spectral peak against its neighbourhood, ~4–6 by chance) over which it is a screen replayed,
+   * SPOOF_SUSPECTED. Chosen on the dev part of eval:liveness's corpus: 1.4 times its highest real speaker (5.7).
+   */
+  maxScreenPattern: 8,
 });
 

@@ -14,7 +14,7 @@ const verifyApplicant = vi.hoisted(() => vi.fn());
 vi.mock('../../src/verify/verify-applicant.js', () => ({ verifyApplicant }));
 
 function signal(id: SignalId, status: LivenessSignal['status'], message = { en: `${id}: passed.`, zh: `${id}：通过。` }): LivenessSignal {
-  return { id, status, passed: status !== 'failed', severity: id === 'presentationAttack' ? 'info' : 'error', measured: id === 'presentationAttack' ? { liveScore: 0.9, framesScored: 8 } : {}, limit: {}, message, codes: [] } as unknown as LivenessSignal;
+  return { id, status, passed: status !== 'failed', severity: 'error', measured: id === 'presentationAttack' ? { screenPattern: 4.6, liveScore: 0.9, framesScored: 8 } : {}, limit: {}, message, codes: [] } as unknown as LivenessSignal;
 }
 
 const NOT_CHECKED = { en: 'The spoken digits were not checked (no speech recogniser was given).', zh: '未核对朗读的数字（未提供语音识别）。' };

@@ -32,7 +32,8 @@ describe('analyzeReadingVideo: attacks and failures each fail the signal meant f
     expect(r.signals.faceConsistency).toMatchObject({ status: 'passed', measured: { oneFaceShare: 1 } });
     expect(r.signals.quality.status).toBe('passed');
     expect(r.signals.digits).toMatchObject({ status: 'not-checked', passed: true, measured: {} });
-    expect(r.signals.presentationAttack).toMatchObject({ severity: 'info', passed: true });
+    expect(r.signals.presentationAttack).toMatchObject({ severity: 'error', passed: true, codes: [], limit: { maxScreenPattern: LIVENESS_LIMITS.maxScreenPattern } });
+    expect(r.signals.presentationAttack.measured.screenPattern).toBeLessThan(LIVENESS_LIMITS.maxScreenPattern);
     // About 10 frames a second over the 3 s of voice.
     expect(r.samples.length).toBeGreaterThanOrEqual(25);
     expect(r.recording.frames).toHaveLength(8);
