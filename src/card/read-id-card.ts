@@ -231,14 +231,14 @@ async function readText(image: RgbImage, o: { now?: Date }, scope: CallScope | u
   // A page with both cards apart (a photocopy): the other side is another place's text. Read, the two are
   // parsed together (the other's lines set below the first's), the portrait side's place kept for its portrait.
   type Read = { direction: Orientation; read: Awaited<ReturnType<typeof readLevelled>>; fields: CardFields };
-  const joinOtherSide = async (inkOnly: boolean, done: Read[]) => {
+  const joinOtherSide = async (inkOnly: boolean, done: Read[], among: readonly Orientation[] = directions, from: RgbImage = image) => {
     if ((parsed.side !== 'portrait' && parsed.side !== 'emblem') || parsed.bothSides) return;
     const other = parsed.side === 'portrait' ? 'emblem' : 'portrait';
-    for (const direction of directions) {
+    for (const direction of among) {
       if (direction === orientation) continue;
       let r = done.find((d) => d.direction === direction);
       if (!r) {
-        const read = await readLevelled(image, direction, lap, scope, inkOnly);
+        const read = await readLevelled(from, direction, lap, scope, inkOnly, image);
         done.push((r = { direction, read, fields: cardFields(read.lines, { now }) }));
       }
       if (r.fields.side !== other) continue;
@@ -289,9 +289,7 @@ async function readText(image: RgbImage, o: { now?: Date }, scope: CallScope | u
       }
       if (found) {
         [orientation, lines, rotation, parsed, levelled, inked, toImage] = [found.direction, found.read.lines, found.read.rotation, found.fields, found.read.photo, found.read.card, found.read.toImage];
-        const before = directions.splice(0, directions.length, ...cleanDirections);
-        await joinOtherSide(false, cleanReads);
-        directions.splice(0, directions.length, ...before);
+        await joinOtherSide(false, cleanReads, cleanDirections, clean);
       }
     }
   }
