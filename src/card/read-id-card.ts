@@ -217,7 +217,7 @@ async function readText(image: RgbImage, o: { now?: Date }, scope: CallScope | u
   // 仅供报名使用 repeated) is read too when the first gives no card's side, or fewer of its labels: the card's
   // own text is the text that reads as a card.
   // Where a stamp was seen (a second direction, or a stamp's words read), it is read again in each direction with
-  // the stamp's ink taken away (withoutFaintInk), and that reading kept unless its layout reads worse.
+  // the stamp's ink taken away (withoutStamp), and that reading kept unless its layout reads worse.
   const better = (fields: CardFields) => fields.layout.found.length - fields.layout.outOfPlace.length > parsed.layout.found.length - parsed.layout.outOfPlace.length;
   const whole = () => parsed.side !== 'unknown' && parsed.layout.missing.length === 0 && parsed.layout.outOfPlace.length === 0 && parsed.idNumberCheck?.valid === true;
   const reads: Array<{ direction: Orientation; read: Awaited<ReturnType<typeof readLevelled>>; fields: CardFields }> = [];
@@ -262,9 +262,9 @@ async function readText(image: RgbImage, o: { now?: Date }, scope: CallScope | u
     let best: Read | undefined;
     for (const direction of [orientation, ...directions.filter((d) => d !== orientation)]) {
       const read = await readLevelled(image, direction, lap, scope, true);
-      const fields = cardFields(read.lines, { now });
-      inkReads.push({ direction, read, fields });
-      if (layoutRank(fields) >= rank && (!best || layoutRank(fields) > layoutRank(best.fields))) best = { direction, read, fields };
+      const r: Read = { direction, read, fields: cardFields(read.lines, { now }) };
+      inkReads.push(r);
+      if (layoutRank(r.fields) >= rank && (!best || layoutRank(r.fields) > layoutRank(best.fields))) best = r;
       if (best && layoutRank(best.fields) >= WHOLE_CARD) break;
     }
     if (best) {
@@ -275,16 +275,16 @@ async function readText(image: RgbImage, o: { now?: Date }, scope: CallScope | u
     // A stamp dense enough to set the lines' directions (a page stamped all over): the directions found again
     // with the stamp taken away from the whole photo, and the card read in those.
     if (!parsed.bothSides && layoutRank(parsed) < WHOLE_CARD) {
-      const clean = withoutFaintInk(image);
+      const clean = withoutStamp(image);
       const cleanDirections = await orient(clean, frame !== undefined);
       lap('orient');
       const cleanReads: Read[] = [];
       let found: Read | undefined;
       for (const direction of cleanDirections) {
         const read = await readLevelled(clean, direction, lap, scope, false, image);
-        const fields = cardFields(read.lines, { now });
-        cleanReads.push({ direction, read, fields });
-        if (layoutRank(fields) > layoutRank(found?.fields ?? parsed)) found = { direction, read, fields };
+        const r: Read = { direction, read, fields: cardFields(read.lines, { now }) };
+        cleanReads.push(r);
+        if (layoutRank(r.fields) > layoutRank(found?.fields ?? parsed)) found = r;
         if (found && layoutRank(found.fields) >= WHOLE_CARD) break;
       }
       if (found) {
@@ -761,7 +761,7 @@ async function readLevelled(
   };
   let card = await cropRgb(turned, area, size);
   let photo = own === image ? card : await levelledCrop(own);
-  if (inkOnly) card = withoutFaintInk(card);
+  if (inkOnly) card = withoutStamp(card);
   scope?.check();
   let regions = await detectText(card, { maxSide: DETECT_SIDE });
   regions = regions.filter((r) => r.height >= 8 && r.width >= r.height * 0.6);
@@ -882,7 +882,7 @@ const RED_FRINGE_PX = 2;
 const STAMP_LIGHTEST = 0.9;
 
 /** The image with a stamp's ink made the card's white, as the rules above tell it: what is left is the card's own ink. */
-function withoutFaintInk(image: RgbImage): RgbImage {
+function withoutStamp(image: RgbImage): RgbImage {
   const { width: w, height: h, data: d } = image;
   const n = w * h;
   const darkest = new Uint8Array(n);
