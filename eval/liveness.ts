@@ -116,7 +116,7 @@ printTable(
 
 console.log('\n## Every bona fide presentation\n');
 printTable(
-  ['video', 'split', 'speech s', 'mouthMotion', 'syncZ (p, lag s)', 'offset z (p, lag s)', 'one face / lowest similarity', 'screen pattern', 'live score', 'luma / sharpness / eye px', 'codes'],
+  ['video', 'split', 'speech s', 'mouthMotion', 'syncZ (p, lag s)', 'offset z (p, lag s)', 'one face / lowest / run similarity', 'screen pattern', 'live score', 'luma / sharpness / eye px', 'codes'],
   rows.filter((r) => r.kind === 'bona fide').map((r) => {
     const s = r.r.signals;
     const l = lips(r);
@@ -125,7 +125,7 @@ printTable(
       l ? (l.mouthMotion as number) : 'skipped',
       l ? `${l.syncZ} (${l.syncP}, ${l.syncLagS})` : '–',
       l ? `${l.offsetSyncZ} (${l.offsetSyncP}, ${l.offsetLagS})` : '–',
-      `${s.faceConsistency.measured.oneFaceShare} / ${s.faceConsistency.measured.lowestSimilarity}`,
+      `${s.faceConsistency.measured.oneFaceShare} / ${s.faceConsistency.measured.lowestSimilarity} / ${s.faceConsistency.measured.runSimilarity}`,
       String(s.presentationAttack.measured.screenPattern ?? '–'),
       String(s.presentationAttack.measured.liveScore ?? '–'),
       `${s.quality.measured.faceLuma} / ${s.quality.measured.faceSharpness} / ${s.quality.measured.eyeDistancePx}`,
@@ -137,7 +137,7 @@ printTable(
 console.log('\n## Attacks accepted\n');
 const accepted = rows.filter((r) => r.kind !== 'bona fide' && r.r.passed);
 if (accepted.length === 0) console.log('None.');
-else printTable(['attack', 'type', 'split', 'mouthMotion', 'syncZ', 'offsetSyncZ', 'lowest similarity', 'screen pattern', 'live score'], accepted.map((r) => [r.id, r.kind, r.split, lips(r)?.mouthMotion ?? '–', lips(r)?.syncZ ?? '–', lips(r)?.offsetSyncZ ?? '–', String(r.r.signals.faceConsistency.measured.lowestSimilarity), String(r.r.signals.presentationAttack.measured.screenPattern ?? '–'), String(r.r.signals.presentationAttack.measured.liveScore ?? '–')]));
+else printTable(['attack', 'type', 'split', 'mouthMotion', 'syncZ', 'offsetSyncZ', 'lowest / run similarity', 'screen pattern', 'live score'], accepted.map((r) => [r.id, r.kind, r.split, lips(r)?.mouthMotion ?? '–', lips(r)?.syncZ ?? '–', lips(r)?.offsetSyncZ ?? '–', `${r.r.signals.faceConsistency.measured.lowestSimilarity} / ${r.r.signals.faceConsistency.measured.runSimilarity}`, String(r.r.signals.presentationAttack.measured.screenPattern ?? '–'), String(r.r.signals.presentationAttack.measured.liveScore ?? '–')]));
 
 // The screen pattern beside its limit: SPOOF_SUSPECTED over it.
 console.log(`\n## Screen pattern (moiré over the whole picture) beside maxScreenPattern ${LIVENESS_LIMITS.maxScreenPattern}\n`);

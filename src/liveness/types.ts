@@ -70,9 +70,12 @@ export interface SignalShapes {
       lowestSimilarity: number | null;
       framesUnlikeTheFace: number;
       framesCompared: number;
+      /** The run of consecutive faces (at least minRunFaces, and as many others) least like the others: the median similarity of its faces to theirs, null with too few faces; another person for a stretch when below minSameFaceSimilarity. */
+      runSimilarity: number | null;
+      runFaces: number;
       detectedFrames: number;
     };
-    limit: { minOneFaceShare: number; minSameFaceSimilarity: number; maxFramesUnlike: string };
+    limit: { minOneFaceShare: number; minSameFaceSimilarity: number; maxFramesUnlike: string; minRunFaces: number };
   };
   /** Reported only (severity 'info'): the score does not separate live faces from attacks well enough to decide. */
   presentationAttack: {

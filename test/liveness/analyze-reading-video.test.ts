@@ -30,6 +30,8 @@ describe('analyzeReadingVideo: attacks and failures each fail the signal meant f
     expect(r.signals.speech).toMatchObject({ status: 'passed' });
     expect(r.signals.speech.measured.speechSeconds).toBeGreaterThan(2.5);
     expect(r.signals.faceConsistency).toMatchObject({ status: 'passed', measured: { oneFaceShare: 1 } });
+    // One person throughout: no run of faces is unlike the others.
+    expect(r.signals.faceConsistency.measured.runSimilarity as number).toBeGreaterThan(LIVENESS_LIMITS.minSameFaceSimilarity);
     expect(r.signals.quality.status).toBe('passed');
     expect(r.signals.digits).toMatchObject({ status: 'not-checked', passed: true, measured: {} });
     expect(r.signals.presentationAttack).toMatchObject({ severity: 'error', passed: true, codes: [], limit: { maxScreenPattern: LIVENESS_LIMITS.maxScreenPattern } });
@@ -67,6 +69,9 @@ describe('analyzeReadingVideo: attacks and failures each fail the signal meant f
     const r = await analyzeReadingVideo(video('face-switch.mp4'));
     expect(r.codes).toContain('FACE_CHANGED');
     expect(r.signals.faceConsistency.measured.lowestSimilarity as number).toBeLessThan(LIVENESS_LIMITS.minSameFaceSimilarity);
+    // B's run of faces, compared as a whole with A's.
+    expect(r.signals.faceConsistency.measured.runSimilarity as number).toBeLessThan(LIVENESS_LIMITS.minSameFaceSimilarity);
+    expect(r.signals.faceConsistency.measured.runFaces).toBeGreaterThanOrEqual(3);
   });
 
   it('person B sitting down after the reading, silent: FACE_CHANGED from the frames outside the speech', async () => {
