@@ -13,87 +13,18 @@
  */
 import { readFileSync } from 'node:fs';
 import sharp from 'sharp';
-import { detectFaces } from '../src/models/detect.js';
-import { decodeRgb } from '../src/image/decode.js';
-import { encodeJpegInBand } from '../src/image/encode.js';
-import { sniffFormat } from '../src/image/sniff.js';
 import { validatePhoto } from '../src/index.js';
-import { HUBEI_EXAM_PHOTO as SPEC } from '../src/core/spec.js';
 import type { Check, CheckId, PhotoValidation } from '../src/photo/types.js';
+import { HUBEI_EXAM_PHOTO as SPEC } from '../src/core/spec.js';
 import { DATA_DIR, type LabelRow, printTable, readLabels, requireData } from './data.js';
+import { makeCompliant, ordinaryPhotos, resizedAsIs } from './photos.js';
 
 requireData();
 const args = process.argv.slice(2);
 const limit = Number(args[args.indexOf('--limit') + 1]) || Infinity;
 const detector = (args.includes('--detector') ? args[args.indexOf('--detector') + 1] : 'ssd') as 'ssd' | 'tiny' | 'ultraface' | 'auto';
 
-// B: photos whose labels (notes in asia/labels.csv) name a defect, and the check that must catch it.
-const KNOWN_DEFECTS: Record<string, CheckId> = {
-  'asia/insightface/cpp-package/inspireface/test_res/data/reaction/close_eyes.jpeg': 'eyesOpen',
-  'asia/insightface/cpp-package/inspireface/test_res/data/reaction/close_open_eyes.jpeg': 'eyesOpen',
-  'asia/insightface/cpp-package/inspireface/test_res/data/pose/left_face.jpeg': 'pose',
-  'asia/insightface/cpp-package/inspireface/test_res/data/pose/right_face.png': 'pose',
-  'asia/insightface/cpp-package/inspireface/test_res/data/pose/lower_face.jpeg': 'pose',
-  'asia/insightface/cpp-package/inspireface/test_res/data/pose/left_wryneck.png': 'pose',
-  'asia/insightface/cpp-package/inspireface/test_res/data/bulk/blur.jpg': 'sharpness',
-};
-const REAL_ID_PHOTOS = [
-  'asia/ID_photo_background_color/test.jpg',
-  'asia/IDPhotos/figures/image.jpg',
-  'asia/IDPhotos/figures/blue.jpg',
-  'asia/IDPhotos/figures/white.jpg',
-  'asia/IDPhotos/figures/red.jpg',
-];
-// faces/hivision/assets/demoImage.jpg holds four ID photos side by side (red, blue gradient, white, grey).
-const HIVISION_STRIP = 'faces/hivision/assets/demoImage.jpg';
-
-const labels = readLabels();
-const ordinary = labels.filter(
-  (r) =>
-    (r.kind === 'face' || r.kind === 'single') &&
-    !r.dupOf &&
-    r.source !== 'att_faces' && // 92×112 greyscale crops: nothing to frame at 480×640
-    !/spoof|near-duplicate/i.test(r.note) &&
-    !(r.relative in KNOWN_DEFECTS) &&
-    !REAL_ID_PHOTOS.includes(r.relative),
-).slice(0, limit);
-
-/** Frames the photo around its largest face (3:4, head about half the height) and encodes it to spec. */
-async function makeCompliant(path: string): Promise<Buffer | undefined> {
-  const bytes = readFileSync(path);
-  const image = await decodeRgb(bytes, sniffFormat(bytes), 1e8);
-  const [face] = await detectFaces(image, { detector: 'ssd', maxSide: 800, minConfidence: 0.5 });
-  let h: number;
-  let top: number;
-  let cx: number;
-  if (face) {
-    h = Math.min(image.height, (image.width * 4) / 3, face.box.height * 2.9);
-    cx = face.box.x + face.box.width / 2;
-    top = face.box.y - 0.35 * face.box.height - 0.1 * h;
-  } else {
-    h = Math.min(image.height, (image.width * 4) / 3);
-    cx = image.width / 2;
-    top = (image.height - h) / 2;
-  }
-  const w = Math.round((h * 3) / 4);
-  h = Math.round(h);
-  const left = Math.round(Math.min(Math.max(0, cx - w / 2), image.width - w));
-  top = Math.round(Math.min(Math.max(0, top), image.height - h));
-  const data = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } })
-    .extract({ left, top, width: w, height: h })
-    .resize(SPEC.width, SPEC.height, { kernel: 'lanczos3' })
-    .raw()
-    .toBuffer();
-  const encoded = await encodeJpegInBand({ data, width: SPEC.width, height: SPEC.height }, { minBytes: 24 * 1024, maxBytes: 36 * 1024, dpi: 300 });
-  return encoded?.buffer;
-}
-
-async function resizedAsIs(bytes: Buffer, extract?: { left: number; top: number; width: number; height: number }): Promise<Buffer | undefined> {
-  let pipeline = sharp(bytes).rotate();
-  if (extract) pipeline = pipeline.extract(extract);
-  const { data, info } = await pipeline.resize(SPEC.width, SPEC.height, { fit: 'cover', position: 'centre' }).removeAlpha().raw().toBuffer({ resolveWithObject: true });
-  return (await encodeJpegInBand({ data, width: info.width, height: info.height }, { minBytes: 24 * 1024, maxBytes: 36 * 1024, dpi: 300 }))?.buffer;
-}
+const { ordinary, REAL_ID_PHOTOS, HIVISION_STRIP, KNOWN_DEFECTS } = ordinaryPhotos(limit);
 
 const failedIds = (r: PhotoValidation) => r.checks.filter((c) => c.status === 'failed').map((c) => c.id);
 const byId = (r: PhotoValidation, id: CheckId) => r.checks.find((c) => c.id === id)!;
@@ -165,7 +96,7 @@ printTable(
 console.log('\n## B. Photos with a labelled defect: is it caught?\n');
 const rowsB: Array<Array<string | number>> = [];
 for (const [relative, expected] of Object.entries(KNOWN_DEFECTS)) {
-  const row = labels.find((r) => r.relative === relative);
+  const row = readLabels().find((r) => r.relative === relative);
   if (!row) continue;
   const bytes = await makeCompliant(row.path);
   const result = await validatePhoto(bytes!, { filename: 'photo.jpg', detector });

@@ -76,6 +76,18 @@ async function extract(image: Raw, left: number, top: number, width: number, hei
   return { data, width, height };
 }
 
+const GREY = [[0.299, 0.587, 0.114], [0.299, 0.587, 0.114], [0.299, 0.587, 0.114]];
+const SEPIA = [[0.393, 0.769, 0.189], [0.349, 0.686, 0.168], [0.272, 0.534, 0.131]];
+
+/** Every pixel through a colour matrix (rows: R, G, B out). */
+function recolour(image: Raw, matrix: number[][]): Raw {
+  const out = Buffer.alloc(image.data.length);
+  for (let i = 0; i < out.length; i += 3) {
+    for (let c = 0; c < 3; c++) out[i + c] = Math.min(255, Math.round(matrix[c][0] * image.data[i] + matrix[c][1] * image.data[i + 1] + matrix[c][2] * image.data[i + 2]));
+  }
+  return { data: out, width: image.width, height: image.height };
+}
+
 function composite(crop: Raw, alpha: Float32Array, colour: [number, number, number], personGain = 1): Raw {
   const out = Buffer.alloc(crop.width * crop.height * 3);
   for (let i = 0; i < alpha.length; i++) {
@@ -177,6 +189,10 @@ async function main() {
   files['two-faces.jpg'] = await inBand(await twoFaces(onBlue, cut));
   files['no-face.jpg'] = await inBand(await noFace(compliant));
   files['hat.jpg'] = await inBand(await withHat(compliant, cut));
+  // The person in black and white, and in sepia, on the standard blue: three-channel JPEGs in every
+  // other rule, as a grey portrait pasted on a blue background is.
+  files['grey-person.jpg'] = await inBand(await frame(composite(recolour(cut.crop, GREY), cut.alpha, BLUE), cut, BLUE));
+  files['sepia-person.jpg'] = await inBand(await frame(composite(recolour(cut.crop, SEPIA), cut.alpha, BLUE), cut, BLUE));
 
   // Sources for compressToSpec: ordinary photos, not in the spec.
   const sourceDir = join(root, 'fixtures', 'sources');

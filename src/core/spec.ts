@@ -93,6 +93,13 @@ export interface PhotoSpec {
     /** Largest luma difference 0–255 between the left and right halves of the face. */
     readonly maxSideDifference: number;
   };
+  /** The person in colour (docs/limits.md: faceColour): the cheeks' chroma, and the face's spread off a single tone. */
+  readonly faceColour: {
+    /** Smallest C*ab of the cheeks: under it the face is grey. */
+    readonly minChroma: number;
+    /** Smallest RMS spread (ΔE) of the face's colours about the mean colour of their lightness: under it the face is one tone (black and white, sepia, tinted). */
+    readonly minToneSpread: number;
+  };
   /** Largest head-covering score 0–1 accepted (docs/limits.md: headCovering). */
   readonly maxHeadCoveringScore: number;
   /** Smallest detector confidence 0–1 for a face to count. */
@@ -153,6 +160,9 @@ export const HUBEI_EXAM_PHOTO: PhotoSpec = deepFreeze({
   minEyeOpenness: 0.12,
   minSharpness: 60,
   exposure: { minFaceLuma: 70, maxFaceLuma: 225, maxClipped: 0.08, maxSideDifference: 50 },
+  // Chosen on the dev half of eval:face-colour (midway between its grey and toned defects' highest and its
+  // colour photos' lowest), reported on the test half: eval/results/face-colour.md.
+  faceColour: { minChroma: 3.4, minToneSpread: 2.2 },
   maxHeadCoveringScore: 0.5,
   minFaceConfidence: 0.5,
 });

@@ -335,6 +335,7 @@ const RETAKE: Partial<Record<CheckId, { id: RetakeCode; zh: string; en: string }
   eyesOpen: { id: 'EYES_CLOSED', zh: '闭眼无法通过编辑修正，请睁眼重新拍摄。', en: 'Closed eyes cannot be fixed by editing: take the photo again with your eyes open.' },
   sharpness: { id: 'TOO_BLURRY', zh: '照片模糊无法通过编辑修正，请对焦后重新拍摄。', en: 'A blurred photo cannot be fixed by editing: take it again in focus, holding still.' },
   exposure: { id: 'LIGHT_NOT_FIXABLE', zh: '面部光线问题无法通过编辑修正，请在正面均匀的光线下重新拍摄。', en: 'The light on the face cannot be fixed by editing: take the photo again in even light from the front.' },
+  faceColour: { id: 'NOT_IN_COLOUR', zh: '黑白或单色照片无法通过编辑变为彩色，请拍摄彩色照片。', en: 'A black-and-white or toned photo cannot be made colour by editing: take a colour photo.' },
   headCovering: { id: 'HEAD_COVERED', zh: '请摘下帽子或头饰后重新拍摄。', en: 'Take the photo again without a hat or head covering.' },
 };
 

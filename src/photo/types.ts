@@ -97,8 +97,8 @@ export interface CompressToSpecResult {
   timings: Timings<CompressStage>;
 }
 
-/** Why a photo must be taken again: its pose, eyes, focus, light or a head covering. */
-export type RetakeCode = 'POSE_NOT_FIXABLE' | 'EYES_CLOSED' | 'TOO_BLURRY' | 'LIGHT_NOT_FIXABLE' | 'HEAD_COVERED';
+/** Why a photo must be taken again: its pose, eyes, focus, light, a person not in colour, or a head covering. */
+export type RetakeCode = 'POSE_NOT_FIXABLE' | 'EYES_CLOSED' | 'TOO_BLURRY' | 'LIGHT_NOT_FIXABLE' | 'NOT_IN_COLOUR' | 'HEAD_COVERED';
 
 export type RetakeFinding = Finding<RetakeCode, Record<string, unknown>, Record<string, unknown>> & { check: CheckId };
 
@@ -167,6 +167,8 @@ export interface CheckShapes {
     measured: { faceLuma: number; clippedShare: number; sideDifference: number };
     limit: { faceLuma: readonly number[]; maxClippedShare: number; maxSideDifference: number };
   };
+  /** The person in colour: the cheeks' chroma C*ab and hue h_ab (reported), and the face's spread (ΔE) off one tone. */
+  faceColour: { measured: { chroma: number; hueDeg: number; toneSpread: number }; limit: { minChroma: number; minToneSpread: number } };
   headCovering: { measured: { score: number; foreignShare: number; heightAboveHairline: number }; limit: { maxScore: number } };
 }
 
@@ -188,6 +190,7 @@ export const CHECK_IDS = Object.freeze([
   'eyesOpen',
   'sharpness',
   'exposure',
+  'faceColour',
   'headCovering',
 ] as const satisfies readonly CheckId[]);
 

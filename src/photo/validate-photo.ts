@@ -17,6 +17,7 @@ import type { Check, PhotoFace, PhotoMetadata, PhotoStage, PhotoValidation, Vali
 import { checkBackground, measureBackground } from './checks/background.js';
 import { checkEyesOpen, checkFaceCount, checkHeadPosition, checkPose, countFaces, findCrown, measureHead } from './checks/face.js';
 import { checkDimensions, checkDpi, checkExtension, checkFileSize, checkFormat, checkOrientation } from './checks/file.js';
+import { checkFaceColour, measureFaceColour } from './checks/face-colour.js';
 import { checkHeadCovering, meanColour, measureHeadCovering } from './checks/head-covering.js';
 import { checkExposure, checkSharpness, cheekRects, measureExposure } from './checks/quality.js';
 import { resolveCommon } from './options.js';
@@ -106,6 +107,7 @@ async function validate(input: ImageInput, options: ValidatePhotoOptions, { spec
     checkEyesOpen(mesh, spec),
     checkSharpness(image, face, spec),
     checkExposure(face ? measureExposure(image, face) : undefined, spec),
+    checkFaceColour(face ? measureFaceColour(image, face.landmarks) : undefined, spec),
     checkHeadCovering(face && geometry && crownY !== undefined && skin ? measureHeadCovering(image, mask, face, geometry, crownY, skin) : undefined, spec),
   ];
   lap('checks');

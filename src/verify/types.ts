@@ -69,6 +69,7 @@ export const PHOTO_REASON_CODES = Object.freeze({
   eyesOpen: 'PHOTO_EYES_OPEN',
   sharpness: 'PHOTO_SHARPNESS',
   exposure: 'PHOTO_EXPOSURE',
+  faceColour: 'PHOTO_FACE_COLOUR',
   headCovering: 'PHOTO_HEAD_COVERING',
 } as const satisfies Record<CheckId, `PHOTO_${string}`>);
 

@@ -44,7 +44,7 @@ describe('real ID photos', () => {
     const result = await validatePhoto(await asUpload(relative));
     expect(check(result, 'background').status).toBe('failed');
     expect(check(result, 'background').message.en).toContain(colour);
-    for (const id of ['faceCount', 'pose', 'eyesOpen', 'sharpness', 'exposure', 'headCovering'] as CheckId[]) {
+    for (const id of ['faceCount', 'pose', 'eyesOpen', 'sharpness', 'exposure', 'faceColour', 'headCovering'] as CheckId[]) {
       expect(check(result, id).status, id).toBe('passed');
     }
   });
@@ -95,6 +95,17 @@ describe('few false rejects on open-eyed, bareheaded, in-focus faces', () => {
     'asia/IDPhotos/figures/image.jpg',
   ])('%s: eyesOpen, sharpness, headCovering pass', async (relative) => {
     const result = await validatePhoto(await asUpload(relative));
-    for (const id of ['faceCount', 'eyesOpen', 'sharpness', 'headCovering'] as CheckId[]) expect(check(result, id).status, id).toBe('passed');
+    for (const id of ['faceCount', 'eyesOpen', 'sharpness', 'faceColour', 'headCovering'] as CheckId[]) expect(check(result, id).status, id).toBe('passed');
+  });
+
+  it.each([
+    ['black and white', [[0.299, 0.587, 0.114], [0.299, 0.587, 0.114], [0.299, 0.587, 0.114]]],
+    ['sepia', [[0.393, 0.769, 0.189], [0.349, 0.686, 0.168], [0.272, 0.534, 0.131]]],
+  ])('the real blue ID photo in %s (a three-channel JPEG) fails faceColour', async (_, matrix) => {
+    const upload = await asUpload('asia/ID_photo_background_color/test.jpg');
+    const toned = await sharp(upload).recomb(matrix as [[number, number, number], [number, number, number], [number, number, number]]).jpeg({ quality: 85 }).toBuffer();
+    const result = await validatePhoto(toned);
+    expect(check(result, 'faceColour').status).toBe('failed');
+    expect(check(result, 'format').status).toBe('passed');
   });
 });

@@ -110,6 +110,15 @@ describe('compressToSpec: ordinary photos in, photos that pass validatePhoto out
     expect(result.retake[0]!.message.zh).toContain('重新拍摄');
   });
 
+  it.each(['grey-person.jpg', 'grayscale.jpg'])('%s: a person in black and white comes back with NOT_IN_COLOUR to retake, not as fixed', async (file) => {
+    // The background can be made blue and the file three-channel; the person stays grey.
+    const result = await compressToSpec(photo(file));
+    expect(result.report.passed).toBe(false);
+    expect(result.report.checks.find((c) => c.id === 'format')!.status).toBe('passed');
+    expect(result.retake.map((r) => [r.id, r.check])).toEqual([['NOT_IN_COLOUR', 'faceColour']]);
+    expect(result.retake[0]!.message.en).toMatch(/colour photo/);
+  });
+
   it('a pure #0000FE background is blue by hue but too far from the reference blues: the report fails it', async () => {
     const result = await compressToSpec(source('group-crop.jpg'), { backgroundColor: '#0000fe', background: 'replace' });
     const bg = result.report.checks.find((c) => c.id === 'background')!;

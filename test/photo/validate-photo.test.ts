@@ -5,7 +5,7 @@ import { photo, photoBytes } from '../helpers.js';
 
 const CHECK_ORDER: CheckId[] = [
   'format', 'extension', 'dimensions', 'orientation', 'dpi', 'fileSize', 'background',
-  'faceCount', 'headPosition', 'pose', 'eyesOpen', 'sharpness', 'exposure', 'headCovering',
+  'faceCount', 'headPosition', 'pose', 'eyesOpen', 'sharpness', 'exposure', 'faceColour', 'headCovering',
 ];
 
 describe('validatePhoto on the fixtures: each breaks exactly its rule', () => {
@@ -42,7 +42,7 @@ describe('validatePhoto result shape', () => {
   it('skips the face checks, saying why, when there is no single face', async () => {
     const result = await validatePhoto(photo('two-faces.jpg'));
     const skipped = result.checks.filter((c) => c.status === 'skipped').map((c) => c.id);
-    expect(skipped).toEqual(['headPosition', 'pose', 'eyesOpen', 'sharpness', 'exposure', 'headCovering']);
+    expect(skipped).toEqual(['headPosition', 'pose', 'eyesOpen', 'sharpness', 'exposure', 'faceColour', 'headCovering']);
     for (const id of skipped) {
       const check = result.checks.find((c) => c.id === id)!;
       expect(check.passed).toBe(false);

@@ -16,6 +16,7 @@ export const CHECK_LABELS: Record<CheckId, { zh: string; en: string }> = {
   eyesOpen: { zh: '睁眼', en: 'Eyes open' },
   sharpness: { zh: '清晰度', en: 'Sharpness' },
   exposure: { zh: '曝光', en: 'Exposure' },
+  faceColour: { zh: '人像色彩', en: 'Face in colour' },
   headCovering: { zh: '头部遮挡', en: 'Head covering' },
 };
 
