@@ -16,7 +16,7 @@ import { round } from '../core/stats.js';
 import type { Box, Point } from '../core/geometry.js';
 import { type CallScope, scoped } from '../core/call-scope.js';
 import type { CheckId, CompressStage, CompressToSpecOptions, CompressToSpecResult, PhotoValidation, RetakeCode, RetakeFinding } from './types.js';
-import { measureBackground } from './checks/background.js';
+import { BACKGROUND_PROBABILITY, measureBackground } from './checks/background.js';
 import { findCrown } from './checks/face.js';
 import { cheekRects } from './checks/quality.js';
 import { lumaStats } from '../image/measures.js';
@@ -154,7 +154,7 @@ async function compress(input: ImageInput, options: CompressToSpecOptions, { spe
         details: { personShareInFace: person },
       });
     }
-    replaceBackground(part.image, mask, colour);
+    replaceBackground(part.image, mask, colour, true);
     framed = part.padded ? paste(part.image, part.at, W, H, colour) : part.image;
     // Second pass on the composed photo, as validatePhoto will see it: whatever the model now calls
     // background (a neighbour's shoulder cut off at the frame, a halo) goes to the colour too.
@@ -469,14 +469,61 @@ function personShare(mask: { data: Float32Array; width: number; height: number }
   return n ? on / n : 0;
 }
 
-/** Composites the person over `colour` with a soft alpha ramp on the person probability. */
-function replaceBackground(image: RgbImage, mask: { data: Float32Array }, colour: readonly [number, number, number]): void {
-  const { data } = image;
+/**
+ * Composites the person over `colour` with a soft alpha ramp on the person probability. With `unmix`, the
+ * old background is taken out of the edge's pixels rather than blended in: a pixel of the ramp is the
+ * person's colour F and the old background's B mixed, I = tF + (1 − t)B; F and B are the means of the
+ * clear person and the clear background within EDGE_RADIUS, t the pixel's place between them, and the
+ * new background replaces B's share: I + (1 − t)(colour − B). Blended on the ramp alone, a red
+ * background left a red line along the shoulder and the hair (the red-background fixture).
+ */
+function replaceBackground(image: RgbImage, mask: { data: Float32Array }, colour: readonly [number, number, number], unmix = false): void {
+  const { data, width } = image;
+  const height = mask.data.length / width;
+  // The edge's colours are read from the picture as it was, not as this pass leaves it.
+  const before = unmix ? Uint8Array.from(data) : data;
   for (let i = 0; i < mask.data.length; i++) {
     const a = clamp((mask.data[i] - ALPHA_LOW) / (ALPHA_HIGH - ALPHA_LOW), 0, 1);
-    if (a === 1) continue;
-    for (let c = 0; c < 3; c++) data[i * 3 + c] = Math.round(data[i * 3 + c] * a + colour[c] * (1 - a));
+    // The model's edge lies a pixel or two outside the person's: the old background's tint reaches past the ramp.
+    if (a === 1 && !(unmix && mask.data[i] < UNMIX_BELOW)) continue;
+    const mixed = unmix && a > 0 ? unmixed(before, mask.data, width, height, i, colour) : undefined;
+    for (let c = 0; c < 3; c++) data[i * 3 + c] = mixed ? mixed[c]! : Math.round(data[i * 3 + c] * a + colour[c] * (1 - a));
   }
+}
+
+// The neighbourhood the edge's person and background colours are taken from, pixels, and how far apart
+// (RGB distance) they must be for a pixel's place between them to mean anything.
+const EDGE_RADIUS = 6;
+const MIN_EDGE_CONTRAST = 40;
+const CLEAR_PERSON = 0.9;
+const UNMIX_BELOW = 0.98;
+
+/** Pixel `i` of the ramp with the old background's share replaced by `colour`; undefined where that cannot be told. */
+function unmixed(data: Uint8Array, mask: Float32Array, width: number, height: number, i: number, colour: readonly [number, number, number]): number[] | undefined {
+  const x = i % width;
+  const y = (i - x) / width;
+  const f = [0, 0, 0, 0];
+  const b = [0, 0, 0, 0];
+  for (let v = Math.max(0, y - EDGE_RADIUS); v <= Math.min(height - 1, y + EDGE_RADIUS); v++) {
+    for (let u = Math.max(0, x - EDGE_RADIUS); u <= Math.min(width - 1, x + EDGE_RADIUS); u++) {
+      const j = v * width + u;
+      const m = mask[j]!;
+      const into = m >= CLEAR_PERSON ? f : m < BACKGROUND_PROBABILITY ? b : undefined;
+      if (!into) continue;
+      into[0]! += data[j * 3]!;
+      into[1]! += data[j * 3 + 1]!;
+      into[2]! += data[j * 3 + 2]!;
+      into[3]!++;
+    }
+  }
+  if (f[3] === 0 || b[3] === 0) return undefined;
+  const F = [f[0]! / f[3]!, f[1]! / f[3]!, f[2]! / f[3]!];
+  const B = [b[0]! / b[3]!, b[1]! / b[3]!, b[2]! / b[3]!];
+  const d = [F[0]! - B[0]!, F[1]! - B[1]!, F[2]! - B[2]!];
+  const d2 = d[0]! ** 2 + d[1]! ** 2 + d[2]! ** 2;
+  if (d2 < MIN_EDGE_CONTRAST ** 2) return undefined;
+  const t = clamp(((data[i * 3]! - B[0]!) * d[0]! + (data[i * 3 + 1]! - B[1]!) * d[1]! + (data[i * 3 + 2]! - B[2]!) * d[2]!) / d2, 0, 1);
+  return [0, 1, 2].map((c) => clamp(Math.round(data[i * 3 + c]! + (1 - t) * (colour[c]! - B[c]!)), 0, 255));
 }
 
 function parseColour(value: readonly [number, number, number] | string): [number, number, number] {

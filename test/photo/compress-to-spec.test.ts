@@ -110,6 +110,22 @@ describe('compressToSpec: ordinary photos in, photos that pass validatePhoto out
     expect(result.retake[0]!.message.zh).toContain('重新拍摄');
   });
 
+  it('takes the old background out of the edge, not only blends the new one in: no red line along the shoulder', async () => {
+    // Pixels strongly red (R over G and B by 75): the same person photographed on blue has 57 (lips and
+    // such); blended on the ramp alone, the red background's fixed copy had 288, a line along the hair and shoulder.
+    const strongRed = async (jpeg: Buffer) => {
+      const data = await sharp(jpeg).raw().toBuffer();
+      let n = 0;
+      for (let i = 0; i < data.length; i += 3) if (data[i]! - data[i + 1]! > 75 && data[i]! - data[i + 2]! > 75) n++;
+      return n;
+    };
+    const result = await compressToSpec(photo('red-background.jpg'));
+    expect(result.background.action).toBe('replaced');
+    expect(result.report.passed).toBe(true);
+    expect(await strongRed(result.buffer)).toBeLessThan(150);
+    expect(await strongRed(photoBytes('compliant.jpg'))).toBeLessThan(100);
+  });
+
   it.each(['grey-person.jpg', 'grayscale.jpg'])('%s: a person in black and white comes back with NOT_IN_COLOUR to retake, not as fixed', async (file) => {
     // The background can be made blue and the file three-channel; the person stays grey.
     const result = await compressToSpec(photo(file));
