@@ -158,7 +158,8 @@ export interface CheckShapes {
     measured: { crownMarginPx: number; chinMarginPx: number; headHeightRatio: number; centreOffsetRatio: number };
     limit: { crownMarginPx: readonly [number, number]; chinMarginPx: readonly [number, number]; headHeightRatio: readonly [number, number]; maxCentreOffsetRatio: number };
   };
-  pose: { measured: { yawDeg: number; pitchDeg: number; rollDeg: number }; limit: { maxYawDeg: number; maxPitchDeg: number; maxRollDeg: number } };
+  /** The head's pose (the mesh), and the shoulder line's lean from the person mask (null where both shoulders do not show). */
+  pose: { measured: { yawDeg: number; pitchDeg: number; rollDeg: number; shoulderRollDeg: number | null }; limit: { maxYawDeg: number; maxPitchDeg: number; maxRollDeg: number; maxShoulderRollDeg: number } };
   /** Eyelid gap over eye width, from the iris model's eye contour. */
   eyesOpen: { measured: { leftEyeOpenness: number; rightEyeOpenness: number }; limit: { minEyeOpenness: number } };
   sharpness: { measured: { sharpness: number }; limit: { minSharpness: number } };

@@ -18,6 +18,7 @@ import { checkBackground, measureBackground } from './checks/background.js';
 import { checkEyesOpen, checkFaceCount, checkHeadPosition, checkPose, countFaces, findCrown, measureHead } from './checks/face.js';
 import { checkDimensions, checkDpi, checkExtension, checkFileSize, checkFormat, checkOrientation } from './checks/file.js';
 import { checkFaceColour, measureFaceColour } from './checks/face-colour.js';
+import { shoulderRollDeg } from './checks/shoulders.js';
 import { checkHeadCovering, meanColour, measureHeadCovering } from './checks/head-covering.js';
 import { checkExposure, checkSharpness, cheekRects, measureExposure } from './checks/quality.js';
 import { resolveCommon } from './options.js';
@@ -103,7 +104,7 @@ async function validate(input: ImageInput, options: ValidatePhotoOptions, { spec
     checkBackground(measureBackground(image, mask, spec), spec),
     checkFaceCount(counted, spec),
     checkHeadPosition(head, spec),
-    checkPose(mesh, spec),
+    checkPose(mesh, face ? shoulderRollDeg(mask, face) : undefined, spec),
     checkEyesOpen(mesh, spec),
     checkSharpness(image, face, spec),
     checkExposure(face ? measureExposure(image, face) : undefined, spec),

@@ -97,6 +97,16 @@ describe('compressToSpec: ordinary photos in, photos that pass validatePhoto out
     expect(result.retake).toEqual([]);
   });
 
+  it('does not level a head lying 44° on its shoulders: the shoulders would turn with it; POSE_NOT_FIXABLE to retake', async () => {
+    // Turned whole, the old room stayed inside a diamond of blue and validatePhoto passed it.
+    const result = await compressToSpec(readFileSync(fileURLToPath(new URL('../../fixtures/faces/person-a.jpg', import.meta.url))));
+    expect(result.framing.levelledDeg).toBe(0);
+    expect(result.report.passed).toBe(false);
+    expect(result.retake.map((r) => r.id)).toContain('POSE_NOT_FIXABLE');
+    const background = result.report.checks.find((c) => c.id === 'background')!;
+    expect(background.status).toBe('passed');
+  });
+
   it('refuses a photo whose head touches the top edge with HEAD_CUT_OFF, in both languages', async () => {
     const error = (await compressToSpec(photo('head-cut-off.jpg')).catch((e) => e)) as VerifyError;
     expect(error.code).toBe(ErrorCode.HEAD_CUT_OFF);

@@ -111,15 +111,17 @@ export function checkHeadPosition(head: HeadMeasure | undefined, spec: PhotoSpec
   });
 }
 
-export function checkPose(mesh: FaceMesh | undefined, spec: PhotoSpec): Check {
-  const limit = { maxYawDeg: spec.pose.maxYaw, maxPitchDeg: spec.pose.maxPitch, maxRollDeg: spec.pose.maxRoll };
+/** The head's pose (the mesh) and the shoulder line's lean (checks/shoulders.ts; undefined where the shoulders do not both show). */
+export function checkPose(mesh: FaceMesh | undefined, shoulders: number | undefined, spec: PhotoSpec): Check {
+  const limit = { maxYawDeg: spec.pose.maxYaw, maxPitchDeg: spec.pose.maxPitch, maxRollDeg: spec.pose.maxRoll, maxShoulderRollDeg: spec.pose.maxShoulderRoll };
   if (!mesh) return skipped('pose', 'error', limit, SKIPPED_NO_FACE);
   const { yaw, pitch, roll } = mesh.pose;
-  const measured = { yawDeg: round(yaw, 1), pitchDeg: round(pitch, 1), rollDeg: round(roll, 1) };
+  const measured = { yawDeg: round(yaw, 1), pitchDeg: round(pitch, 1), rollDeg: round(roll, 1), shoulderRollDeg: shoulders === undefined ? null : round(shoulders, 1) };
   const problems: Array<{ zh: string; en: string }> = [];
   if (Math.abs(yaw) > spec.pose.maxYaw) problems.push({ zh: '脸转向了一侧', en: `the face is turned to the side (${measured.yawDeg}°)` });
   if (Math.abs(pitch) > spec.pose.maxPitch) problems.push({ zh: pitch > 0 ? '头抬得太高' : '头低得太多', en: `the head is tilted ${pitch > 0 ? 'up' : 'down'} (${measured.pitchDeg}°)` });
   if (Math.abs(roll) > spec.pose.maxRoll) problems.push({ zh: '头歪向一边', en: `the head leans to one side (${measured.rollDeg}°)` });
+  if (shoulders !== undefined && Math.abs(shoulders) > spec.pose.maxShoulderRoll) problems.push({ zh: '肩膀倾斜', en: `the shoulders lean (${measured.shoulderRollDeg}°)` });
   if (problems.length === 0) return result('pose', 'error', true, measured, limit, { zh: '正脸面对镜头。', en: 'The face looks straight at the camera.' });
   return result('pose', 'error', false, measured, limit, {
     zh: `请正对镜头：${problems.map((p) => p.zh).join('，')}。`,
