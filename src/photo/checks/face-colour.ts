@@ -14,7 +14,7 @@ import type { Point } from '../../core/geometry.js';
 import { rgbToLab } from '../../image/color.js';
 import type { RgbImage } from '../../image/decode.js';
 import type { PhotoSpec } from '../../core/spec.js';
-import { round } from '../../core/stats.js';
+import { median, round } from '../../core/stats.js';
 import type { Check } from '../types.js';
 import { SKIPPED_NO_FACE, result, skipped } from './check.js';
 import { cheekRects } from './quality.js';
@@ -49,8 +49,8 @@ export function measureFaceColour(image: RgbImage, landmarks: readonly Point[]):
   }
   const face = faceLab(image, landmarks);
   if (as.length < 16 || face.length < 32) return undefined;
-  const a = middle(as);
-  const b = middle(bs);
+  const a = median(as);
+  const b = median(bs);
   return { chroma: Math.hypot(a, b), hueDeg: (Math.atan2(b, a) * 180) / Math.PI, toneSpread: Math.hypot(residual(face, 1), residual(face, 2)) };
 }
 
@@ -135,10 +135,4 @@ function residual(lab: ReadonlyArray<readonly [number, number, number]>, k: 1 | 
     within += band.squares - (band.sum * band.sum) / band.n;
   }
   return n ? Math.sqrt(Math.max(0, within) / n) : 0;
-}
-
-function middle(values: number[]): number {
-  values.sort((u, v) => u - v);
-  const h = values.length >> 1;
-  return values.length % 2 ? values[h]! : (values[h - 1]! + values[h]!) / 2;
 }
