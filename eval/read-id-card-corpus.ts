@@ -36,6 +36,7 @@ const { values } = parseArgs({
     sample: { type: 'string' },
     floors: { type: 'boolean', default: false },
     seed: { type: 'string', default: '11' },
+    types: { type: 'string' },
   },
 });
 requireData();
@@ -52,6 +53,10 @@ function corpus(): CorpusLabel[] {
 }
 let labels = corpus();
 if (labels.length === 0) labels = await makeCorpus(dir, Number(values['per-type']), Number(values.seed));
+if (values.types) {
+  const keep = new Set(values.types.split(','));
+  labels = labels.filter((l) => keep.has(l.type));
+}
 if (values.sample) {
   const n = Number(values.sample);
   labels = CORPUS_TYPES.flatMap((t) => labels.filter((l) => l.type === t).slice(0, n));
@@ -104,7 +109,7 @@ const countClean = (label: CorpusLabel, r: IdCardReading) => {
 const errors = (r: IdCardReading) => r.reasons.filter((x) => x.severity === 'error').map((x) => x.id);
 
 // The holder: B holds A's card, and sends B's own face. Before: the image's most plausible face was the card's.
-{
+if (of('holder').length > 0) {
   const set = of('holder');
   let [portraitOnCard, warned, accepted, acceptedBefore] = [0, 0, 0, 0];
   const similarities: number[] = [];
@@ -133,7 +138,7 @@ const errors = (r: IdCardReading) => r.reasons.filter((x) => x.severity === 'err
 
 // Paper with a card's words: accepted when readIdCard reads a portrait side with no error, and the card step
 // with the number and name it carries finds nothing.
-{
+if (of('paper').length > 0) {
   const set = of('paper');
   let [accepted, acceptedStep] = [0, 0];
   for (const label of set) {

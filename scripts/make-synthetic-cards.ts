@@ -8,10 +8,10 @@
  * numbers carry a wrong check character on purpose (`checksumValid: false`).
  *
  *   npx tsx scripts/make-synthetic-cards.ts [--out eval/out/synthetic-cards] [--count 240] [--seed 1]
- *   npx tsx scripts/make-synthetic-cards.ts --fixtures [--seed 1]
+ *   npx tsx scripts/make-synthetic-cards.ts --fixtures [--seed 1] [--only synthetic-portrait-stamp-blue.jpg]
  *
  * The default writes card-0001.jpg … and labels.json (one entry per file) into --out (gitignored; stale card-*.jpg
- * there are removed first). `--fixtures` writes seven small cards (800 px on the long side) and synthetic.json into
+ * there are removed first). `--fixtures` writes eight small cards (800 px on the long side) and synthetic.json into
  * fixtures/cards/ for the unit tests; commit those. Deterministic for a given sharp/libvips and fonts: card i depends
  * only on the seed and i, so `--count 12` gives the first 12 cards of the default run.
  *
@@ -495,14 +495,15 @@ export const STAMP_COLOURS = ['grey', 'red', 'blue'] as const;
  * Repeated slanted stamp text over the whole card (an anti-copy phrase), in grey, red or blue, half transparent;
  * `colour` forces one (the draws are the same either way).
  */
-export function stampOverlay(phrase: string, colour?: (typeof STAMP_COLOURS)[number]) {
+export function stampOverlay(phrase: string, colour?: (typeof STAMP_COLOURS)[number], opacityGiven?: number) {
   return (rng: Rng) => {
     const angle = between(rng, -35, 35);
     const size = int(rng, 30, 56);
     const colours = [jitterHex(rng, [120, 120, 120], 20), jitterHex(rng, [210, 40, 40], 20), jitterHex(rng, [40, 70, 200], 20)];
     const drawn = pick(rng, colours);
     const ink = colour ? colours[STAMP_COLOURS.indexOf(colour)]! : drawn;
-    const opacity = between(rng, 0.25, 0.55).toFixed(2);
+    const drawnOpacity = between(rng, 0.25, 0.55);
+    const opacity = (opacityGiven ?? drawnOpacity).toFixed(2);
     const step = size * int(rng, 3, 5);
     const rows: string[] = [];
     for (let y = -CARD_H; y < 2 * CARD_H; y += step) {
@@ -742,14 +743,23 @@ const FIXTURES: { file: string; plan: CardPlan }[] = [
   // Anti-copy stamps printed over the fields, as applicants print them on the copies they upload.
   { file: 'synthetic-portrait-stamp-red.jpg', plan: { side: 'portrait', rotation: 0, badCheck: false, overlay: stampOverlay('复印无效', 'red') } },
   { file: 'synthetic-portrait-stamp-grey.jpg', plan: { side: 'portrait', rotation: 0, badCheck: false, overlay: stampOverlay('仅供报名使用', 'grey') } },
+  // A blue stamp at the corpus's darkest (opacity 0.55), about as dark as the card's blue labels: read from the card's dark print.
+  { file: 'synthetic-portrait-stamp-blue.jpg', plan: { side: 'portrait', rotation: 0, badCheck: false, overlay: stampOverlay('仅供报名使用', 'blue', 0.55) } },
 ];
 
-/** Seven small cards (no blur, no glare, card 72–80% of the width; two stamped) for the unit tests. */
-async function writeFixtures(seed: number): Promise<void> {
+/**
+ * Eight small cards (no blur, no glare, card 72–80% of the width; three stamped) for the unit tests. `only`: that
+ * fixture alone written, its label replaced in synthetic.json (the others' bytes kept: JPEG encoding and text
+ * rendering differ a little between machines).
+ */
+async function writeFixtures(seed: number, only?: string): Promise<void> {
   const dir = join(ROOT, 'fixtures', 'cards');
   mkdirSync(dir, { recursive: true });
-  const labels: Label[] = [];
+  const index = join(dir, 'synthetic.json');
+  const labels: Label[] = only && existsSync(index) ? (JSON.parse(readFileSync(index, 'utf8')) as Label[]).filter((l) => l.file !== only) : [];
+  if (only && !FIXTURES.some((f) => f.file === only)) throw new Error(`--only: no fixture ${only}`);
   for (const [k, { file, plan }] of FIXTURES.entries()) {
+    if (only && file !== only) continue;
     const rng = mulberry32(cardSeed(seed, 100_000 + k));
     const { jpeg, label } = await makeCard(rng, { ...plan, widthFrac: [0.72, 0.8] }, { blur: 0, glare: false, quality: 75 }, 800);
     if (jpeg.length >= 90 * 1024) throw new Error(`${file}: ${jpeg.length} bytes, over 90 KB`);
@@ -757,7 +767,8 @@ async function writeFixtures(seed: number): Promise<void> {
     labels.push({ file, ...label });
     console.log(`fixtures/cards/${file}: ${jpeg.length} bytes`);
   }
-  writeFileSync(join(dir, 'synthetic.json'), JSON.stringify(labels, null, 2) + '\n');
+  labels.sort((a, b) => FIXTURES.findIndex((f) => f.file === a.file) - FIXTURES.findIndex((f) => f.file === b.file));
+  writeFileSync(index, JSON.stringify(labels, null, 2) + '\n');
   console.log('fixtures/cards/synthetic.json');
 }
 
@@ -768,6 +779,7 @@ function parseCli() {
       count: { type: 'string', default: '240' },
       seed: { type: 'string', default: '1' },
       fixtures: { type: 'boolean', default: false },
+      only: { type: 'string' },
     },
   });
   const count = Number(values.count);
@@ -775,13 +787,13 @@ function parseCli() {
   if (!Number.isInteger(count) || count < 1) throw new Error(`--count must be a positive integer, not ${values.count}`);
   if (!Number.isInteger(seed)) throw new Error(`--seed must be an integer, not ${values.seed}`);
   const out = values.out === undefined ? join(ROOT, 'eval', 'out', 'synthetic-cards') : isAbsolute(values.out) ? values.out : resolve(values.out);
-  return { out, count, seed, fixtures: values.fixtures ?? false };
+  return { out, count, seed, fixtures: values.fixtures ?? false, only: values.only };
 }
 
 // Run as a script; imported (eval/card-corpus.ts), it only lends its drawing.
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const cli = parseCli();
   if (!FACES.every((f) => existsSync(f))) throw new Error('fixtures/faces/person-{a,b,c}.jpg are missing');
-  if (cli.fixtures) await writeFixtures(cli.seed);
+  if (cli.fixtures) await writeFixtures(cli.seed, cli.only);
   else await writeSet(cli.out, cli.count, cli.seed);
 }

@@ -4,7 +4,7 @@
  * side) read merged with its value or as its own box, the value to its right on the same row, the
  * address continued on the lines below it. Pure: lines in, fields out.
  */
-import { type Box, enclosingBox } from '../core/geometry.js';
+import { type Box, area, enclosingBox, overlapArea } from '../core/geometry.js';
 import { ethnicGroup, isStampText, withoutStamps } from './card-text.js';
 import { type ParsedIdNumber, parseIdNumber } from './id-number.js';
 
@@ -28,6 +28,8 @@ export interface CardLayout {
   missing: string[];
   /** Labels found out of the card's order or column. */
   outOfPlace: string[];
+  /** Labels missing whose place holds ink the recogniser could not read as them (an anti-copy stamp over it): not counted against the card. */
+  obscured?: string[];
   /** The portrait side's rows where two or more were found: 姓名's row's centre (`origin`) and the pitch between rows, pixels of the lines given. */
   rows?: { origin: number; pitch: number };
 }
@@ -60,8 +62,10 @@ export interface CardFields {
   idNumberCheck?: ParsedIdNumber & { consistent: boolean | null };
 }
 
+type LabelAt = { rest: string; start: number; line: CardLine; index: number };
+
 const LABELS = ['姓名', '性别', '民族', '出生', '住址', '公民身份号码', '签发机关', '有效期限'] as const;
-type Label = (typeof LABELS)[number];
+export type Label = (typeof LABELS)[number];
 // Each side's labels top to bottom, as the card prints them (民族 on 性别's row).
 const PORTRAIT_LABELS: readonly Label[] = ['姓名', '性别', '民族', '出生', '住址', '公民身份号码'];
 const EMBLEM_LABELS: readonly Label[] = ['签发机关', '有效期限'];
@@ -138,7 +142,7 @@ const sameRow = (a: Box, b: Box) => Math.abs(centreY(a) - centreY(b)) < Math.min
  * A label whose letter-spaced characters were detected as boxes of their own ('出', '生') made one box
  * again: a box that is the start of a label, and the next box on its row, near, that completes it.
  */
-function mergeSplitLabels<T extends CardLine & { p: number[] }>(items: T[]): T[] {
+function mergeSplitLabels<T extends CardLine & { p: number[]; raw: string }>(items: T[]): T[] {
   const out = [...items];
   for (let i = 0; i < out.length - 1; i++) {
     const [a, b] = [out[i]!, out[i + 1]!];
@@ -148,7 +152,7 @@ function mergeSplitLabels<T extends CardLine & { p: number[] }>(items: T[]): T[]
     const right = Math.max(a.box.x + a.box.width, b.box.x + b.box.width);
     const top = Math.min(a.box.y, b.box.y);
     const box = { x: a.box.x, y: top, width: right - a.box.x, height: Math.max(a.box.y + a.box.height, b.box.y + b.box.height) - top };
-    out.splice(i, 2, { ...a, text: a.text + b.text, p: [...a.p, ...b.p], box, confidence: Math.min(a.confidence, b.confidence) });
+    out.splice(i, 2, { ...a, text: a.text + b.text, raw: `${a.raw}${b.raw}`, p: [...a.p, ...b.p], box, confidence: Math.min(a.confidence, b.confidence) });
     i--;
   }
   return out;
@@ -213,20 +217,9 @@ function bothSides(lines: readonly CardLine[]): { portrait: CardLine[]; emblem: 
   return { portrait, emblem: lines.filter((l) => !portrait.includes(l)) };
 }
 
-function oneSide(lines: readonly CardLine[], options: { now?: Date }): CardFields {
-  // Fragments are left out: a region much lower than the card's lines, or read below even odds (a
-  // stroke of the background pattern read as '身' or '-').
-  // The reference: the lower quartile of the lines of two characters or more (the emblem side's titles are twice as high as its lines).
-  const heights = lines.filter((l) => squeeze(l.text).length >= 2).map((l) => l.box.height).sort((a, b) => a - b);
-  const lineHeight = heights[Math.floor(heights.length / 4)] ?? 0;
-  const items = mergeSplitLabels(
-    lines
-      .filter((l) => l.box.height >= lineHeight * 0.6 && l.confidence >= 0.5)
-      .map((l) => ({ ...l, text: squeeze(l.text), p: (l.chars ?? []).filter((c) => c.char.trim() !== '').map((c) => c.p) }))
-      // A box that is only an anti-copy stamp (复印无效, 仅供报名使用) is not the card's.
-      .filter((l) => l.text.length > 0 && !isStampText(l.text)),
-  );
-  const labelled = new Map<Label, { rest: string; start: number; line: CardLine; index: number }>();
+/** Where each label was read: the line it starts (or, fuzzily, is in the label column of), what follows it there. */
+function labelsOf(items: ReadonlyArray<CardLine & { p: number[] }>): Map<Label, LabelAt> {
+  const labelled = new Map<Label, LabelAt>();
   // The labels are printed in a light colour and read less surely than the values ('好名', '名刘小合'
   // for 姓名刘小合): a line starting in the label column matches a label by all but one character.
   const column = Math.min(...items.map((l) => l.box.x));
@@ -249,18 +242,107 @@ function oneSide(lines: readonly CardLine[], options: { now?: Date }): CardField
       break;
     }
   });
+  return labelled;
+}
+
+/**
+ * The lines a side is read from: fragments left out (a region much lower than the card's lines, or read below even
+ * odds: a stroke of the background pattern read as '身' or '-'), and boxes that are only an anti-copy stamp; the
+ * text squeezed, each character's probability beside it, a label's letter-spaced halves joined.
+ */
+function itemsOf(lines: readonly CardLine[]): Array<CardLine & { p: number[]; raw: string }> {
+  // The reference: the lower quartile of the lines of two characters or more (the emblem side's titles are twice as high as its lines).
+  const heights = lines.filter((l) => squeeze(l.text).length >= 2).map((l) => l.box.height).sort((a, b) => a - b);
+  const lineHeight = heights[Math.floor(heights.length / 4)] ?? 0;
+  return mergeSplitLabels(
+    lines
+      .filter((l) => l.box.height >= lineHeight * 0.6 && l.confidence >= 0.5)
+      .map((l) => ({ ...l, raw: l.text, text: squeeze(l.text), p: (l.chars ?? []).filter((c) => c.char.trim() !== '').map((c) => c.p) }))
+      .filter((l) => l.text.length > 0 && !isStampText(l.text)),
+  );
+}
+
+// The portrait side's labels from the values of its rows (labelPlaces): each looked for from this many value line
+// heights left of its row's value column (the card prints them ~3 apart) to just before it.
+const LABEL_SPAN = 4;
+const LABEL_GAP = 0.15;
+// A line read from the card's dark print is a label's remains when this share of it lies in a label's place.
+const IN_LABEL = 0.5;
+
+/** A portrait-side label's place on the card, from the values around it. */
+export interface LabelPlace {
+  label: Label;
+  box: Box;
+}
+
+/**
+ * Where the card prints its portrait-side labels, from the values read from its dark print alone (a stamp taken away
+ * with the light labels: read-id-card.ts): 姓名, 性别, 出生 and 住址 in the label column left of their rows' values
+ * (the sex a 男 or 女 alone, the name the line above it, the birth date a run of four digits from 18xx to 20xx, the
+ * address the line below it), 民族 between the sex and the value right of it, 公民身份号码 in the column left of the
+ * number. The places only: whether a label is printed there is the recogniser's to say.
+ */
+export function labelPlaces(values: readonly CardLine[]): LabelPlace[] {
+  const items = itemsOf(values);
+  const number = items.find((l) => /\d{15,}/.test(l.text));
+  const sex = items.find((l) => /^[男女]$/.test(l.text));
+  const birth = items.find((l) => l !== number && /^(18|19|20)\d\d/.test(l.text));
+  const cy = (b: Box) => b.y + b.height / 2;
+  const under = (l: CardLine, ref: CardLine) => Math.abs(l.box.x - ref.box.x) < 1.5 * ref.box.height;
+  const name = sex && items.filter((l) => l !== sex && under(l, sex) && cy(l.box) < sex.box.y).sort((p, q) => q.box.y - p.box.y)[0];
+  const address = birth && items.filter((l) => l !== number && under(l, birth) && cy(l.box) > birth.box.y + birth.box.height && (!number || l.box.y < number.box.y)).sort((p, q) => p.box.y - q.box.y)[0];
+  const rows: Array<[Label, CardLine | undefined]> = [['姓名', name], ['性别', sex], ['出生', birth], ['住址', address]];
+  const found = rows.filter((r): r is [Label, CardLine] => r[1] !== undefined);
+  if (found.length === 0) return [];
+  const heights = found.map(([, l]) => l.box.height).sort((p, q) => p - q);
+  const h = heights[Math.floor(heights.length / 2)]!;
+  const column = Math.min(...found.map(([, l]) => l.box.x));
+  const x0 = Math.max(0, column - LABEL_SPAN * h);
+  const before = (l: CardLine): Box => ({ x: x0, y: l.box.y, width: Math.max(1, l.box.x - LABEL_GAP * h - x0), height: l.box.height });
+  const places: LabelPlace[] = found.map(([label, l]) => ({ label, box: before(l) }));
+  // The ethnicity: of the boxes right of the sex on its row, the one that names a group of GB 3304, else the first of Chinese characters.
+  const right = sex ? items.filter((l) => sameRow(l.box, sex.box) && l.box.x > sex.box.x + sex.box.width).sort((p, q) => p.box.x - q.box.x) : [];
+  const ethnicity = right.find((l) => ethnicGroup(l.text) !== null) ?? right.find((l) => /[\u4e00-\u9fff]/.test(l.text));
+  if (sex && ethnicity) {
+    const from = sex.box.x + sex.box.width + LABEL_GAP * h;
+    places.push({ label: '民族', box: { x: from, y: sex.box.y, width: Math.max(1, ethnicity.box.x - LABEL_GAP * h - from), height: sex.box.height } });
+  }
+  if (number && number.box.x - LABEL_GAP * h > x0) places.push({ label: '公民身份号码', box: before(number) });
+  return places;
+}
+
+/** The labels' names, for scoring a place against each (and against nothing). */
+export const CARD_LABELS: readonly string[] = LABELS;
+
+/**
+ * The values read from the card's dark print with the labels found at their places (labelPlaces) put back; what was
+ * read of a label's remains (a line mostly inside a label's place) left out.
+ */
+export function withLabels<T extends CardLine>(values: readonly T[], labels: ReadonlyArray<LabelPlace & { confidence: number }>): CardLine[] {
+  const put: CardLine[] = labels.map((l) => ({ text: l.label, confidence: l.confidence, box: l.box, chars: [] }));
+  const kept = values.filter((v) => !put.some((l) => overlapArea(v.box, l.box) >= IN_LABEL * area(v.box)));
+  const cy = (b: Box) => b.y + b.height / 2;
+  return [...kept, ...put].sort((a, b) => (Math.abs(cy(a.box) - cy(b.box)) < Math.min(a.box.height, b.box.height) / 2 ? a.box.x - b.box.x : a.box.y - b.box.y));
+}
+
+function oneSide(lines: readonly CardLine[], options: { now?: Date }): CardFields {
+  const items = itemsOf(lines);
+  const labelled = labelsOf(items);
   // The value of a label: what follows it in its box, then the boxes to its right on the same row up
   // to the next label. Unsure characters at the end of the label's own box are dropped when boxes
   // follow (a stroke of the name read as '子' in '姓名子', the name itself in the next box).
-  const valueOf = (label: Label): CardField | undefined => {
-    const found = labelled.get(label);
-    if (!found) return undefined;
+  const rightOf = (found: LabelAt) => {
     const line = found.line as (typeof items)[number];
     const right = items
       .filter((l) => l !== line && sameRow(l.box, line.box) && l.box.x > line.box.x)
       .sort((a, b) => a.box.x - b.box.x);
     const next = right.findIndex((l) => LABELS.some((x) => l.text.startsWith(x)));
-    const after = next === -1 ? right : right.slice(0, next);
+    return { line, after: next === -1 ? right : right.slice(0, next) };
+  };
+  const valueOf = (label: Label): CardField | undefined => {
+    const found = labelled.get(label);
+    if (!found) return undefined;
+    const { line, after } = rightOf(found);
     let rest = found.rest;
     if (after.length > 0 && line.p.length === line.text.length) {
       let keep = rest.length;
@@ -293,8 +375,11 @@ function oneSide(lines: readonly CardLine[], options: { now?: Date }): CardField
     return fields;
   }
 
-  const name = unstamped(valueOf('姓名'));
-  if (name) fields.name = name;
+  // A name starts and ends with a character of it (a minority name's · only between its parts): punctuation at
+  // its ends is a speck or a stamp's remains read ('、王峰晶').
+  const read = unstamped(valueOf('姓名'));
+  const name = read && { ...read, value: read.value.replace(/^[^\p{L}]+|[^\p{L}]+$/gu, '') };
+  if (name?.value) fields.name = name;
   const sex = valueOf('性别');
   if (sex && /^[男女]/.test(sex.value)) fields.sex = { value: sex.value[0] as '男' | '女', confidence: sex.confidence };
   // One of GB 3304's 56 names: 鄂伦春复禁 (a stamp read after it) is 鄂伦春, 达翰尔 is 达斡尔, 蒙 is 蒙古.
@@ -311,7 +396,11 @@ function oneSide(lines: readonly CardLine[], options: { now?: Date }): CardField
     };
   }
   const birth = valueOf('出生');
-  const b = birth && /(\d{4})年(\d{1,2})月(\d{1,2})日?/.exec(birth.value);
+  // Its 年, 月 and 日 are labels: where they were not read (the card's print only, its light labels left out), the
+  // value's three runs of digits apart.
+  const birthLabel = labelled.get('出生');
+  const spaced = birthLabel && [birthLabel.rest, ...rightOf(birthLabel).after.map((l) => l.raw)].join(' ').trim();
+  const b = birth && (/(\d{4})年(\d{1,2})月(\d{1,2})日?/.exec(birth.value) ?? /^(\d{4})\D{1,3}?(\d{1,2})\D{1,3}?(\d{1,2})\D?$/.exec(spaced ?? ''));
   if (b && birth) fields.birthDate = { value: `${b[1]}-${b[2]!.padStart(2, '0')}-${b[3]!.padStart(2, '0')}`, confidence: birth.confidence };
 
   // The number: the run of digits (and X) on the row of its label, else any run of 18 on the card. A run of

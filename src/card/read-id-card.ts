@@ -23,7 +23,7 @@ import { type Homography, type Point, project, warp } from '../image/warp.js';
 import { cardOutline, fitsCard, keystoneDeg, squaring } from './card-outline.js';
 import { clippedShare, edgeBlur, impliedTextBox, portraitPlace, screenPattern, sidesOutOfFrame, skinShare } from './card-quality.js';
 import { ETHNIC_GROUPS, isStampText, withoutStamps } from './card-text.js';
-import { type CardFields, type CardLayout, cardFields } from './fields.js';
+import { CARD_LABELS, type CardFields, type CardLayout, type LabelPlace, cardFields, labelPlaces, withLabels } from './fields.js';
 import { parseIdNumber, recoverIdNumber } from './id-number.js';
 import type { IdCardReading, IdCardReason, IdCardReasonCode, ReadIdCardOptions, ReadIdCardStage } from './types.js';
 
@@ -230,7 +230,6 @@ async function readText(image: RgbImage, o: { now?: Date }, scope: CallScope | u
   }
   // A page with both cards apart (a photocopy): the other side is another place's text. Read, the two are
   // parsed together (the other's lines set below the first's), the portrait side's place kept for its portrait.
-  type Read = { direction: Orientation; read: Awaited<ReturnType<typeof readLevelled>>; fields: CardFields };
   const joinOtherSide = async (inkOnly: boolean, done: Read[], among: readonly Orientation[] = directions, from: RgbImage = image) => {
     if ((parsed.side !== 'portrait' && parsed.side !== 'emblem') || parsed.bothSides) return;
     const other = parsed.side === 'portrait' ? 'emblem' : 'portrait';
@@ -255,7 +254,18 @@ async function readText(image: RgbImage, o: { now?: Date }, scope: CallScope | u
   };
   await joinOtherSide(false, reads);
   const stamped = directions.length > 1 || lines.some((l) => isStampText(l.text) || withoutStamps(l.text).removed);
-  if (orientation && stamped && !parsed.bothSides) {
+  // The card's values read from its dark print alone, the stamp taken away with the light labels, and its labels
+  // looked for where the values put them: kept unless it reads worse than what follows. Also where the text read as
+  // no card's side at all: a stamp within DIRECTION_APART of the card's lines levels them at neither's angle.
+  const printed = orientation && (stamped || parsed.side === 'unknown') && !parsed.bothSides ? await darkPrintReading(image, frame !== undefined, lap, scope, now) : undefined;
+  const take = (r: Read) => ([orientation, lines, rotation, parsed, levelled, inked, toImage] = [r.direction, r.read.lines, r.read.rotation, r.fields, r.read.photo, r.read.card, r.read.toImage]);
+  // Where the emblem side's words were read too, or the dark print is text in two places or holds the emblem side's
+  // values (a stamped page of both sides: its authority and validity are printed dark too), the readings that
+  // follow are made all the same: they read its other side with the stamp's faint ink whitened, which the dark
+  // print has not.
+  const otherSide = reads.some((r) => r.fields.side === 'emblem') || lines.some((l) => EMBLEM_WORDS.test(l.text)) || (printed !== undefined && (printed.places > 1 || printed.read.lines.some((l) => EMBLEM_VALUES.test(l.text))));
+  if (printed && !otherSide && (layoutRank(printed.fields) >= WHOLE_CARD || fieldsRank(printed.fields) - layoutRank(printed.fields) >= ALL_FIELDS)) take(printed);
+  else if (orientation && stamped && !parsed.bothSides) {
     // The stamp's own slant may have been taken for the card's: each direction is read with the stamp taken away.
     const rank = layoutRank(parsed);
     const inkReads: Read[] = [];
@@ -292,6 +302,7 @@ async function readText(image: RgbImage, o: { now?: Date }, scope: CallScope | u
         await joinOtherSide(false, cleanReads, cleanDirections, clean);
       }
     }
+    if (printed && !parsed.bothSides && fieldsRank(printed.fields) >= fieldsRank(parsed)) take(printed);
   }
   if (levelled && parsed.ethnicitySource) {
     const listed = await ethnicityFromList(inked ?? levelled, parsed.ethnicitySource);
@@ -302,6 +313,58 @@ async function readText(image: RgbImage, o: { now?: Date }, scope: CallScope | u
   // The outline is looked for on the photo's portrait side alone (a squared card is not squared again).
   const outline = !frame && parsed.side === 'portrait' && !parsed.bothSides && tb && toImage && levelled ? cardOutline(image, tb, ownLines(lines, tb, levelled), toImage) : undefined;
   return { orientation, lines, rotation, parsed, levelled, toImage, textBlock, outline };
+}
+
+/** A direction's reading: its lines read from the levelled crop, and the fields parsed from them. */
+type Read = { direction: Orientation; read: Awaited<ReturnType<typeof readLevelled>>; fields: CardFields };
+
+// The emblem side's own words, and its values (an authority, a validity's dates).
+const EMBLEM_WORDS = /签发机关|有效期限|居民身份证|中华人民共和国/;
+const EMBLEM_VALUES = /公安局|分局|\d{4}[.\-]\d{2}[.\-]\d{2}/;
+// A portrait side's five fields read and a number they agree with (fieldsRank less layoutRank).
+const ALL_FIELDS = 6;
+
+/** How much of a portrait side a reading gives: its layout's rank, each field read, a number the printed birth date and sex agree with. */
+const fieldsRank = (f: CardFields) => layoutRank(f) + (['name', 'sex', 'ethnicity', 'birthDate', 'address'] as const).filter((k) => f[k] !== undefined).length + (f.idNumberCheck?.consistent === true ? 1 : 0);
+
+/**
+ * The card read from its dark print (darkPrint): the directions found without the stamp, the values read from the
+ * dark print in each (the first two at most), and the labels looked for where the values put them (fields.ts
+ * labelPlaces) on the same crop with the stamp's faint ink whitened: a label is there when the recogniser finds it
+ * LIST_MARGIN likelier than any other label and than nothing. The best reading and how many places the dark print's
+ * text is in, or undefined where it has none.
+ */
+async function darkPrintReading(image: RgbImage, onePlace: boolean, lap: (stage: ReadIdCardStage) => void, scope: CallScope | undefined, now: Date): Promise<(Read & { places: number }) | undefined> {
+  const levels = inkLevels(image);
+  const directions = await orient(darkPrint(image, levels), onePlace, true);
+  lap('orient');
+  let best: Read | undefined;
+  for (const direction of directions.slice(0, 2)) {
+    const values = await readLevelled(image, direction, lap, scope, levels);
+    const faint = withoutStamp(values.photo, levels);
+    const candidates = [...CARD_LABELS, ''];
+    const labels: Array<LabelPlace & { confidence: number }> = [];
+    const places = labelPlaces(values.lines).map((p) => ({ ...p, confidence: 1 }));
+    const obscured: string[] = [];
+    for (const place of places) {
+      scope?.check();
+      const { scores } = await recognizeLine(faint, place.box, candidates);
+      const own = scores![candidates.indexOf(place.label)]!;
+      const other = Math.max(...scores!.filter((_, i) => candidates[i] !== place.label));
+      // Put back where its ink is: the label column's own left edge, as a label read in the dark print has it.
+      if (own - other >= LIST_MARGIN) labels.push({ ...place, box: inkedSpan(faint, place.box, levels), confidence: 1 / (1 + Math.exp(other - own)) });
+      else if (inkShare(values.photo, place.box, levels) >= INKED_PLACE) obscured.push(place.label);
+    }
+    lap('recognize');
+    // The fields from every value in its place (its role in the rows); the layout from the labels printed there.
+    const lines = withLabels(values.lines, places);
+    const layout = cardFields(withLabels(values.lines, labels), { now }).layout;
+    const fields = { ...cardFields(lines, { now }), layout: { ...layout, obscured: obscured.filter((l) => layout.missing.includes(l)) } };
+    const r: Read = { direction, read: { ...values, lines: lines as TextLine[] }, fields };
+    if (!best || fieldsRank(r.fields) > fieldsRank(best.fields)) best = r;
+    if (layoutRank(best.fields) >= WHOLE_CARD || fieldsRank(best.fields) - layoutRank(best.fields) >= ALL_FIELDS) break;
+  }
+  return best && { ...best, places: directions.length };
 }
 
 /** The reading's checks (the number, the layout, the portrait, the photo's faults) on the text read from `image`. */
@@ -408,8 +471,11 @@ async function finishReading(
     if (missing.length > 0 || outOfPlace.length > 0) {
       // Three labels of six not read, or one out of the card's order: paper with a name and a number on it, not a
       // card. One or two: a field under glare or a finger, which the host may let pass.
-      const error = missing.length >= LAYOUT_MISSING_ERROR || outOfPlace.length > 0;
-      reasons.push(reason('CARD_LAYOUT', error ? 'error' : 'warning', { missing, outOfPlace }, { labels: PORTRAIT_LABELS }, error
+      const obscured = parsed.layout.obscured ?? [];
+      // A label under a stamp is not counted missing, while half of them are read.
+      const read = PORTRAIT_LABELS.length - missing.length;
+      const error = missing.filter((l) => !obscured.includes(l)).length >= LAYOUT_MISSING_ERROR || read < LAYOUT_MISSING_ERROR || outOfPlace.length > 0;
+      reasons.push(reason('CARD_LAYOUT', error ? 'error' : 'warning', { missing, outOfPlace, ...(obscured.length > 0 && { obscured }) }, { labels: PORTRAIT_LABELS }, error
         ? { zh: '图片中的文字不符合身份证人像面的版式。请拍摄身份证原件的人像面。', en: "The picture's text is not laid out as an ID card's portrait side. Photograph the card itself, portrait side." }
         : { zh: `身份证上的“${missing.join('、')}”未能识别。请避开反光和遮挡重新拍摄。`, en: `The card's ${missing.join(', ')} could not be read. Photograph it again without glare or fingers over it.` }));
     }
@@ -650,16 +716,18 @@ interface Orientation {
  * lines cover. A second direction is given when lines at least DIRECTION_APART from the main one weigh
  * SECOND_DIRECTION_WEIGHT of it: text stamped across the card. Empty when the image has no text lines.
  */
-async function orient(image: RgbImage, onePlace = false): Promise<Orientation[]> {
+async function orient(image: RgbImage, onePlace = false, shortToo = false): Promise<Orientation[]> {
   let k = 1;
   let lines: TextRegion[] = [];
+  let regions: TextRegion[] = [];
   // A card filling a third of the photo keeps its lines several pixels high at 480 px; one held in a hand in
   // a portrait photo may not, and is looked for again at twice the size when fewer lines than a card's are found.
   for (const side of [ORIENT_SIDE, 2 * ORIENT_SIDE]) {
     if (side > ORIENT_SIDE && (lines.length >= CARD_LINES || textArea(lines) >= SMALL_TEXT * k * k * image.width * image.height || Math.max(image.width, image.height) <= ORIENT_SIDE * 1.5)) break;
     k = Math.min(1, side / Math.max(image.width, image.height));
     const view = k < 1 ? await resizeRgb(image, Math.max(1, Math.round(image.width * k)), Math.max(1, Math.round(image.height * k))) : image;
-    lines = (await detectText(view, { maxSide: side })).filter((r) => r.elongation >= LINE_ELONGATION);
+    regions = await detectText(view, { maxSide: side });
+    lines = regions.filter((r) => r.elongation >= LINE_ELONGATION);
   }
   if (lines.length === 0) return [];
   const weight = (r: TextRegion) => r.width * r.height;
@@ -688,7 +756,9 @@ async function orient(image: RgbImage, onePlace = false): Promise<Orientation[]>
     }
     const angleDeg = (Math.atan2(s, c) * 90) / Math.PI;
     const skewDeg = angleDeg - 90 * Math.round(angleDeg / 90);
-    const b = enclosingBox(group);
+    // `shortToo`: the place's extent takes in the short regions beside its lines (a card's dark print alone: its
+    // name, sex and ethnicity are one to three characters, not lines).
+    const b = shortToo ? withNeighbours(enclosingBox(group), regions, angleDeg) : enclosingBox(group);
     const [x0, y0, x1, y1] = [b.x / k, b.y / k, (b.x + b.width) / k, (b.y + b.height) / k];
     return { angleDeg, skewDeg, corners: [{ x: x0, y: y0 }, { x: x1, y: y0 }, { x: x1, y: y1 }, { x: x0, y: y1 }] };
   });
@@ -701,6 +771,29 @@ const SAME_PLACE_GAP = 4;
 const SECOND_PLACE_WEIGHT = 0.3;
 // Two places' lines parsed together are set this far apart (pixels of the levelled cards).
 const BETWEEN_SIDES = 1000;
+
+/**
+ * The box grown to hold each region within two of the regions' median heights of it, then by LABEL_ROOM of them
+ * both ways along the lines (`angleDeg`): a card's dark print alone has no labels, and they lie ~3 line heights
+ * before its values, which end of the lines not known until the card is read upright.
+ */
+function withNeighbours(box: Box, regions: readonly TextRegion[], angleDeg: number): Box {
+  const heights = regions.map((r) => Math.min(r.width, r.height)).sort((a, b) => a - b);
+  const height = heights[Math.floor(heights.length / 2)]!;
+  const gap = 2 * height;
+  const apart = (a: Box, b: Box) => Math.max(0, a.x - (b.x + b.width), b.x - (a.x + a.width)) + Math.max(0, a.y - (b.y + b.height), b.y - (a.y + a.height));
+  let out = box;
+  for (let grown = true; grown; ) {
+    const near = regions.filter((r) => apart(r, out) < gap);
+    const next = enclosingBox([out, ...near]);
+    grown = area(next) > area(out);
+    out = next;
+  }
+  const along = Math.abs(Math.cos((angleDeg * Math.PI) / 180)) >= Math.SQRT1_2;
+  const room = LABEL_ROOM * height;
+  return along ? { ...out, x: out.x - room, width: out.width + 2 * room } : { ...out, y: out.y - room, height: out.height + 2 * room };
+}
+const LABEL_ROOM = 3.5;
 
 /** The regions grouped by nearness (single linkage: a gap under SAME_PLACE_GAP line heights), heaviest first. */
 function clusters(regions: readonly TextRegion[]): TextRegion[][] {
@@ -726,8 +819,9 @@ async function readLevelled(
   orientation: Orientation,
   lap: (stage: ReadIdCardStage) => void,
   scope?: CallScope,
-  // Faint ink (a stamp printed over the card, half transparent) whitened before the lines are found and read.
-  inkOnly = false,
+  // Faint ink (a stamp printed over the card, half transparent) whitened before the lines are found and read; given
+  // the photo's ink levels, all but the card's dark print (darkPrint).
+  inkOnly: boolean | InkLevels = false,
   // The photo `image` was made from (its stamp taken away), for the crop's own pixels.
   own: RgbImage = image,
 ): Promise<{
@@ -761,7 +855,8 @@ async function readLevelled(
   };
   let card = await cropRgb(turned, area, size);
   let photo = own === image ? card : await levelledCrop(own);
-  if (inkOnly) card = withoutStamp(card);
+  if (typeof inkOnly === 'object') card = darkPrint(card, inkOnly);
+  else if (inkOnly) card = withoutStamp(card);
   scope?.check();
   let regions = await detectText(card, { maxSide: DETECT_SIDE });
   regions = regions.filter((r) => r.height >= 8 && r.width >= r.height * 0.6);
@@ -881,27 +976,23 @@ const RED_HUE = 12;
 const RED_FRINGE_PX = 2;
 const STAMP_LIGHTEST = 0.9;
 
-/** The image with a stamp's ink made the card's white, as the rules above tell it: what is left is the card's own ink. */
-function withoutStamp(image: RgbImage): RgbImage {
+/**
+ * The image with a stamp's ink made the card's white, as the rules above tell it: what is left is the card's own ink.
+ * `levels`: the darkest ink's and the card's, the image's own unless given (a crop reaching past the card to the table).
+ */
+function withoutStamp(image: RgbImage, levels: InkLevels = inkLevels(image)): RgbImage {
   const { width: w, height: h, data: d } = image;
   const n = w * h;
   const darkest = new Uint8Array(n);
   const chroma = new Uint8Array(n);
-  const histogram = new Uint32Array(256);
   const red = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
     const [r, g, b] = [d[3 * i]!, d[3 * i + 1]!, d[3 * i + 2]!];
     darkest[i] = Math.min(r, g, b);
     chroma[i] = Math.max(r, g, b) - darkest[i]!;
-    histogram[darkest[i]!]!++;
     if (r - Math.max(g, b) > RED_INK && Math.abs(g - b) <= RED_HUE) red[i] = 1;
   }
-  const level = (q: number) => {
-    let seen = 0;
-    for (let v = 0; v < 256; v++) if ((seen += histogram[v]!) >= q * n) return v;
-    return 255;
-  };
-  const [ink, card] = [level(0.02), level(0.9)];
+  const { ink, card } = levels;
   const at = (share: number) => ink + share * (card - ink);
   const greyStamp = new Uint8Array(n);
   for (let i = 0; i < n; i++) if (chroma[i]! < GREY_CHROMA && darkest[i]! > at(FAINT_INK) && darkest[i]! < at(STAMP_LIGHTEST)) greyStamp[i] = 1;
@@ -914,6 +1005,85 @@ function withoutStamp(image: RgbImage): RgbImage {
       else out[3 * i] = out[3 * i + 1] = out[3 * i + 2] = d[3 * i]!;
     } else if (chroma[i]! < GREY_CHROMA ? darkest[i]! > at(greyFringe[i] ? FRINGE_INK : FAINT_INK) : darkest[i]! > at(FAINT_COLOUR)) white(i);
   }
+  return { data: out, width: w, height: h };
+}
+
+// The card's personal data is printed black (GA 490), its labels and background in light colours: the dark print
+// is the pixels whose darkest channel lies within this share of the way from the darkest ink (2nd percentile) to
+// the card (90th). The labels lie at ~0.3, an anti-copy stamp printed half transparent lighter (set before measuring:
+// the stamp generator's darkest at ~0.45); a stamp printed as dark as the data is not taken away.
+const DARK_PRINT = 0.35;
+
+// A label's place holds ink (a stamp over it, where the label is not read) when this share of its pixels is inked:
+// darker than a quarter of the way from the card to the darkest ink. A label fills ~15–25% of its place, a stamp's
+// strokes across it ~10%, the card's light background pattern none. Set before measuring.
+const INKED_PLACE = 0.03;
+const INKED = 0.25;
+
+/** The share of the box's pixels inked (INKED), at the photo's levels. */
+function inkShare(image: RgbImage, box: Box, { ink, card }: InkLevels): number {
+  const limit = card - INKED * (card - ink);
+  const [x0, y0] = [Math.max(0, Math.floor(box.x)), Math.max(0, Math.floor(box.y))];
+  const [x1, y1] = [Math.min(image.width, Math.ceil(box.x + box.width)), Math.min(image.height, Math.ceil(box.y + box.height))];
+  let [inked, n] = [0, 0];
+  for (let y = y0; y < y1; y++) {
+    for (let x = x0; x < x1; x++) {
+      const i = 3 * (y * image.width + x);
+      if (Math.min(image.data[i]!, image.data[i + 1]!, image.data[i + 2]!) < limit) inked++;
+      n++;
+    }
+  }
+  return n ? inked / n : 0;
+}
+
+/** The box narrowed to the columns that hold inked pixels (INKED), or the box where none does. */
+function inkedSpan(image: RgbImage, box: Box, { ink, card }: InkLevels): Box {
+  const limit = card - INKED * (card - ink);
+  const [x0, y0] = [Math.max(0, Math.floor(box.x)), Math.max(0, Math.floor(box.y))];
+  const [x1, y1] = [Math.min(image.width, Math.ceil(box.x + box.width)), Math.min(image.height, Math.ceil(box.y + box.height))];
+  let [first, last] = [-1, -1];
+  for (let x = x0; x < x1; x++) {
+    for (let y = y0; y < y1; y++) {
+      const i = 3 * (y * image.width + x);
+      if (Math.min(image.data[i]!, image.data[i + 1]!, image.data[i + 2]!) < limit) {
+        if (first === -1) first = x;
+        last = x;
+        break;
+      }
+    }
+  }
+  return first === -1 ? box : { ...box, x: first, width: last + 1 - first };
+}
+
+/** A picture's darkest ink and its card, as levels of each pixel's darkest channel. */
+interface InkLevels {
+  ink: number;
+  card: number;
+}
+
+/** The darkest ink's level and the card's (the 2nd and 90th percentiles of each pixel's darkest channel). */
+function inkLevels(image: RgbImage): InkLevels {
+  const { data: d } = image;
+  const n = image.width * image.height;
+  const histogram = new Uint32Array(256);
+  for (let i = 0; i < n; i++) histogram[Math.min(d[3 * i]!, d[3 * i + 1]!, d[3 * i + 2]!)]!++;
+  const level = (q: number) => {
+    let seen = 0;
+    for (let v = 0; v < 256; v++) if ((seen += histogram[v]!) >= q * n) return v;
+    return 255;
+  };
+  return { ink: level(0.02), card: level(0.9) };
+}
+
+/**
+ * The image with all but its dark print made white (DARK_PRINT), at the levels given: the whole photo's, for its
+ * card's crop too (there the portrait's hair is a larger share of the darkest pixels than the text).
+ */
+function darkPrint(image: RgbImage, { ink, card }: InkLevels): RgbImage {
+  const { width: w, height: h, data: d } = image;
+  const limit = ink + DARK_PRINT * (card - ink);
+  const out = Buffer.from(d);
+  for (let i = 0; i < w * h; i++) if (Math.min(d[3 * i]!, d[3 * i + 1]!, d[3 * i + 2]!) > limit) out[3 * i] = out[3 * i + 1] = out[3 * i + 2] = 255;
   return { data: out, width: w, height: h };
 }
 

@@ -30,12 +30,18 @@ export function enclosingBox(boxes: readonly Box[]): Box {
   return { x: x0, y: y0, width: x1 - x0, height: y1 - y0 };
 }
 
-/** Intersection over union, 0–1. */
-export function iou(a: Box, b: Box): number {
+/** The area the two boxes share. */
+export function overlapArea(a: Box, b: Box): number {
   const w = Math.max(0, Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x));
   const h = Math.max(0, Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y));
-  const union = area(a) + area(b) - w * h;
-  return union > 0 ? (w * h) / union : 0;
+  return w * h;
+}
+
+/** Intersection over union, 0–1. */
+export function iou(a: Box, b: Box): number {
+  const shared = overlapArea(a, b);
+  const union = area(a) + area(b) - shared;
+  return union > 0 ? shared / union : 0;
 }
 
 /** The box in an image `k` times larger, to 0.1 px. */

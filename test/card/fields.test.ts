@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type CardLine, cardFields } from '../../src/card/fields.js';
+import { type CardLine, cardFields, labelPlaces, withLabels } from '../../src/card/fields.js';
 
 const now = new Date('2026-12-01T12:00:00Z');
 const line = (text: string, x: number, y: number, width = 100, confidence = 0.99): CardLine => ({ text, confidence, box: { x, y, width, height: 30 } });
@@ -162,5 +162,51 @@ describe('cardFields: the fields of an ID card from its text lines, by layout', 
     expect(f.validTo?.value).toBe('2035-03-01');
     expect(f.layout.outOfPlace).toEqual([]);
     expect(cardFields(MOCK_CARD, { now }).bothSides).toBeUndefined();
+  });
+});
+
+describe("labelPlaces and withLabels: a stamped card's values read from its dark print, its labels looked for where the values put them", () => {
+  // The values of a card as its dark print reads them: the light labels (and 年, 月, 日) gone, a stamp's remains in the label column.
+  const DARK: CardLine[] = [
+    line('卢桂英', 193, 83, 103),
+    line('馆', 103, 153, 24),
+    line('女', 191, 144, 42),
+    line('汉', 395, 142, 40),
+    line('1970 :', 196, 204, 119),
+    line('1：13', 325, 202, 158),
+    line('广东省广州市荔湾区长江', 196, 261, 354),
+    line('路170号1栋4单元1', 195, 303, 269),
+    line('层1号', 193, 340, 89),
+    line('44010319700113718X', 347, 485, 448),
+  ];
+
+  it('places each label left of its row by role: the name above the sex, the birth date four digits, the address below it, 民族 between sex and ethnicity, the number label in the column', () => {
+    const places = new Map(labelPlaces(DARK).map((p) => [p.label, p.box]));
+    expect([...places.keys()].sort()).toEqual(['住址', '公民身份号码', '出生', '姓名', '性别', '民族'].sort());
+    // One column for the labels, ending before each value.
+    const column = places.get('姓名')!.x;
+    for (const label of ['性别', '出生', '住址', '公民身份号码'] as const) expect(places.get(label)!.x).toBe(column);
+    expect(places.get('姓名')!.x + places.get('姓名')!.width).toBeLessThan(193);
+    expect(places.get('民族')!.x).toBeGreaterThan(191 + 42);
+    expect(places.get('民族')!.x + places.get('民族')!.width).toBeLessThan(395);
+    expect(places.get('公民身份号码')!.x + places.get('公民身份号码')!.width).toBeLessThan(347);
+  });
+
+  it('with the labels put back the fields read, the remains in the label column left out, the birth date from its three runs of digits', () => {
+    const places = labelPlaces(DARK).map((p) => ({ ...p, confidence: 0.9 }));
+    const lines = withLabels(DARK, places);
+    expect(lines.some((l) => l.text === '馆')).toBe(false);
+    const f = cardFields(lines, { now });
+    expect(f.side).toBe('portrait');
+    expect(f.layout.missing).toEqual([]);
+    expect(f).toMatchObject({ name: { value: '卢桂英' }, sex: { value: '女' }, ethnicity: { value: '汉' }, birthDate: { value: '1970-01-13' }, address: { value: '广东省广州市荔湾区长江路170号1栋4单元1层1号' }, idNumber: { value: '44010319700113718X' } });
+    expect(f.idNumberCheck).toMatchObject({ valid: true, consistent: true });
+  });
+
+  it('without labels found the layout says so: values alone are no card', () => {
+    const f = cardFields(withLabels(DARK, []), { now });
+    expect(f.layout.found).toEqual([]);
+    expect(f.name).toBeUndefined();
+    expect(labelPlaces([line('公民身份号码', 20, 300, 170)])).toEqual([]);
   });
 });
