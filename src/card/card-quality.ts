@@ -107,6 +107,16 @@ export function impliedTextBox(textBox: Box, rows: { origin: number; pitch: numb
 }
 
 /**
+ * The card within SLACK_MM of its edges, from its text block (impliedTextBox; `mm` px a millimetre): where a finger
+ * over it is looked for. A finger from the card's edge covers the border before the fields, and a finger over
+ * the number reaches past the block's foot.
+ */
+export function cardArea(block: Box, mm: number): Box {
+  const [left, top] = [block.x - (TO_EDGE_MM.left - SLACK_MM) * mm, block.y - (TO_EDGE_MM.top - SLACK_MM) * mm];
+  return { x: left, y: top, width: block.x + (TO_EDGE_MM.right - SLACK_MM) * mm - left, height: block.y + block.height + (TO_EDGE_MM.bottom - SLACK_MM) * mm - top };
+}
+
+/**
  * The card's sides out of the frame: the rectangle the portrait side's text block (impliedTextBox) says the card covers (less
  * SLACK_MM), mapped to the image, against the image's bounds. Sides in the card's own terms (its top is the
  * name's side), each with how far beyond (mm).

@@ -21,7 +21,7 @@ import { type DetectedFace, type DetectorName, detectFaces, resizeRgb } from '..
 import { type ReadChar, type TextLine, type TextRegion, detectText, recognisedCharacters, lineUpsideDown, recognitionColumns, recognizeLine, separateNeighbours } from '../models/ocr.js';
 import { type Homography, type Point, project, warp } from '../image/warp.js';
 import { cardOutline, fitsCard, keystoneDeg, squaring } from './card-outline.js';
-import { clippedShare, edgeBlur, impliedTextBox, portraitPlace, screenPattern, sidesOutOfFrame, skinShare } from './card-quality.js';
+import { cardArea, clippedShare, edgeBlur, impliedTextBox, portraitPlace, screenPattern, sidesOutOfFrame, skinShare } from './card-quality.js';
 import { ETHNIC_GROUPS, isStampText, withoutStamps } from './card-text.js';
 import { CARD_LABELS, type CardFields, type CardLayout, type LabelPlace, cardFields, labelPlaces, withLabels } from './fields.js';
 import { parseIdNumber, recoverIdNumber } from './id-number.js';
@@ -504,7 +504,7 @@ async function finishReading(
   }
   // Measured against the photo: a squared card's levelled crop maps through the squaring to it.
   const toPhoto = toImage && frame ? (p: Point) => project(frame.toImage, toImage!(p)) : toImage;
-  if (levelled && toPhoto && !reading.bothSides) reading.quality = photoQuality(reading, reading.side === 'portrait' ? parsed.textBox : undefined, levelled, lines, toPhoto, frame?.image ?? image, faults, reading.side === 'portrait' ? parsed.layout.rows : undefined, portrait && { box: portrait.face.box, rotation: frame ? frame.rotation : rotation });
+  if (levelled && toPhoto && !reading.bothSides) reading.quality = photoQuality(reading, reading.side === 'portrait' ? parsed.textBox : undefined, levelled, lines, toPhoto, frame?.image ?? image, faults, reading.side === 'portrait' ? parsed.layout.rows : undefined, portrait && { box: portrait.face.box, rotation: frame ? frame.rotation : rotation }, frame?.quad ?? text.outline);
   if (faults.screen !== undefined) {
     reading.quality = { ...reading.quality, screen: round(faults.screen, 1) };
     if (faults.screen > SCREEN_LIMIT) {
@@ -532,6 +532,15 @@ const FINGER_LIMIT = 0.015;
 const TEXT_BLOCK_MM = 42;
 const GLARE_LIMIT = 0.01;
 
+// The card's outline drawn in by this share toward its centre (~2 mm of its 54-mm height) before a finger is looked for inside it.
+const OUTLINE_INSET = 0.04;
+
+/** The quadrilateral drawn toward its centroid by `share` of each corner's distance. */
+function inset(quad: readonly Point[], share: number): Point[] {
+  const c = { x: quad.reduce((a, p) => a + p.x, 0) / quad.length, y: quad.reduce((a, p) => a + p.y, 0) / quad.length };
+  return quad.map((p) => ({ x: c.x + (p.x - c.x) * (1 - share), y: c.y + (p.y - c.y) * (1 - share) }));
+}
+
 /** The boxes of the lines inside the text block (of the card read, not the other side set below it). */
 function ownLines(lines: readonly TextLine[], textBox: Box, card: RgbImage): Box[] {
   const inside = (b: Box) => b.x + b.width > textBox.x && b.x < textBox.x + textBox.width && b.y + b.height > textBox.y && b.y < textBox.y + textBox.height;
@@ -550,6 +559,8 @@ function photoQuality(
   rows: CardLayout['rows'],
   // The portrait found: its face's box in the photo turned by `rotation`.
   portrait: { box: Box; rotation: IdCardReading['rotation'] } | undefined,
+  // The card's outline in the photo, where it was found.
+  outline?: readonly Point[],
 ): NonNullable<IdCardReading['quality']> {
   const own = lines.map((l) => l.box).filter((b) => b.y + b.height <= levelled.height && b.x + b.width <= levelled.width);
   // A card read with a screen's grid blurred away is not measured for the blur that was added.
@@ -571,7 +582,13 @@ function photoQuality(
   };
   const mm = block && block.height / TEXT_BLOCK_MM;
   const byLayout = block && portraitPlace(block, mm!);
-  const finger = block ? skinShare(levelled, block, mm!, (x, y) => !inPhoto(x, y) || (face ? onFace(x, y) : byLayout!(x, y))) : undefined;
+  // Over the whole card where its outline was found (its edges' border too: a finger from the edge over the number
+  // may reach no 5-mm square into the text block), else over the text block; the table the card lies on (wood is
+  // skin's colour) never.
+  const card = outline && textBox && implied ? inset(outline, OUTLINE_INSET) : undefined;
+  const fingerArea = card ? cardArea(block!, mm!) : block;
+  const offCard = (x: number, y: number) => card !== undefined && !insideQuad(toImage({ x, y }), card);
+  const finger = block ? skinShare(levelled, fingerArea!, mm!, (x, y) => !inPhoto(x, y) || offCard(x, y) || (face ? onFace(x, y) : byLayout!(x, y))) : undefined;
   const outOfFrame = textBox ? sidesOutOfFrame(impliedTextBox(textBox, rows), own, toImage, image) : [];
   if (blur !== undefined && blur > BLUR_LIMIT) {
     reading.reasons.push(reason('CARD_BLURRED', 'warning', { blur: round(blur, 3) }, { maxBlur: BLUR_LIMIT }, {

@@ -91,6 +91,17 @@ describe("the card photo's faults", () => {
     expect(clean.quality!.finger!).toBeLessThan(reason.limit.maxFinger as number);
   });
 
+  it("warns of a finger from the card's foot whose tip only reaches the number: the card's border is looked at too", async () => {
+    const { width, height } = await sharp(CARD).metadata();
+    // The tip ~2 mm into the number's row: before, only the text block (to the number's foot) was looked at, and it held no 5-mm square of skin.
+    const finger = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}"><defs><linearGradient id="s" x1="0" x2="1"><stop offset="0" stop-color="#b08650"/><stop offset="0.5" stop-color="#e0ac69"/><stop offset="1" stop-color="#b08650"/></linearGradient></defs><rect x="330" y="485" width="110" height="260" rx="55" fill="url(#s)"/></svg>`;
+    const covered = await sharp(CARD).composite([{ input: Buffer.from(finger) }]).jpeg({ quality: 88 }).toBuffer();
+    const r = await readIdCard(covered, { now: NOW });
+    const reason = r.reasons.find((x) => x.id === 'CARD_FINGER')!;
+    expect(reason.severity).toBe('warning');
+    expect(reason.measured.finger as number).toBeGreaterThan(reason.limit.maxFinger as number);
+  });
+
   it('warns of a photo of a screen (CARD_SCREEN): its pixel grid, whatever the card reads', async () => {
     // The fixture shown on a panel: each pixel its red, green and blue stripes over two of its three rows, seen
     // at 1.8 camera px a screen pixel (sampled without anti-aliasing), the exposure brought back to white.
