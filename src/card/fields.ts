@@ -352,7 +352,9 @@ function oneSide(lines: readonly CardLine[], options: { now?: Date }): CardField
     const parts = rest ? [{ value: rest, confidence: line.confidence }] : [];
     let previous: CardLine = line;
     for (const l of after) {
-      parts.push({ value: joined(previous, parts.at(-1)?.value ?? '', l), confidence: l.confidence });
+      // A label read alone splits no glyph of its value: the value's first character is kept however unsure (覃 of 覃刚翀).
+      const alone = previous === line && found.rest === '';
+      parts.push({ value: alone ? l.text : joined(previous, parts.at(-1)?.value ?? '', l), confidence: l.confidence });
       previous = l;
     }
     if (parts.length === 0) return undefined;

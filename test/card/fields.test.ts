@@ -84,6 +84,17 @@ describe('cardFields: the fields of an ID card from its text lines, by layout', 
     expect(cardFields(lines, { now: new Date('2026-12-01') })).toMatchObject({ name: { value: '刘小合' }, birthDate: { value: '1962-05-04' }, address: { value: '上海市静安区万荣路1268号' } });
   });
 
+  it("a name's first character read unsurely is kept after a label read alone (覃 of 覃刚翀): a label alone splits no glyph of its value", () => {
+    const lines: CardLine[] = [
+      line('姓名', 50, 50, 60),
+      { text: '覃刚羽', confidence: 0.8, box: { x: 112, y: 50, width: 90, height: 30 }, chars: [{ char: '覃', p: 0.55 }, { char: '刚', p: 0.99 }, { char: '羽', p: 0.86 }] },
+      line('性别女', 50, 100),
+      line('公民身份号码', 50, 300, 150),
+      line('440305199506062561', 220, 300, 300),
+    ];
+    expect(cardFields(lines, { now }).name?.value).toBe('覃刚羽');
+  });
+
   it('a printed birth date that disagrees with the number is inconsistent', () => {
     const lines = MOCK_CARD.map((l) => (l.text.startsWith('出生') ? { ...l, text: '出生1995年7月6日' } : l));
     expect(cardFields(lines, { now }).idNumberCheck?.consistent).toBe(false);
