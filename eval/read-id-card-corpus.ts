@@ -229,7 +229,7 @@ for (const [type, id] of [['blur', 'CARD_BLURRED'], ['glare', 'CARD_GLARE'], ['c
 // The issue's goals, printed beside each measure; CI (--floors) holds the ones met on the full corpus.
 const goals: Record<string, number> = {
   'both-sides read as both sides': 0.95, 'blur CARD_BLURRED raised': 0.95, 'glare CARD_GLARE raised': 0.95, 'screen CARD_SCREEN raised': 0.95, 'finger CARD_FINGER raised': 0.95, 'perspective no CARD_LAYOUT error': 0.95, 'perspective squared from its outline': 0.95, 'perspective name': 0.98, 'perspective idNumber': 0.98, 'perspective address': 0.95, 'stamp name': 0.98, 'stamp idNumber': 0.98, 'stamp address': 0.95, 'stamp ethnicity': 1, 'ethnicity ethnicity': 1, 'rare-name not NAME_MISMATCH': 1, 'long-number refused (ID_NUMBER_FORMAT)': 1 };
-const floors = new Set(['ethnicity ethnicity', 'rare-name not NAME_MISMATCH', 'long-number refused (ID_NUMBER_FORMAT)', 'perspective no CARD_LAYOUT error']);
+const floors = new Set(['ethnicity ethnicity', 'rare-name not NAME_MISMATCH', 'long-number refused (ID_NUMBER_FORMAT)', 'perspective no CARD_LAYOUT error', 'stamp idNumber']);
 for (const [key, t] of Object.entries(fieldTally)) {
   const goal = goals[key];
   rows.push([key, pct(t.hit, t.n), key.startsWith('cards without a fault') ? '≤ 2%' : goal === undefined ? '' : `≥ ${(100 * goal).toFixed(0)}%`]);

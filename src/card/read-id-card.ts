@@ -257,7 +257,11 @@ async function readText(image: RgbImage, o: { now?: Date }, scope: CallScope | u
   // The card's values read from its dark print alone, the stamp taken away with the light labels, and its labels
   // looked for where the values put them: kept unless it reads worse than what follows. Also where the text read as
   // no card's side at all: a stamp within DIRECTION_APART of the card's lines levels them at neither's angle.
-  const printed = orientation && (stamped || parsed.side === 'unknown') && !parsed.bothSides ? await darkPrintReading(image, frame !== undefined, lap, scope, now) : undefined;
+  // A stamp's own signs (its words read, its lines at another angle), not a second place: a page of text in many
+  // places would pay for a reading that finds no stamp.
+  const apart = (a: number, b: number) => Math.abs(((a - b + 270) % 180) - 90);
+  const stampSeen = lines.some((l) => isStampText(l.text) || withoutStamps(l.text).removed) || directions.some((d) => apart(d.angleDeg, directions[0]!.angleDeg) >= DIRECTION_APART / 2);
+  const printed = orientation && (stampSeen || parsed.side === 'unknown') && !parsed.bothSides ? await darkPrintReading(image, frame !== undefined, lap, scope, now) : undefined;
   const take = (r: Read) => ([orientation, lines, rotation, parsed, levelled, inked, toImage] = [r.direction, r.read.lines, r.read.rotation, r.fields, r.read.photo, r.read.card, r.read.toImage]);
   // Where the emblem side's words were read too, or the dark print is text in two places or holds the emblem side's
   // values (a stamped page of both sides: its authority and validity are printed dark too), the readings that
