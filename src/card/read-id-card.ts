@@ -259,8 +259,7 @@ async function readText(image: RgbImage, o: { now?: Date }, scope: CallScope | u
   // no card's side at all: a stamp within DIRECTION_APART of the card's lines levels them at neither's angle.
   // A stamp's own signs (its words read, its lines at another angle), not a second place: a page of text in many
   // places would pay for a reading that finds no stamp.
-  const apart = (a: number, b: number) => Math.abs(((a - b + 270) % 180) - 90);
-  const stampSeen = lines.some((l) => isStampText(l.text) || withoutStamps(l.text).removed) || directions.some((d) => apart(d.angleDeg, directions[0]!.angleDeg) >= DIRECTION_APART / 2);
+  const stampSeen = lines.some((l) => isStampText(l.text) || withoutStamps(l.text).removed) || directions.some((d) => anglesApart(d.angleDeg, directions[0]!.angleDeg) >= DIRECTION_APART / 2);
   const printed = orientation && (stampSeen || parsed.side === 'unknown') && !parsed.bothSides ? await darkPrintReading(image, frame !== undefined, lap, scope, now) : undefined;
   const take = (r: Read) => ([orientation, lines, rotation, parsed, levelled, inked, toImage] = [r.direction, r.read.lines, r.read.rotation, r.fields, r.read.photo, r.read.card, r.read.toImage]);
   // Where the emblem side's words were read too, or the dark print is text in two places or holds the emblem side's
@@ -356,8 +355,8 @@ async function darkPrintReading(image: RgbImage, onePlace: boolean, lap: (stage:
       const own = scores![candidates.indexOf(place.label)]!;
       const other = Math.max(...scores!.filter((_, i) => candidates[i] !== place.label));
       // Put back where its ink is: the label column's own left edge, as a label read in the dark print has it.
-      if (own - other >= LIST_MARGIN) labels.push({ ...place, box: inkedSpan(faint, place.box, levels), confidence: 1 / (1 + Math.exp(other - own)) });
-      else if (inkShare(values.photo, place.box, levels) >= INKED_PLACE) obscured.push(place.label);
+      if (own - other >= LIST_MARGIN) labels.push({ ...place, box: inked(faint, place.box, levels).span, confidence: 1 / (1 + Math.exp(other - own)) });
+      else if (inked(values.photo, place.box, levels).share >= INKED_PLACE) obscured.push(place.label);
     }
     lap('recognize');
     // The fields from every value in its place (its role in the rows); the layout from the labels printed there.
@@ -752,14 +751,12 @@ async function orient(image: RgbImage, onePlace = false, shortToo = false): Prom
   }
   if (lines.length === 0) return [];
   const weight = (r: TextRegion) => r.width * r.height;
-  // Angles mod 180 as points on the doubled circle; the distance between two lines' directions in degrees.
-  const apart = (a: number, b: number) => Math.abs(((a - b + 270) % 180) - 90);
   // The densest direction: the line whose ±DIRECTION_APART/2 neighbourhood weighs most.
-  const near = (angle: number, set: readonly TextRegion[]) => set.filter((r) => apart(r.angleDeg, angle) < DIRECTION_APART / 2);
+  const near = (angle: number, set: readonly TextRegion[]) => set.filter((r) => anglesApart(r.angleDeg, angle) < DIRECTION_APART / 2);
   const mass = (set: readonly TextRegion[]) => set.reduce((a, r) => a + weight(r), 0);
   const peak = (set: readonly TextRegion[]) => set.reduce((best, r) => (mass(near(r.angleDeg, set)) > mass(near(best.angleDeg, set)) ? r : best), set[0]!);
   const first = near(peak(lines).angleDeg, lines);
-  const rest = lines.filter((r) => !first.includes(r) && first.every((f) => apart(f.angleDeg, r.angleDeg) >= DIRECTION_APART / 2));
+  const rest = lines.filter((r) => !first.includes(r) && first.every((f) => anglesApart(f.angleDeg, r.angleDeg) >= DIRECTION_APART / 2));
   const groups = [first];
   if (rest.length > 0) {
     const second = near(peak(rest).angleDeg, rest);
@@ -793,6 +790,11 @@ const SECOND_PLACE_WEIGHT = 0.3;
 // Two places' lines parsed together are set this far apart (pixels of the levelled cards).
 const BETWEEN_SIDES = 1000;
 
+/** The distance between two lines' directions in degrees (angles mod 180, as points on the doubled circle). */
+const anglesApart = (a: number, b: number) => Math.abs(((a - b + 270) % 180) - 90);
+/** The gap between two boxes, across and down (0 where they touch or overlap). */
+const boxGap = (a: Box, b: Box) => Math.max(0, a.x - (b.x + b.width), b.x - (a.x + a.width)) + Math.max(0, a.y - (b.y + b.height), b.y - (a.y + a.height));
+
 /**
  * The box grown to hold each region within two of the regions' median heights of it, then by LABEL_ROOM of them
  * both ways along the lines (`angleDeg`): a card's dark print alone has no labels, and they lie ~3 line heights
@@ -802,10 +804,9 @@ function withNeighbours(box: Box, regions: readonly TextRegion[], angleDeg: numb
   const heights = regions.map((r) => Math.min(r.width, r.height)).sort((a, b) => a - b);
   const height = heights[Math.floor(heights.length / 2)]!;
   const gap = 2 * height;
-  const apart = (a: Box, b: Box) => Math.max(0, a.x - (b.x + b.width), b.x - (a.x + a.width)) + Math.max(0, a.y - (b.y + b.height), b.y - (a.y + a.height));
   let out = box;
   for (let grown = true; grown; ) {
-    const near = regions.filter((r) => apart(r, out) < gap);
+    const near = regions.filter((r) => boxGap(r, out) < gap);
     const next = enclosingBox([out, ...near]);
     grown = area(next) > area(out);
     out = next;
@@ -820,10 +821,9 @@ const LABEL_ROOM = 3.5;
 function clusters(regions: readonly TextRegion[]): TextRegion[][] {
   const heights = regions.map((r) => Math.min(r.width, r.height)).sort((a, b) => a - b);
   const gap = SAME_PLACE_GAP * heights[Math.floor(heights.length / 2)]!;
-  const apart = (a: Box, b: Box) => Math.max(0, a.x - (b.x + b.width), b.x - (a.x + a.width), 0) + Math.max(0, a.y - (b.y + b.height), b.y - (a.y + a.height));
   const group = regions.map((_, i) => i);
   const root = (i: number): number => (group[i] === i ? i : (group[i] = root(group[i]!)));
-  for (let i = 0; i < regions.length; i++) for (let j = i + 1; j < regions.length; j++) if (apart(regions[i]!, regions[j]!) < gap) group[root(i)] = root(j);
+  for (let i = 0; i < regions.length; i++) for (let j = i + 1; j < regions.length; j++) if (boxGap(regions[i]!, regions[j]!) < gap) group[root(i)] = root(j);
   const out = new Map<number, TextRegion[]>();
   regions.forEach((r, i) => out.set(root(i), [...(out.get(root(i)) ?? []), r]));
   const weight = (c: readonly TextRegion[]) => c.reduce((a, r) => a + r.width * r.height, 0);
@@ -1041,39 +1041,23 @@ const DARK_PRINT = 0.35;
 const INKED_PLACE = 0.03;
 const INKED = 0.25;
 
-/** The share of the box's pixels inked (INKED), at the photo's levels. */
-function inkShare(image: RgbImage, box: Box, { ink, card }: InkLevels): number {
+/** The box's inked pixels (INKED, at the photo's levels): their share, and the box narrowed to the columns that hold any (the box where none does). */
+function inked(image: RgbImage, box: Box, { ink, card }: InkLevels): { share: number; span: Box } {
   const limit = card - INKED * (card - ink);
   const [x0, y0] = [Math.max(0, Math.floor(box.x)), Math.max(0, Math.floor(box.y))];
   const [x1, y1] = [Math.min(image.width, Math.ceil(box.x + box.width)), Math.min(image.height, Math.ceil(box.y + box.height))];
-  let [inked, n] = [0, 0];
-  for (let y = y0; y < y1; y++) {
-    for (let x = x0; x < x1; x++) {
-      const i = 3 * (y * image.width + x);
-      if (Math.min(image.data[i]!, image.data[i + 1]!, image.data[i + 2]!) < limit) inked++;
-      n++;
-    }
-  }
-  return n ? inked / n : 0;
-}
-
-/** The box narrowed to the columns that hold inked pixels (INKED), or the box where none does. */
-function inkedSpan(image: RgbImage, box: Box, { ink, card }: InkLevels): Box {
-  const limit = card - INKED * (card - ink);
-  const [x0, y0] = [Math.max(0, Math.floor(box.x)), Math.max(0, Math.floor(box.y))];
-  const [x1, y1] = [Math.min(image.width, Math.ceil(box.x + box.width)), Math.min(image.height, Math.ceil(box.y + box.height))];
-  let [first, last] = [-1, -1];
+  let [count, first, last] = [0, -1, -1];
   for (let x = x0; x < x1; x++) {
     for (let y = y0; y < y1; y++) {
       const i = 3 * (y * image.width + x);
-      if (Math.min(image.data[i]!, image.data[i + 1]!, image.data[i + 2]!) < limit) {
-        if (first === -1) first = x;
-        last = x;
-        break;
-      }
+      if (Math.min(image.data[i]!, image.data[i + 1]!, image.data[i + 2]!) >= limit) continue;
+      count++;
+      if (first === -1) first = x;
+      last = x;
     }
   }
-  return first === -1 ? box : { ...box, x: first, width: last + 1 - first };
+  const n = Math.max(0, x1 - x0) * Math.max(0, y1 - y0);
+  return { share: n ? count / n : 0, span: first === -1 ? box : { ...box, x: first, width: last + 1 - first } };
 }
 
 /** A picture's darkest ink and its card, as levels of each pixel's darkest channel. */

@@ -7,6 +7,12 @@ import { homography, project, warp } from '../../src/image/warp.js';
 const CARD = new URL('../../fixtures/cards/synthetic-portrait-0.jpg', import.meta.url).pathname;
 const NOW = new Date('2026-12-01');
 const ids = async (input: Buffer | string) => (await readIdCard(input, { now: NOW })).reasons.map((r) => r.id);
+/** The clean card with a finger drawn over it: 110 px (16 mm) wide, shaded at its sides, its tip at (x, y), reaching down past the picture. */
+async function withFinger(x: number, y: number): Promise<Buffer> {
+  const { width, height } = await sharp(CARD).metadata();
+  const finger = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}"><defs><linearGradient id="s" x1="0" x2="1"><stop offset="0" stop-color="#b08650"/><stop offset="0.5" stop-color="#e0ac69"/><stop offset="1" stop-color="#b08650"/></linearGradient></defs><rect x="${x}" y="${y}" width="110" height="260" rx="55" fill="url(#s)"/></svg>`;
+  return sharp(CARD).composite([{ input: Buffer.from(finger) }]).jpeg({ quality: 88 }).toBuffer();
+}
 
 describe('perspective', () => {
   it('takes four points to four others, and resamples through the map', () => {
@@ -79,11 +85,8 @@ describe("the card photo's faults", () => {
   });
 
   it('warns of a finger over the fields (CARD_FINGER), and not of the portrait\'s own face', async () => {
-    const { width, height } = await sharp(CARD).metadata();
     // A finger 16 mm wide (the card is ~6.9 px a mm in the fixture) from below the card up over its address.
-    const finger = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}"><defs><linearGradient id="s" x1="0" x2="1"><stop offset="0" stop-color="#b08650"/><stop offset="0.5" stop-color="#e0ac69"/><stop offset="1" stop-color="#b08650"/></linearGradient></defs><rect x="310" y="395" width="110" height="260" rx="55" fill="url(#s)"/></svg>`;
-    const covered = await sharp(CARD).composite([{ input: Buffer.from(finger) }]).jpeg({ quality: 88 }).toBuffer();
-    const r = await readIdCard(covered, { now: NOW });
+    const r = await readIdCard(await withFinger(310, 395), { now: NOW });
     const reason = r.reasons.find((x) => x.id === 'CARD_FINGER')!;
     expect(reason.severity).toBe('warning');
     expect(reason.measured.finger as number).toBeGreaterThan(reason.limit.maxFinger as number);
@@ -92,11 +95,8 @@ describe("the card photo's faults", () => {
   });
 
   it("warns of a finger from the card's foot whose tip only reaches the number: the card's border is looked at too", async () => {
-    const { width, height } = await sharp(CARD).metadata();
     // The tip ~2 mm into the number's row: before, only the text block (to the number's foot) was looked at, and it held no 5-mm square of skin.
-    const finger = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}"><defs><linearGradient id="s" x1="0" x2="1"><stop offset="0" stop-color="#b08650"/><stop offset="0.5" stop-color="#e0ac69"/><stop offset="1" stop-color="#b08650"/></linearGradient></defs><rect x="330" y="485" width="110" height="260" rx="55" fill="url(#s)"/></svg>`;
-    const covered = await sharp(CARD).composite([{ input: Buffer.from(finger) }]).jpeg({ quality: 88 }).toBuffer();
-    const r = await readIdCard(covered, { now: NOW });
+    const r = await readIdCard(await withFinger(330, 485), { now: NOW });
     const reason = r.reasons.find((x) => x.id === 'CARD_FINGER')!;
     expect(reason.severity).toBe('warning');
     expect(reason.measured.finger as number).toBeGreaterThan(reason.limit.maxFinger as number);
