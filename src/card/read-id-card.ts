@@ -361,7 +361,10 @@ async function darkPrintReading(image: RgbImage, onePlace: boolean, lap: (stage:
     lap('recognize');
     // The fields from every value in its place (its role in the rows); the layout from the labels printed there.
     const lines = withLabels(values.lines, places);
-    const layout = cardFields(withLabels(values.lines, labels), { now }).layout;
+    // The side is the labels' too: values in a card's rows with none of its labels found (a passport's) are no card's side.
+    const confirmed = cardFields(withLabels(values.lines, labels), { now });
+    if (confirmed.side !== 'portrait') continue;
+    const { layout } = confirmed;
     const fields = { ...cardFields(lines, { now }), layout: { ...layout, obscured: obscured.filter((l) => layout.missing.includes(l)) } };
     const r: Read = { direction, read: { ...values, lines: lines as TextLine[] }, fields };
     if (!best || fieldsRank(r.fields) > fieldsRank(best.fields)) best = r;
