@@ -1,7 +1,8 @@
 /**
  * The photo's faults that commercial card readers warn of beside the fields, measured on the levelled card:
- * blur (how wide the ink's edges are against the lines' height), glare (clipped white over the fields) and a
- * border out of the frame (the card's extent, from its own text block, beyond the image).
+ * blur (how wide the ink's edges are against the lines' height), glare (near-white blobs brighter than the
+ * card's paper), a finger (solid blobs of skin), a screen's pixel grid, and a border out of the frame (the card's
+ * extent, from its own text block, beyond the image).
  */
 import type { Box } from '../core/geometry.js';
 import { median } from '../core/stats.js';
@@ -51,33 +52,6 @@ export function edgeBlur(card: RgbImage, boxes: readonly Box[]): number | undefi
   }
   return perLine.length >= 1 ? median(perLine) : undefined;
 }
-
-/**
- * The share of the region's pixels clipped white with their four neighbours (every channel ≥ CLIPPED): what
- * glare leaves of the ink. The neighbours keep JPEG's odd bright pixel out. `inPhoto`: whether a pixel of the
- * card came from the photo (the levelled crop is filled white where it turned past the photo's edge); those that
- * did not are not counted.
- */
-export function clippedShare(card: RgbImage, region: Box, inPhoto: (x: number, y: number) => boolean = () => true): number {
-  const { width: W, height: H, data } = card;
-  const [x0, x1] = [Math.max(1, Math.floor(region.x)), Math.min(W - 1, Math.ceil(region.x + region.width))];
-  const [y0, y1] = [Math.max(1, Math.floor(region.y)), Math.min(H - 1, Math.ceil(region.y + region.height))];
-  const white = (i: number) => data[3 * i]! >= CLIPPED && data[3 * i + 1]! >= CLIPPED && data[3 * i + 2]! >= CLIPPED;
-  let [clipped, n] = [0, 0];
-  for (let y = y0; y < y1; y++) {
-    for (let x = x0; x < x1; x++) {
-      if (!inPhoto(x, y)) continue;
-      const i = y * W + x;
-      n++;
-      if (white(i) && white(i - 1) && white(i + 1) && white(i - W) && white(i + W)) clipped++;
-    }
-  }
-  return n ? clipped / n : 0;
-}
-
-// A pixel is clipped at this level in every channel: JPEG's noise leaves a sensor's 255 at 252–255, and a card's
-// lightest print (its tint, ~230–251 in its least channel) is under it.
-const CLIPPED = 253;
 
 // The portrait side's text block (the labels' left edge to the number's end, the name's top to the number's
 // bottom) is about 42 mm high on the 85.6 × 54 mm card, and lies ~5 mm from the card's left edge, ~80 mm from
@@ -232,40 +206,84 @@ export const portraitPlace = (block: Box, mm: number) => (x: number, y: number) 
  * (the portrait's photo, the crop's fill past the photo) are not counted.
  */
 export function skinShare(card: RgbImage, block: Box, mm: number, ignore: (x: number, y: number) => boolean = portraitPlace(block, mm)): number {
+  const grid = cellGrid(card, block, mm, ignore, (r, g, b) => {
+    const cr = 128 + 0.5 * r - 0.4187 * g - 0.0813 * b;
+    const cb = 128 - 0.1687 * r - 0.3313 * g + 0.5 * b;
+    return cr >= SKIN_CR[0] && cr <= SKIN_CR[1] && cb >= SKIN_CB[0] && cb <= SKIN_CB[1] ? 1 : 0;
+  });
+  return grid ? openedShare(grid, (v) => v >= SKIN_CELL, BLOB_MM) : 0;
+}
+
+// Glare: a cell (1 mm square) is washed out when the mean of its least channel is near white (at least WHITE: the
+// card's print, its tint at ~230–251, is under it; a spot that saturates the sensor is over it) and at least half
+// of the way from the card's paper to white (a card lit brighter as a whole is not glare). The paper is the level
+// of the cells' brightest tenth (PAPER_QUANTILE), where neither ink nor a stamp is: ink touches about half of the
+// cells, a stamp over the whole card most of the rest (seed 7's glare spots cover 1–8% of the card; one over more
+// than a tenth of it would be taken for the paper). A
+// glare is such cells that hold a solid square GLARE_BLOB_MM across, so a stroke's gap or a row of bright cells
+// along the card's edge does not count.
+const WHITE = 251;
+const GLARE_BLOB_MM = 3;
+const PAPER_QUANTILE = 0.9;
+
+/**
+ * The share of the card (levelled-crop pixels inside `area`, `mm` px a millimetre) washed out by glare: solid
+ * blobs of near-white cells brighter than the card's own paper, where the ink and the card's print are gone.
+ * Cells `ignore` says to leave out (the portrait's photo, the table past the card's outline, the crop's fill
+ * past the photo) are not counted.
+ */
+export function glareShare(card: RgbImage, area: Box, mm: number, ignore: (x: number, y: number) => boolean): number {
+  const grid = cellGrid(card, area, mm, ignore, (r, g, b) => Math.min(r, g, b));
+  if (!grid) return 0;
+  const cells = [...grid.value].filter((_, i) => grid.counted[i]).sort((a, b) => a - b);
+  const paper = cells[Math.floor(PAPER_QUANTILE * (cells.length - 1))]!;
+  // Strictly brighter than the halfway mark: on a card whose paper is clipped white, nothing is.
+  const half = paper + 0.5 * (255 - paper);
+  return openedShare(grid, (v) => v >= WHITE && v > half, GLARE_BLOB_MM);
+}
+
+/** Cells of 1 mm over `area`: each counted cell's mean of `value` over its pixels. */
+interface CellGrid {
+  value: Float32Array;
+  counted: Uint8Array;
+  cw: number;
+  ch: number;
+}
+
+function cellGrid(card: RgbImage, area: Box, mm: number, ignore: (x: number, y: number) => boolean, value: (r: number, g: number, b: number) => number): CellGrid | undefined {
   const { width: W, height: H, data } = card;
   const cell = Math.max(1, Math.round(mm));
-  const [x0, y0] = [Math.max(0, Math.floor(block.x)), Math.max(0, Math.floor(block.y))];
-  const [x1, y1] = [Math.min(W, Math.ceil(block.x + block.width)), Math.min(H, Math.ceil(block.y + block.height))];
+  const [x0, y0] = [Math.max(0, Math.floor(area.x)), Math.max(0, Math.floor(area.y))];
+  const [x1, y1] = [Math.min(W, Math.ceil(area.x + area.width)), Math.min(H, Math.ceil(area.y + area.height))];
   const [cw, ch] = [Math.floor((x1 - x0) / cell), Math.floor((y1 - y0) / cell)];
-  if (cw < BLOB_MM || ch < BLOB_MM) return 0;
-  const skin = new Uint8Array(cw * ch);
-  const counted = new Uint8Array(cw * ch);
+  if (cw < BLOB_MM || ch < BLOB_MM) return undefined;
+  const grid: CellGrid = { value: new Float32Array(cw * ch), counted: new Uint8Array(cw * ch), cw, ch };
   for (let cy = 0; cy < ch; cy++) {
     for (let cx = 0; cx < cw; cx++) {
       const [px, py] = [x0 + cx * cell, y0 + cy * cell];
-      // The portrait's area, and cells the photo does not hold, are not counted.
       if (ignore(px + cell / 2, py + cell / 2)) continue;
-      counted[cy * cw + cx] = 1;
-      let n = 0;
+      grid.counted[cy * cw + cx] = 1;
+      let sum = 0;
       for (let y = py; y < py + cell; y++) {
         for (let x = px; x < px + cell; x++) {
           const i = 3 * (y * W + x);
-          const [r, g, b] = [data[i]!, data[i + 1]!, data[i + 2]!];
-          const cr = 128 + 0.5 * r - 0.4187 * g - 0.0813 * b;
-          const cb = 128 - 0.1687 * r - 0.3313 * g + 0.5 * b;
-          if (cr >= SKIN_CR[0] && cr <= SKIN_CR[1] && cb >= SKIN_CB[0] && cb <= SKIN_CB[1]) n++;
+          sum += value(data[i]!, data[i + 1]!, data[i + 2]!);
         }
       }
-      if (n >= SKIN_CELL * cell * cell) skin[cy * cw + cx] = 1;
+      grid.value[cy * cw + cx] = sum / (cell * cell);
     }
   }
-  // Opening by a BLOB_MM square: the cells whose square around them is all skin, then every cell of those squares.
-  const r = Math.floor(BLOB_MM / 2);
+  return grid;
+}
+
+/** The share of the counted cells in an opening of the cells `on` by a `size`-cell square: solid blobs only. */
+function openedShare({ value, counted, cw, ch }: CellGrid, on: (v: number) => boolean, size: number): number {
+  const r = Math.floor(size / 2);
   const opened = new Uint8Array(cw * ch);
   for (let cy = r; cy < ch - r; cy++) {
     for (let cx = r; cx < cw - r; cx++) {
       let whole = true;
-      for (let dy = -r; dy <= r && whole; dy++) for (let dx = -r; dx <= r; dx++) if (!skin[(cy + dy) * cw + cx + dx]) { whole = false; break; }
+      for (let dy = -r; dy <= r && whole; dy++) for (let dx = -r; dx <= r; dx++) if (!counted[(cy + dy) * cw + cx + dx] || !on(value[(cy + dy) * cw + cx + dx]!)) { whole = false; break; }
       if (whole) for (let dy = -r; dy <= r; dy++) for (let dx = -r; dx <= r; dx++) opened[(cy + dy) * cw + cx + dx] = 1;
     }
   }

@@ -21,7 +21,7 @@ import { type DetectedFace, type DetectorName, detectFaces, resizeRgb } from '..
 import { type ReadChar, type TextLine, type TextRegion, detectText, recognisedCharacters, lineUpsideDown, recognitionColumns, recognizeLine, separateNeighbours } from '../models/ocr.js';
 import { type Homography, type Point, project, warp } from '../image/warp.js';
 import { cardOutline, fitsCard, keystoneDeg, squaring } from './card-outline.js';
-import { cardArea, clippedShare, edgeBlur, impliedTextBox, portraitPlace, screenPattern, sidesOutOfFrame, skinShare } from './card-quality.js';
+import { cardArea, edgeBlur, glareShare, impliedTextBox, portraitPlace, screenPattern, sidesOutOfFrame, skinShare } from './card-quality.js';
 import { ETHNIC_GROUPS, isStampText, withoutStamps } from './card-text.js';
 import { CARD_LABELS, type CardFields, type CardLayout, type LabelPlace, cardFields, labelPlaces, withLabels } from './fields.js';
 import { parseIdNumber, recoverIdNumber } from './id-number.js';
@@ -526,17 +526,20 @@ async function finishReading(
   return { reading, portrait, numberChars, textLines: lines, facesOutside };
 }
 
-// Limits of the photo's faults, set on the card corpus' seed 7 (reported on seed 11). Blur: edges wider than this
-// share of the line boxes' height (cards without blur measured 0.07–0.154, the small cards in a holder's hand
-// highest; cards blurred 2.5–5 px from 0.172). Glare: more than this share of the text block clipped (cards
-// without glare ≤ 0.0006, glare cards from 0.012).
+// Limits of the photo's faults, set on the card corpus' seed 7 (reported on seeds 11 and 13). Blur: edges wider
+// than this share of the line boxes' height (cards without blur measured 0.07–0.154, the small cards in a
+// holder's hand highest; cards blurred 2.5–5 px from 0.172).
 const BLUR_LIMIT = 0.16;
 // A finger: a solid blob of skin over more than this share of the text block (see skinShare; seed 7's cards
 // without a finger measured 0.011 at most, its fingers over the text block 0.02 and up).
 const FINGER_LIMIT = 0.015;
 // The text block's height on the card (mm): its millimetre in pixels.
 const TEXT_BLOCK_MM = 42;
-const GLARE_LIMIT = 0.01;
+// Glare: more than this share of the card outside its portrait washed out (see glareShare): 25 mm² of the ~3,800
+// counted, a square as big as a field's character (5 mm), chosen on seed 7. Its cards without glare
+// measured 0.0078 at most (a sheen along the top edge of a card in a holder's hand, raised), the rest 0.0036 at
+// most; its glare cards 0.0101 and up.
+const GLARE_LIMIT = 0.0065;
 
 // The card's outline drawn in by this share toward its centre (~2 mm of its 54-mm height) before a finger is looked for inside it.
 const OUTLINE_INSET = 0.04;
@@ -575,7 +578,6 @@ function photoQuality(
     const p = toImage({ x, y });
     return p.x >= 0 && p.y >= 0 && p.x <= image.width - 1 && p.y <= image.height - 1;
   };
-  const glare = textBox ? clippedShare(levelled, textBox, inPhoto) : undefined;
   // A finger: over the text block, as high as the card prints it (its width as read: the block implied past a cut
   // side would reach the table), or where no layout was read, over the lines found.
   const implied = textBox && impliedTextBox(textBox, rows);
@@ -592,9 +594,12 @@ function photoQuality(
   // may reach no 5-mm square into the text block), else over the text block; the table the card lies on (wood is
   // skin's colour) never.
   const card = outline && textBox && implied ? inset(outline, OUTLINE_INSET) : undefined;
-  const fingerArea = card ? cardArea(block!, mm!) : block;
+  const faultArea = card ? cardArea(block!, mm!) : block;
   const offCard = (x: number, y: number) => card !== undefined && !insideQuad(toImage({ x, y }), card);
-  const finger = block ? skinShare(levelled, fingerArea!, mm!, (x, y) => !inPhoto(x, y) || offCard(x, y) || (face ? onFace(x, y) : byLayout!(x, y))) : undefined;
+  const ignore = (x: number, y: number) => !inPhoto(x, y) || offCard(x, y) || (face ? onFace(x, y) : byLayout!(x, y));
+  const finger = block ? skinShare(levelled, faultArea!, mm!, ignore) : undefined;
+  // Glare over the same area: a spot washes out the number as readily as a field.
+  const glare = block ? glareShare(levelled, faultArea!, mm!, ignore) : undefined;
   const outOfFrame = textBox ? sidesOutOfFrame(impliedTextBox(textBox, rows), own, toImage, image) : [];
   if (blur !== undefined && blur > BLUR_LIMIT) {
     reading.reasons.push(reason('CARD_BLURRED', 'warning', { blur: round(blur, 3) }, { maxBlur: BLUR_LIMIT }, {

@@ -84,7 +84,9 @@ export interface IdCardReading {
   bothSides?: true;
   /**
    * The photo's faults as measured on the card's text (glare and `outOfFrame` on the portrait side): `blur`, the ink's median edge width over the lines'
-   * height (sharp ~0.05–0.1); `glare`, the share of the text block clipped white; `outOfFrame`, the card's
+   * height (sharp ~0.05–0.1); `glare`, the share of the card (the text block where its outline was not found;
+   * the portrait's photo left out) washed out: solid 3-mm blobs of 1-mm cells near white (least channel ≥ 251)
+   * and brighter than halfway from the card's paper to white (CARD_GLARE past 0.0065); `outOfFrame`, the card's
    * sides beyond the image (mm past the card's edge less 2.5 mm). Each warns past its limit (CARD_BLURRED,
    * CARD_GLARE, CARD_CUT_OFF); `screen`, how far the photo's strongest periodic pattern stands above its
    * spectrum, averaged over patches of the text (a photo of the card itself ≲ 5; of a screen's pixel grid or a
