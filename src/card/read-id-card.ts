@@ -307,6 +307,13 @@ async function readText(image: RgbImage, o: { now?: Date }, scope: CallScope | u
     }
     if (printed && !parsed.bothSides && fieldsRank(printed.fields) >= fieldsRank(parsed)) take(printed);
   }
+  // A stamped page of both sides whose stamp set the lines' only direction: the dark print's places are the two
+  // sides. Its portrait side is taken where nothing read better, and the other read there with the stamp's
+  // faint ink whitened.
+  if (printed && printed.places > 1 && !parsed.bothSides) {
+    if (fieldsRank(printed.fields) > fieldsRank(parsed)) take(printed);
+    await joinOtherSide(true, [], printed.directions);
+  }
   if (levelled && parsed.ethnicitySource) {
     const listed = await ethnicityFromList(inked ?? levelled, parsed.ethnicitySource);
     if (listed) parsed.ethnicity = listed;
@@ -337,7 +344,7 @@ const fieldsRank = (f: CardFields) => layoutRank(f) + (['name', 'sex', 'ethnicit
  * LIST_MARGIN likelier than any other label and than nothing. The best reading and how many places the dark print's
  * text is in, or undefined where it has none.
  */
-async function darkPrintReading(image: RgbImage, onePlace: boolean, lap: (stage: ReadIdCardStage) => void, scope: CallScope | undefined, now: Date): Promise<(Read & { places: number }) | undefined> {
+async function darkPrintReading(image: RgbImage, onePlace: boolean, lap: (stage: ReadIdCardStage) => void, scope: CallScope | undefined, now: Date): Promise<(Read & { places: number; directions: Orientation[] }) | undefined> {
   const levels = inkLevels(image);
   const directions = await orient(darkPrint(image, levels), onePlace, true);
   lap('orient');
@@ -370,7 +377,7 @@ async function darkPrintReading(image: RgbImage, onePlace: boolean, lap: (stage:
     if (!best || fieldsRank(r.fields) > fieldsRank(best.fields)) best = r;
     if (layoutRank(best.fields) >= WHOLE_CARD || fieldsRank(best.fields) - layoutRank(best.fields) >= ALL_FIELDS) break;
   }
-  return best && { ...best, places: directions.length };
+  return best && { ...best, places: directions.length, directions };
 }
 
 /** The reading's checks (the number, the layout, the portrait, the photo's faults) on the text read from `image`. */
