@@ -60,6 +60,9 @@ export function edgeBlur(card: RgbImage, boxes: readonly Box[]): number | undefi
 const TEXT_HEIGHT_MM = 42;
 const TO_EDGE_MM = { left: 5, right: 80.6, top: 6, bottom: 6 };
 const SLACK_MM = 2.5;
+// Lines up to this far left of the text block read are its own too: where a cut took the labels' column, the
+// block read may start at a label further right (民族 at ~25 mm), with the values and the labels' remains left of it.
+const LEFT_OF_BLOCK_MM = 20;
 // The text block's rows (fields.ts' layout: 姓名's row and the pitch): 5.64 mm apart (the block is 7.45 pitches
 // high on seed 7's cards), 姓名's row 2 mm below the block's top; the block 65 mm wide (the labels' column to the
 // number's end: the squared cards' blocks ended 69.8–70.6 mm from the card's left edge, 4.3–4.9 mm from it).
@@ -105,7 +108,7 @@ export function sidesOutOfFrame(
   // The card's own lines, each at least (TO_EDGE_MM.left − SLACK_MM) from the card's edge: a side cut through
   // the labels leaves the values' lines at the frame's edge, and the text block narrower than the card's.
   const reach = (TO_EDGE_MM.left - SLACK_MM) * mm;
-  const own = lines.filter((b) => b.x + b.width > textBox.x && b.x < textBox.x + textBox.width && b.y + b.height > textBox.y && b.y < textBox.y + textBox.height);
+  const own = lines.filter((b) => b.x + b.width > textBox.x - LEFT_OF_BLOCK_MM * mm && b.x < textBox.x + textBox.width && b.y + b.height > textBox.y && b.y < textBox.y + textBox.height);
   const [left, right] = [Math.min(textBox.x - reach, ...own.map((b) => b.x - reach)), Math.max(textBox.x + (TO_EDGE_MM.right - SLACK_MM) * mm, ...own.map((b) => b.x + b.width + reach))];
   const [top, bottom] = [textBox.y - (TO_EDGE_MM.top - SLACK_MM) * mm, textBox.y + textBox.height + (TO_EDGE_MM.bottom - SLACK_MM) * mm];
   // How far a point of the card lies outside the image, in mm (0 inside).

@@ -84,6 +84,15 @@ describe("the card photo's faults", () => {
     expect(r.quality!.outOfFrame!.map((s) => s.side)).toContain('right');
   });
 
+  it("warns of a cut through the labels' column: the values left of the block read (from 民族) are the card's too", async () => {
+    const { width, height } = await sharp(CARD).metadata();
+    // The card's left edge at x ~140 and its labels at ~175–235: a cut at 220 leaves 姓名, 性别, 出生 and 住址 in halves.
+    const cut = await sharp(CARD).extract({ left: 220, top: 0, width: width! - 220, height: height! }).jpeg({ quality: 90 }).toBuffer();
+    const r = await readIdCard(cut, { now: NOW });
+    expect(r.reasons.map((x) => x.id)).toContain('CARD_CUT_OFF');
+    expect(r.quality!.outOfFrame!.map((s) => s.side)).toEqual(['left']);
+  });
+
   it("a cut through the number: the card's rows still say where its bottom is, and its portrait is still found", async () => {
     const { width, height } = await sharp(CARD).metadata();
     // The card spans ~25–95% of the fixture's height: 80% keeps its rows down to the address, not the number.
