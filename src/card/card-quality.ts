@@ -69,6 +69,8 @@ const LEFT_OF_BLOCK_MM = 20;
 const PITCH_MM = 5.64;
 const ORIGIN_MM = 2;
 const TEXT_WIDTH_MM = 65;
+// A text block under this height (mm, by its width) is one row: the rows are 5.64 mm apart, a line ~4 mm high.
+const ONE_ROW_MM = 8;
 
 /**
  * The portrait side's text block as the card prints it: the block read, reaching as far as its rows say it does
@@ -76,7 +78,13 @@ const TEXT_WIDTH_MM = 65;
  * read but not the rows' place, so the card's extent (CARD_CUT_OFF) and the portrait's region stay the card's.
  */
 export function impliedTextBox(textBox: Box, rows: { origin: number; pitch: number } | undefined): Box {
-  if (!rows) return textBox;
+  if (!rows) {
+    // The number's row alone read with its label (a finger or glare over the labels above it): the row is the
+    // block's width, 65 mm from the labels' column to the number's end, and the block reaches 42 mm up from it.
+    const mm = textBox.width / TEXT_WIDTH_MM;
+    if (textBox.height >= ONE_ROW_MM * mm) return textBox;
+    return { x: textBox.x, y: textBox.y + textBox.height - TEXT_HEIGHT_MM * mm, width: textBox.width, height: TEXT_HEIGHT_MM * mm };
+  }
   const mm = rows.pitch / PITCH_MM;
   const top = Math.min(textBox.y, rows.origin - ORIGIN_MM * mm);
   const bottom = Math.max(textBox.y + textBox.height, rows.origin + (TEXT_HEIGHT_MM - ORIGIN_MM) * mm);

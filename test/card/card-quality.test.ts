@@ -117,6 +117,18 @@ describe("the card photo's faults", () => {
     expect(clean.quality!.finger!).toBeLessThan(reason.limit.maxFinger as number);
   });
 
+  it("a finger over every row above the number: the block is the number's row's, the portrait still the card's and the finger raised", async () => {
+    const { width, height } = await sharp(CARD).metadata();
+    // A thumb laid across from the left, 170 px (~24 mm) thick, over 姓名 to 住址, labels and values: only 公民身份号码's row is read.
+    const thumb = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}"><defs><linearGradient id="s" x1="0" x2="0" y1="0" y2="1"><stop offset="0" stop-color="#b08650"/><stop offset="0.5" stop-color="#e0ac69"/><stop offset="1" stop-color="#b08650"/></linearGradient></defs><rect x="-100" y="225" width="560" height="170" rx="85" fill="url(#s)"/></svg>`;
+    const r = await readIdCard(await sharp(CARD).composite([{ input: Buffer.from(thumb) }]).jpeg({ quality: 88 }).toBuffer(), { now: NOW });
+    const ids = r.reasons.map((x) => x.id);
+    expect(r.portrait).toBeDefined();
+    expect(ids).not.toContain('PORTRAIT_NOT_FOUND');
+    expect(ids).not.toContain('FACE_OUTSIDE_CARD');
+    expect(ids).toContain('CARD_FINGER');
+  });
+
   it("warns of a finger from the card's foot whose tip only reaches the number: the card's border is looked at too", async () => {
     // The tip ~2 mm into the number's row: before, only the text block (to the number's foot) was looked at, and it held no 5-mm square of skin.
     const r = await readIdCard(await withFinger(330, 485), { now: NOW });
