@@ -309,10 +309,12 @@ async function readText(image: RgbImage, o: { now?: Date }, scope: CallScope | u
   }
   // A stamped page of both sides whose stamp set the lines' only direction: the dark print's places are the two
   // sides. Its portrait side is taken where nothing read better, and the other read there with the stamp's
-  // faint ink whitened.
-  if (printed && printed.places > 1 && !parsed.bothSides) {
+  // faint ink whitened: a place at least OTHER_SIDE_AREA as large as the portrait side's (a stamp's darker
+  // remains on one card are smaller, and not read).
+  const sides = printed && printed.places > 1 && !parsed.bothSides ? printed.directions.filter((d) => d !== printed.direction && quadArea(d.corners) >= OTHER_SIDE_AREA * quadArea(printed.direction.corners)) : [];
+  if (printed && sides.length > 0) {
     if (fieldsRank(printed.fields) > fieldsRank(parsed)) take(printed);
-    await joinOtherSide(true, [], printed.directions);
+    await joinOtherSide(true, [], sides);
   }
   if (levelled && parsed.ethnicitySource) {
     const listed = await ethnicityFromList(inked ?? levelled, parsed.ethnicitySource);
@@ -327,6 +329,12 @@ async function readText(image: RgbImage, o: { now?: Date }, scope: CallScope | u
 
 /** A direction's reading: its lines read from the levelled crop, and the fields parsed from them. */
 type Read = { direction: Orientation; read: Awaited<ReturnType<typeof readLevelled>>; fields: CardFields };
+
+// A page's other side, as large as a card's text: at least this share of the portrait side's place.
+const OTHER_SIDE_AREA = 0.3;
+
+/** A polygon's area (the shoelace formula). */
+const quadArea = (q: ReadonlyArray<{ x: number; y: number }>) => Math.abs(q.reduce((a, p, i) => a + p.x * q[(i + 1) % q.length]!.y - q[(i + 1) % q.length]!.x * p.y, 0)) / 2;
 
 // The emblem side's own words, and its values (an authority, a validity's dates).
 const EMBLEM_WORDS = /签发机关|有效期限|居民身份证|中华人民共和国/;
