@@ -230,9 +230,8 @@ export function skinShare(card: RgbImage, block: Box, mm: number, ignore: (x: nu
 // of the way from the card's paper to white (a card lit brighter as a whole is not glare). The paper is the level
 // of the cells' brightest tenth (PAPER_QUANTILE), where neither ink nor a stamp is: ink touches about half of the
 // cells, a stamp over the whole card most of the rest (seed 7's glare spots cover 1–8% of the card; one over more
-// than a tenth of it would be taken for the paper). A
-// glare is such cells that hold a solid square GLARE_BLOB_MM across, so a stroke's gap or a row of bright cells
-// along the card's edge does not count.
+// than a tenth of it would be taken for the paper). A glare is such cells that hold a solid square GLARE_BLOB_MM
+// across, so a stroke's gap or a row of bright cells along the card's edge does not count.
 const WHITE = 251;
 const GLARE_BLOB_MM = 3;
 const PAPER_QUANTILE = 0.9;
@@ -290,11 +289,12 @@ function cellGrid(card: RgbImage, area: Box, mm: number, ignore: (x: number, y: 
 /** The share of the counted cells in an opening of the cells `on` by a `size`-cell square: solid blobs only. */
 function openedShare({ value, counted, cw, ch }: CellGrid, on: (v: number) => boolean, size: number): number {
   const r = Math.floor(size / 2);
+  const mask = value.map((v, i) => (counted[i] && on(v) ? 1 : 0));
   const opened = new Uint8Array(cw * ch);
   for (let cy = r; cy < ch - r; cy++) {
     for (let cx = r; cx < cw - r; cx++) {
       let whole = true;
-      for (let dy = -r; dy <= r && whole; dy++) for (let dx = -r; dx <= r; dx++) if (!counted[(cy + dy) * cw + cx + dx] || !on(value[(cy + dy) * cw + cx + dx]!)) { whole = false; break; }
+      for (let dy = -r; dy <= r && whole; dy++) for (let dx = -r; dx <= r; dx++) if (!mask[(cy + dy) * cw + cx + dx]) { whole = false; break; }
       if (whole) for (let dy = -r; dy <= r; dy++) for (let dx = -r; dx <= r; dx++) opened[(cy + dy) * cw + cx + dx] = 1;
     }
   }
