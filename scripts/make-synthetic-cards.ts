@@ -19,6 +19,7 @@
  * clockwise makes the card upright. `tiltDeg` is the card's small rotation on the desk before that (positive =
  * clockwise), `shear` the horizontal shear factor, `blur` the Gaussian sigma (0 = none).
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -333,6 +334,21 @@ export function jitterHex(rng: Rng, rgb: [number, number, number], amount: numbe
   return '#' + rgb.map((c) => Math.max(0, Math.min(255, Math.round(c + between(rng, -amount, amount)))).toString(16).padStart(2, '0')).join('');
 }
 
+let fontChecked = false;
+
+/**
+ * Throws, saying what to install, when fontconfig does not know FONT: librsvg would draw every Chinese character
+ * as a box, and the cards read as nothing. Where fc-list is absent, nothing is checked.
+ */
+export function requireCardFont(): void {
+  if (fontChecked) return;
+  const listed = spawnSync('fc-list', [FONT], { encoding: 'utf8' });
+  if (!listed.error && listed.status === 0 && listed.stdout.trim() === '') {
+    throw new Error(`the synthetic cards are drawn in ${FONT}, which this machine lacks: install Debian's fonts-wqy-microhei (bash scripts/ci-browser.sh does)`);
+  }
+  fontChecked = true;
+}
+
 export function text(x: number, y: number, s: string, size: number, fill: string, extra = '', family = FONT): string {
   return `<text x="${x.toFixed(1)}" y="${y.toFixed(1)}" font-family="${family}" font-size="${size}" fill="${fill}" ${extra}>${esc(s)}</text>`;
 }
@@ -547,6 +563,7 @@ function glareSvg(rng: Rng): Buffer {
 
 /** One side of a card as an 856 × 540 RGBA PNG (transparent outside the rounded corners), with its fields. */
 export async function drawCard(rng: Rng, plan: CardPlan, glare: boolean): Promise<Card> {
+  requireCardFont();
   let svg: string;
   let label: Card['label'];
   const overlays: OverlayOptions[] = [];
@@ -747,6 +764,30 @@ const FIXTURES: { file: string; plan: CardPlan }[] = [
   { file: 'synthetic-portrait-stamp-blue.jpg', plan: { side: 'portrait', rotation: 0, badCheck: false, overlay: stampOverlay('仅供报名使用', 'blue', 0.55) } },
 ];
 
+const BOTH_SIDES = 'synthetic-both-sides-grey.jpg';
+
+/**
+ * A photocopy page as offices ask for it (eval/card-corpus.ts' both-sides pages): the two sides one above the other
+ * on a 150-dpi A4 page, 仅供报名使用 across it all at -25°, in grey. Its label: both sides' fields.
+ */
+export async function bothSidesPage(rng: Rng): Promise<{ jpeg: Buffer; fields: PortraitFields & EmblemFields }> {
+  const [front, back] = [await drawCard(rng, { side: 'portrait', rotation: 0, badCheck: false }, false), await drawCard(rng, { side: 'emblem', rotation: 0 }, false)];
+  const [W, H, width] = [1240, 1754, 760];
+  const height = Math.round((width * CARD_H) / CARD_W);
+  const rows = Array.from({ length: Math.ceil((W + H) / 200) }, (_, k) => text(-W / 2, k * 200, '仅供报名使用　'.repeat(12), 50, '#888888', 'opacity="0.4"')).join('');
+  const stamp = `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}"><g transform="rotate(-25 ${W / 2} ${H / 2})">${rows}</g></svg>`;
+  const page = await sharp({ create: { width: W, height: H, channels: 3, background: { r: 250, g: 250, b: 248 } } })
+    .composite([
+      { input: await sharp(front.png).resize(width).png().toBuffer(), left: 240, top: 200 },
+      { input: await sharp(back.png).resize(width).png().toBuffer(), left: 240, top: 200 + height + 300 },
+      { input: Buffer.from(stamp) },
+    ])
+    .png()
+    .toBuffer();
+  const jpeg = await sharp(page).greyscale().linear(1.25, -25).jpeg({ quality: 80 }).toBuffer();
+  return { jpeg, fields: { ...(front.label.fields as PortraitFields), ...(back.label.fields as EmblemFields) } };
+}
+
 /**
  * Eight small cards (no blur, no glare, card 72–80% of the width; three stamped) for the unit tests. `only`: that
  * fixture alone written, its label replaced in synthetic.json (the others' bytes kept: JPEG encoding and text
@@ -757,9 +798,10 @@ async function writeFixtures(seed: number, only?: string): Promise<void> {
   mkdirSync(dir, { recursive: true });
   const index = join(dir, 'synthetic.json');
   const labels: Label[] = only && existsSync(index) ? (JSON.parse(readFileSync(index, 'utf8')) as Label[]).filter((l) => l.file !== only) : [];
-  if (only && !FIXTURES.some((f) => f.file === only)) throw new Error(`--only: no fixture ${only}`);
+  if (only && only !== BOTH_SIDES && !FIXTURES.some((f) => f.file === only)) throw new Error(`--only: no fixture ${only}`);
   for (const [k, { file, plan }] of FIXTURES.entries()) {
     if (only && file !== only) continue;
+    if (only === BOTH_SIDES) break;
     const rng = mulberry32(cardSeed(seed, 100_000 + k));
     const { jpeg, label } = await makeCard(rng, { ...plan, widthFrac: [0.72, 0.8] }, { blur: 0, glare: false, quality: 75 }, 800);
     if (jpeg.length >= 90 * 1024) throw new Error(`${file}: ${jpeg.length} bytes, over 90 KB`);
@@ -770,6 +812,12 @@ async function writeFixtures(seed: number, only?: string): Promise<void> {
   labels.sort((a, b) => FIXTURES.findIndex((f) => f.file === a.file) - FIXTURES.findIndex((f) => f.file === b.file));
   writeFileSync(index, JSON.stringify(labels, null, 2) + '\n');
   console.log('fixtures/cards/synthetic.json');
+  if (only && only !== BOTH_SIDES) return;
+  // The page's PRNG is the one its test drew it from before it was a fixture.
+  const page = await bothSidesPage(mulberry32(2026));
+  writeFileSync(join(dir, BOTH_SIDES), page.jpeg);
+  writeFileSync(join(dir, BOTH_SIDES.replace(/\.jpg$/, '.json')), JSON.stringify({ file: BOTH_SIDES, fields: page.fields }, null, 2) + '\n');
+  console.log(`fixtures/cards/${BOTH_SIDES}: ${page.jpeg.length} bytes, and its label`);
 }
 
 function parseCli() {
