@@ -16,7 +16,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { readIdCard } from '../src/card/read-id-card.js';
+import { QUALITY_LIMITS, readIdCard } from '../src/card/read-id-card.js';
 import type { IdCardReading } from '../src/card/types.js';
 import { findCardPortrait } from '../src/compare/card-portrait.js';
 import { compareFaces, preparedFromPortrait } from '../src/compare/compare-faces.js';
@@ -94,7 +94,17 @@ async function read(label: CorpusLabel): Promise<IdCardReading> {
 // The photo's faults, each counted where it is not (the clean types' cards) as well as where it is.
 const FAULTS = ['CARD_BLURRED', 'CARD_GLARE', 'CARD_CUT_OFF', 'CARD_SCREEN', 'CARD_FINGER'] as const;
 const raised = (r: IdCardReading, id: string) => r.reasons.some((x) => x.id === id);
+// Each fault's measure (IdCardReading.quality) on the cards without a fault and on those with it, beside its limit.
+const MEASURES = ['blur', 'glare', 'screen', 'finger'] as const;
+const measured: Record<string, number[]> = {};
+const keep = (group: string, r: IdCardReading) => {
+  for (const key of MEASURES) {
+    const v = r.quality?.[key];
+    if (v !== undefined) (measured[`${group} ${key}`] ??= []).push(v);
+  }
+};
 const countClean = (label: CorpusLabel, r: IdCardReading) => {
+  keep('clean', r);
   for (const id of FAULTS) {
     countField('cards without a fault', `${id} raised`, raised(r, id));
     if (raised(r, id)) misses.push(`${label.file}: ${id} raised on a card without it (${JSON.stringify(r.quality)})`);
@@ -206,6 +216,7 @@ for (const label of of('both-sides')) {
 for (const [type, id] of [['blur', 'CARD_BLURRED'], ['glare', 'CARD_GLARE'], ['cut-off', 'CARD_CUT_OFF'], ['screen', 'CARD_SCREEN'], ['finger', 'CARD_FINGER'], ['perspective', undefined]] as const) {
   for (const label of of(type)) {
     const r = await read(label);
+    if (type !== 'perspective') keep(type, r);
     if (id) {
       // A cut-off's depth: under 5% of the card's side leaves its text whole (its plain border is 5–7 mm).
       const depth = type === 'cut-off' ? Number(/(\d+)%/.exec(label.note ?? '')?.[1]) : undefined;
@@ -244,6 +255,15 @@ console.log(`# The card corpus: ${labels.length} images (${CORPUS_TYPES.map((t) 
 console.log('| measure | result | goal |');
 console.log('|---|---|---|');
 for (const r of rows) console.log(`| ${r.join(' | ')} |`);
+// The measures beside their limits: the clean cards' upper tail against the faulty ones' lower tail.
+const tail = (xs: number[] | undefined, q: number) => (xs && xs.length > 0 ? String(Math.round(1000 * quantile(xs, q)) / 1000) : '–');
+console.log('\n## Each measure beside its limit\n');
+console.log('| measure | limit | cards without a fault: median, p98, max | with it: min, p10, median |');
+console.log('|---|---|---|---|');
+for (const key of MEASURES) {
+  const [clean, faulty] = [measured[`clean ${key}`], measured[`${key} ${key}`]];
+  console.log(`| ${key} | ${QUALITY_LIMITS[key]} | ${tail(clean, 0.5)}, ${tail(clean, 0.98)}, ${tail(clean, 1)} (n ${clean?.length ?? 0}) | ${tail(faulty, 0)}, ${tail(faulty, 0.1)}, ${tail(faulty, 0.5)} (n ${faulty?.length ?? 0}) |`);
+}
 if (misses.length) {
   console.log(`\n## Misses (${misses.length})\n`);
   for (const m of misses) console.log(`- ${m}`);

@@ -144,6 +144,35 @@ function scaleOf(toImage: (q: { x: number; y: number }) => { x: number; y: numbe
   return Math.hypot(b.x - a.x, b.y - a.y) / 100;
 }
 
+// A line of text within this share of the photo's shorter side (at least EDGE_PX) of its border is cut by it.
+const EDGE_SHARE = 0.004;
+const EDGE_PX = 2;
+
+/**
+ * The photo's edges that cut a line of text: a line's box (levelled-crop pixels, mapped by `toImage`) reaching
+ * within EDGE_SHARE of the border. A card's print is at least 4 mm inside its edge, so a card cropped to its own
+ * outline keeps its text clear of the frame; a line at the frame goes on past it. For a card whose side or layout
+ * was not read, where sidesOutOfFrame has no rows to place the card by. The photo's own edges, not the card's.
+ */
+export function textAtEdge(
+  lines: readonly Box[],
+  toImage: (q: { x: number; y: number }) => { x: number; y: number },
+  image: { width: number; height: number },
+): Array<'left' | 'right' | 'top' | 'bottom'> {
+  const near = Math.max(EDGE_PX, EDGE_SHARE * Math.min(image.width, image.height));
+  const cut = new Set<'left' | 'right' | 'top' | 'bottom'>();
+  for (const b of lines) {
+    for (const q of [{ x: b.x, y: b.y }, { x: b.x + b.width, y: b.y }, { x: b.x + b.width, y: b.y + b.height }, { x: b.x, y: b.y + b.height }]) {
+      const p = toImage(q);
+      if (p.x <= near) cut.add('left');
+      if (p.x >= image.width - near) cut.add('right');
+      if (p.y <= near) cut.add('top');
+      if (p.y >= image.height - near) cut.add('bottom');
+    }
+  }
+  return (['left', 'right', 'top', 'bottom'] as const).filter((side) => cut.has(side));
+}
+
 // A screen's pattern is looked for in this many patches of PATCH px across the text block (a 4 × 2 grid over its
 // middle), at frequencies from MIN_FREQUENCY: a screen's pixels seen at 1.3–3.2 camera px each, aliased or not,
 // lie at 0.2–0.5 cycles a pixel; the card's text and guilloche are mostly lower.

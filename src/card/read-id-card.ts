@@ -21,7 +21,7 @@ import { type DetectedFace, type DetectorName, detectFaces, resizeRgb } from '..
 import { type ReadChar, type TextLine, type TextRegion, detectText, recognisedCharacters, lineUpsideDown, recognitionColumns, recognizeLine, separateNeighbours } from '../models/ocr.js';
 import { type Homography, type Point, project, warp } from '../image/warp.js';
 import { cardOutline, fitsCard, keystoneDeg, squaring } from './card-outline.js';
-import { cardArea, edgeBlur, glareShare, impliedTextBox, portraitPlace, screenPattern, sidesOutOfFrame, skinShare } from './card-quality.js';
+import { cardArea, edgeBlur, glareShare, impliedTextBox, portraitPlace, screenPattern, sidesOutOfFrame, skinShare, textAtEdge } from './card-quality.js';
 import { ETHNIC_GROUPS, isStampText, withoutStamps } from './card-text.js';
 import { CARD_LABELS, type CardFields, type CardLayout, type LabelPlace, cardFields, labelPlaces, withLabels } from './fields.js';
 import { parseIdNumber, recoverIdNumber } from './id-number.js';
@@ -558,6 +558,8 @@ const GLARE_LIMIT = 0.0065;
 
 // The card's outline drawn in by this share toward its centre (~2 mm of its 54-mm height) before a finger is looked for inside it.
 const OUTLINE_INSET = 0.04;
+// A line counts as cut by the frame (textAtEdge) when read at least this sure: not a guess at the desk's texture.
+const EDGE_LINE_CONFIDENCE = 0.6;
 
 /** The quadrilateral drawn toward its centroid by `share` of each corner's distance. */
 function inset(quad: readonly Point[], share: number): Point[] {
@@ -616,6 +618,9 @@ function photoQuality(
   // Glare over the same area: a spot washes out the number as readily as a field.
   const glare = block ? glareShare(levelled, faultArea!, mm!, ignore) : undefined;
   const outOfFrame = textBox ? sidesOutOfFrame(impliedTextBox(textBox, rows), own, toImage, image) : [];
+  // Without the rows to place the card by (no side or layout read, or the emblem side), the lines the frame cuts.
+  const sure = lines.filter((l) => l.text.length > 0 && l.confidence >= EDGE_LINE_CONFIDENCE).map((l) => l.box);
+  const atEdge = outOfFrame.length === 0 ? textAtEdge(sure, toImage, image) : [];
   if (blur !== undefined && blur > BLUR_LIMIT) {
     reading.reasons.push(reason('CARD_BLURRED', 'warning', { blur: round(blur, 3) }, { maxBlur: BLUR_LIMIT }, {
       zh: '身份证照片模糊。请对焦后重新拍摄，保持手机稳定。',
@@ -628,8 +633,9 @@ function photoQuality(
       en: 'Glare covers part of the card. Photograph it again out of direct light.',
     }));
   }
-  if (outOfFrame.length > 0) {
-    reading.reasons.push(reason('CARD_CUT_OFF', 'warning', { outOfFrame }, { outOfFrame: [] }, {
+  if (outOfFrame.length > 0 || atEdge.length > 0) {
+    const [measured, limit] = outOfFrame.length > 0 ? [{ outOfFrame }, { outOfFrame: [] }] : [{ textAtEdge: atEdge }, { textAtEdge: [] }];
+    reading.reasons.push(reason('CARD_CUT_OFF', 'warning', measured, limit, {
       zh: '身份证边缘不完整。请重新拍摄，使身份证四角完整地在画面内。',
       en: "The card's edge is outside the picture. Photograph it again with all four corners in view.",
     }));
@@ -640,7 +646,7 @@ function photoQuality(
       en: "A finger covers part of the card's text. Photograph it again without covering the card.",
     }));
   }
-  return { ...(finger !== undefined && { finger: round(finger, 3) }), ...(blur !== undefined && { blur: round(blur, 3) }), ...(glare !== undefined && { glare: round(glare, 4) }), ...(textBox && { outOfFrame }) };
+  return { ...(finger !== undefined && { finger: round(finger, 3) }), ...(blur !== undefined && { blur: round(blur, 3) }), ...(glare !== undefined && { glare: round(glare, 4) }), ...(textBox && { outOfFrame }), ...(atEdge.length > 0 && { textAtEdge: atEdge }) };
 }
 
 // A face is another person's when UltraFace is this sure of it (its false faces on the cards' guilloche and
@@ -1146,3 +1152,6 @@ function boundsWithMargin(points: ReadonlyArray<{ x: number; y: number }>, image
   if (right - left < 1 || bottom - top < 1) throw invalidArgument('image', 'an image with pixels', image);
   return { left, top, width: right - left, height: bottom - top };
 }
+
+/** The photo-fault measures' limits (IdCardReading.quality), for the evaluation's table of measures beside them. */
+export const QUALITY_LIMITS = { blur: BLUR_LIMIT, glare: GLARE_LIMIT, screen: SCREEN_LIMIT, finger: FINGER_LIMIT } as const;

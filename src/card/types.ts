@@ -87,7 +87,8 @@ export interface IdCardReading {
    * height (sharp ~0.05–0.1); `glare`, the share of the card (the text block where its outline was not found;
    * the portrait's photo left out) washed out: solid 3-mm blobs of 1-mm cells near white (least channel ≥ 251)
    * and brighter than halfway from the card's paper to white (CARD_GLARE past 0.0065); `outOfFrame`, the card's
-   * sides beyond the image (mm past the card's edge less 2.5 mm). Each warns past its limit (CARD_BLURRED,
+   * sides beyond the image (mm past the card's edge less 2.5 mm); `textAtEdge`, where no side's rows placed the
+   * card, the photo's own edges that cut a line of its text (a card's print is 4 mm inside its edge). Each warns past its limit (CARD_BLURRED,
    * CARD_GLARE, CARD_CUT_OFF); `screen`, how far the photo's strongest periodic pattern stands above its
    * spectrum, averaged over patches of the text (a photo of the card itself ≲ 5; of a screen's pixel grid or a
    * print's halftone: CARD_SCREEN past 8). A card
@@ -95,7 +96,7 @@ export interface IdCardReading {
    * and its `blur` is then not measured. `finger`, the share of the text block under a solid blob of skin
    * (CARD_FINGER past 0.015; the portrait's photo left out).
    */
-  quality?: { blur?: number; glare?: number; outOfFrame?: Array<{ side: 'left' | 'right' | 'top' | 'bottom'; mm: number }>; screen?: number; finger?: number };
+  quality?: { blur?: number; glare?: number; outOfFrame?: Array<{ side: 'left' | 'right' | 'top' | 'bottom'; mm: number }>; textAtEdge?: Array<'left' | 'right' | 'top' | 'bottom'>; screen?: number; finger?: number };
   /**
    * The portrait side's outline, where its four edges were found: the card's corners (input pixels; top left,
    * top right, bottom right, bottom left of the upright card), the largest angle between opposite edges
