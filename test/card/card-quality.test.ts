@@ -93,6 +93,21 @@ describe("the card photo's faults", () => {
     expect(r.quality!.outOfFrame!.map((s) => s.side)).toEqual(['left']);
   });
 
+  it('warns of a card cut so deep that no side is read: the frame cuts its lines (textAtEdge, in the photo\'s terms)', async () => {
+    const { width, height } = await sharp(CARD).metadata();
+    // The labels' column and the values' first characters cut at x 300, the number's row cut off below: no label
+    // and no number read, so no rows place the card, but its lines run into the photo's left edge.
+    const cut = await sharp(CARD).extract({ left: 300, top: 0, width: width! - 300, height: Math.round(0.8 * height!) }).jpeg({ quality: 90 }).toBuffer();
+    const r = await readIdCard(cut, { now: NOW });
+    expect(r.side).toBe('unknown');
+    const reason = r.reasons.find((x) => x.id === 'CARD_CUT_OFF')!;
+    expect(reason).toMatchObject({ severity: 'warning', measured: { textAtEdge: ['left'] }, limit: { textAtEdge: [] } });
+    expect(r.reasons.map((x) => x.id)).toContain('CARD_UNREADABLE');
+    // The card whole: its text clear of the frame.
+    const clean = await readIdCard(CARD, { now: NOW });
+    expect(clean.quality!.textAtEdge).toBeUndefined();
+  });
+
   it("a cut through the number: the card's rows still say where its bottom is, and its portrait is still found", async () => {
     const { width, height } = await sharp(CARD).metadata();
     // The card spans ~25–95% of the fixture's height: 80% keeps its rows down to the address, not the number.
