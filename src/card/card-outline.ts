@@ -28,6 +28,8 @@ const INSIDE_MM = 0.5;
 // length, at least this. A card's edge on a table or a hand steps by 20–100; its text and photo, which
 // cover part of any line, and alternate in sign, give a median near 0.
 const MIN_EDGE_STEP = 12;
+// The share of an edge's samples that must lie in the image, its step taken both sides.
+const SEEN_SHARE = 0.9;
 
 /**
  * The card's four corners in the image (top left, top right, bottom right, bottom left of the upright card), or
@@ -183,8 +185,10 @@ function strongestEdge(g: Grey, a: Point, b: Point, centre: Point, reach: number
       const step = at(g, x - half * n.x, y - half * n.y) - at(g, x + half * n.x, y + half * n.y);
       if (!Number.isNaN(step)) steps[k++] = step;
     }
-    // An edge half out of the image is not measured.
-    if (k < samples / 2) return 0;
+    // An edge is measured only where it is seen along nearly all its length: one that runs out of the image
+    // (a card cut by the frame) is not the card's to square it by, and the frame's own border, the step
+    // across it half measured, is no edge at all.
+    if (k < SEEN_SHARE * samples) return 0;
     const sorted = steps.subarray(0, k).sort();
     return Math.abs(sorted[k >> 1]!);
   };

@@ -44,6 +44,17 @@ describe("the card's outline", () => {
     expect(Math.hypot(b.x - a.x, b.y - a.y) / width!).toBeGreaterThan(0.7);
   });
 
+  it("takes no edge from the photo's border: a card cut by the frame is not squared by it, and is CARD_CUT_OFF", async () => {
+    // The fixture's right 90 px cut away: the card's right edge (x ~725–760, turned a few degrees) is out of the
+    // frame. An edge half measured along the photo's border once made an outline 3.9° from a rectangle, squared.
+    const { width, height } = await sharp(CARD).metadata();
+    const cut = await sharp(CARD).extract({ left: 0, top: 0, width: width! - 90, height: height! }).jpeg({ quality: 90 }).toBuffer();
+    const r = await readIdCard(cut, { now: NOW });
+    expect(r.outline).toBeUndefined();
+    expect(r.reasons.find((x) => x.id === 'CARD_CUT_OFF')!.measured.outOfFrame).toEqual([{ side: 'right', mm: expect.any(Number) }]);
+    expect(r.idNumber!.valid).toBe(true);
+  });
+
   it('squares a card photographed at an angle and reads it as the card it is', async () => {
     const flat = await readIdCard(CARD, { now: NOW });
     const { jpeg, map } = await atAnAngle(0.3);
