@@ -4,7 +4,7 @@ import type { CallScope } from './call-scope.js';
 export type Timings<Stage extends string> = Partial<Record<Stage, number>>;
 
 /**
- * Milliseconds per stage: `lap('decode')` records the time since the previous lap. Each lap is also the
+ * Milliseconds per stage: `lap('decode')` adds the time since the previous lap to the stage's. Each lap is also the
  * call's checkpoint: a call aborted or past its deadline stops there.
  */
 export function stageTimer<Stage extends string>(scope?: CallScope): { timings: Timings<Stage>; lap: (stage: Stage) => void } {
@@ -14,7 +14,8 @@ export function stageTimer<Stage extends string>(scope?: CallScope): { timings: 
     timings,
     lap(stage) {
       const now = performance.now();
-      timings[stage] = Math.round((now - last) * 10) / 10;
+      // A stage run more than once (a card read again under its stamp) adds up.
+      timings[stage] = Math.round(((timings[stage] ?? 0) + now - last) * 10) / 10;
       last = now;
       scope?.check();
     },
