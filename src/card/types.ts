@@ -90,7 +90,7 @@ export interface IdCardReading {
    * sides beyond the image (mm past the card's edge less 2.5 mm); `textAtEdge`, where no side's rows placed the
    * card, the photo's own edges that cut a line of its text (a card's print is 4 mm inside its edge). Each warns past its limit (CARD_BLURRED,
    * CARD_GLARE, CARD_CUT_OFF); `screen`, how far the photo's strongest periodic pattern stands above its
-   * spectrum, averaged over patches of the text (a photo of the card itself ≲ 5; of a screen's pixel grid or a
+   * spectrum, averaged over patches of the text (a photo of the card itself ~2.5, at most 7.5 on the card corpus; of a screen's pixel grid or a
    * print's halftone: CARD_SCREEN past 8). A card
    * whose text a screen's grid kept from being read whole is read again with the grid blurred away (σ 1.2 px),
    * and its `blur` is then not measured. `finger`, the share of the text block under a solid blob of skin
