@@ -432,8 +432,11 @@ function oneSide(lines: readonly CardLine[], options: { now?: Date }): CardField
     const value = items.find((l) => l !== address.line && sameRow(l.box, label) && l.box.x > label.x);
     const slope = value ? clamp((centreY(value.box) - centreY(label)) / (centreX(value.box) - centreX(label)), MAX_ROW_SLOPE) : 0;
     const top = (b: Box) => b.y - (centreX(b) - centreX(label)) * slope;
+    // A line the value already took (the label's box tall enough to share a row with the address's second
+    // line, a stamp's stroke across it) is not taken again below it.
+    const taken = new Set(rightOf(address).after);
     const below = items
-      .filter((l) => top(l.box) > label.y + label.height * 0.5 && l.box.y + l.box.height <= limit && l.box.x >= left - address.line.box.height && !LABELS.some((x) => l.text.startsWith(x)) && !/^\d{17}[\dX]$/i.test(l.text))
+      .filter((l) => !taken.has(l) && top(l.box) > label.y + label.height * 0.5 && l.box.y + l.box.height <= limit && l.box.x >= left - address.line.box.height && !LABELS.some((x) => l.text.startsWith(x)) && !/^\d{17}[\dX]$/i.test(l.text))
       .sort((a, b) => a.box.y - b.box.y);
     for (const l of below) parts.push({ value: l.text, confidence: l.confidence });
     if (parts.length) fields.address = unstamped({ value: parts.map((p) => p.value).join(''), confidence: Math.min(...parts.map((p) => p.confidence)) });

@@ -46,6 +46,25 @@ describe('cardFields: the fields of an ID card from its text lines, by layout', 
     expect(f.idNumberCheck?.consistent).toBe(true);
   });
 
+  it("an address's second line that shares a row with a tall 住址 box is taken once, not again below it", () => {
+    // The boxes a stamped card read (dev seed 19's stamp/025): the label's box 79 px high, grown by a stamp's
+    // stroke, sharing a row with both of the address's lines; the second was once read into the value twice.
+    const box = (text: string, x: number, y: number, width: number, height: number): CardLine => ({ text, confidence: 0.98, box: { x, y, width, height } });
+    const f = cardFields([
+      box('姓名', 0, 40, 60, 30),
+      box('沈健翔', 70, 40, 110, 30),
+      box('性别女', 0, 95, 90, 30),
+      box('民族汉', 150, 95, 90, 30),
+      box('出生1978年2月12日', 0, 150, 260, 30),
+      box('住址', 0, 231, 243, 79),
+      box('贵州省贵阳市南明区长江', 60, 214, 330, 56),
+      box('路111号附43号', 256, 270, 200, 59),
+      box('公民身份号码', 0, 420, 170, 30),
+      box('520102197802122782', 200, 420, 300, 30),
+    ], { now });
+    expect(f.address?.value).toBe('贵州省贵阳市南明区长江路111号附43号');
+  });
+
   it("an address's next line is below its row where it starts, on a row that rises (the card turned more than its lines were levelled)", () => {
     // The boxes a stamped card read turned 4° short of level: the address's second line starts above the label's
     // middle, but a row below the address's own row.
