@@ -618,9 +618,10 @@ function photoQuality(
   // Glare over the same area: a spot washes out the number as readily as a field.
   const glare = block ? glareShare(levelled, faultArea!, mm!, ignore) : undefined;
   const outOfFrame = textBox ? sidesOutOfFrame(impliedTextBox(textBox, rows), own, toImage, image) : [];
-  // Without the rows to place the card by (no side or layout read, or the emblem side), the lines the frame cuts.
-  const sure = lines.filter((l) => l.text.length > 0 && l.confidence >= EDGE_LINE_CONFIDENCE).map((l) => l.box);
-  const atEdge = outOfFrame.length === 0 ? textAtEdge(sure, toImage, image) : [];
+  // Without the portrait side's text block to place the card by (no side or layout read, or the emblem side),
+  // the lines the frame cuts. With it, the card it implies (a line at the frame beside it may be a shirt's print).
+  const sure = textBox ? [] : lines.filter((l) => l.text.length > 0 && l.confidence >= EDGE_LINE_CONFIDENCE).map((l) => l.box);
+  const atEdge = textAtEdge(sure, toImage, image);
   if (blur !== undefined && blur > BLUR_LIMIT) {
     reading.reasons.push(reason('CARD_BLURRED', 'warning', { blur: round(blur, 3) }, { maxBlur: BLUR_LIMIT }, {
       zh: '身份证照片模糊。请对焦后重新拍摄，保持手机稳定。',
