@@ -114,7 +114,9 @@ function installHooks(): void {
   if (hooksInstalled || !isMainThread) return;
   hooksInstalled = true;
   process.once('exit', releaseAll);
-  for (const sig of SIGNALS) process.on(sig, onSignal);
+  // First among the signal's listeners, so that it counts the host's: a host's process.once listener, run
+  // before it, would already have been taken away, and the host taken for absent.
+  for (const sig of SIGNALS) process.prependListener(sig, onSignal);
 }
 
 /**

@@ -10,7 +10,7 @@ import { sleepers, tempDirsOf, until } from '../helpers.js';
 const host = fileURLToPath(new URL('../hosts/hanging-call.ts', import.meta.url));
 
 /** Starts the host, waits until its ffmpeg runs and its temp folder holds the video; returns its folder. */
-async function startHost(mode: 'plain' | 'host-handler'): Promise<{ child: ChildProcess; dir: string; output: () => string }> {
+async function startHost(mode: 'plain' | 'host-handler' | 'host-once'): Promise<{ child: ChildProcess; dir: string; output: () => string }> {
   const before = sleepers();
   const child = spawn(process.execPath, ['--import', 'tsx', host, mode], { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
@@ -38,9 +38,12 @@ describe('nothing is left behind however the process ends', () => {
     expect(readdirSync(tmpdir())).not.toContain(dir.split('/').pop());
   });
 
-  it("a host with its own SIGTERM handler keeps it: the host decides, and its exit cleans up", async () => {
+  it.each(['host-handler', 'host-once'] as const)("a host with its own SIGTERM handler keeps it (%s): the host decides, and its exit cleans up", async (mode) => {
+    // host-once registered its handler with process.once before the library listened: once takes it away before the
+    // library's listener runs, which then took itself for the only one and raised the signal again (the queue
+    // worker's SIGTERM past its deadline ended by the signal, not exit 0).
     const before = sleepers();
-    const { child, output } = await startHost('host-handler');
+    const { child, output } = await startHost(mode);
     const end = exited(child);
     child.kill('SIGTERM');
     expect(await end).toEqual({ code: 0, signal: null });

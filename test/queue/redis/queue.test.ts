@@ -27,7 +27,7 @@ interface Proc {
   lines: Array<Record<string, unknown>>;
   /** Resolves with the first line that matches. */
   waitFor(test: (line: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<Record<string, unknown>>;
-  exited: Promise<number | null>;
+  exited: Promise<number | string | null>;
   stderr: () => string;
 }
 
@@ -51,7 +51,8 @@ function track(child: ChildProcess): Proc {
     }
   });
   child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  // The exit code, or the signal's name when one ended the process (a native crash at teardown is SIGSEGV or SIGABRT).
+  const exited = new Promise<number | string | null>((r) => child.once('exit', (code, signal) => r(code ?? signal)));
   const proc: Proc = {
     child,
     lines,
@@ -212,7 +213,7 @@ describe('idphoto-verify/queue on a real Redis', () => {
     const q = new Queue(queue, { connection: connection() });
     for (let i = 0; i < 400 && (await (await q.getJob(id))!.getState()) !== 'active'; i++) await new Promise((r) => setTimeout(r, 50));
     leaving.child.kill('SIGTERM');
-    expect(await leaving.exited).toBe(0);
+    expect(await leaving.exited, leaving.stderr()).toBe(0);
     const handed = await leaving.waitFor((l) => l.event === 'job' && l.id === id);
     expect(handed.status).toBe('handed-back');
     const job = (await q.getJob(id))!;
