@@ -103,9 +103,13 @@ describe("the card photo's faults", () => {
     const reason = r.reasons.find((x) => x.id === 'CARD_CUT_OFF')!;
     expect(reason).toMatchObject({ severity: 'warning', measured: { textAtEdge: ['left'] }, limit: { textAtEdge: [] } });
     expect(r.reasons.map((x) => x.id)).toContain('CARD_UNREADABLE');
-    // The card whole: its text clear of the frame.
-    const clean = await readIdCard(CARD, { now: NOW });
-    expect(clean.quality!.textAtEdge).toBeUndefined();
+    // A whole card read with no portrait-side text block (the emblem side, measured by its lines alone): its text
+    // clear of the frame, nothing raised.
+    const whole = await readIdCard(new URL('../../fixtures/cards/synthetic-emblem-270.jpg', import.meta.url).pathname, { now: NOW });
+    expect(whole.side).toBe('emblem');
+    expect(whole.quality!.blur).toBeDefined();
+    expect(whole.quality!.textAtEdge).toBeUndefined();
+    expect(whole.reasons.map((x) => x.id)).not.toContain('CARD_CUT_OFF');
   });
 
   it("a cut through the number: the card's rows still say where its bottom is, and its portrait is still found", async () => {
